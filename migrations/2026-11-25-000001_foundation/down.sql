@@ -1,0 +1,10 @@
+DROP TABLE idempotency_keys;
+DROP TABLE audit_events;
+DROP FUNCTION ffc_audit_is_append_only();
+DROP TABLE relatives;
+DROP TABLE members;
+DROP TABLE families;
+DROP SEQUENCE family_reference_seq;
+DROP FUNCTION ffc_ni_number_is_valid(text);
+DROP FUNCTION ffc_nhs_number_is_valid(text);
+DROP FUNCTION ffc_upn_is_valid(text);

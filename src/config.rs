@@ -1,0 +1,93 @@
+//! Configuration, all from environment variables (see the README's table).
+
+use std::path::PathBuf;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The service's own connection (a role with only the grants of the ffc_service role).
+    pub database_url: Option<String>,
+    /// The owner connection migrations run as; defaults to `database_url`.
+    pub migration_database_url: Option<String>,
+    /// Where the self-managed PostgreSQL cluster lives when `database_url` is unset.
+    pub data_dir: PathBuf,
+    pub bind: String,
+    pub workers: usize,
+    pub db_pool_size: usize,
+    /// Development HS256 tokens: `Some(true)`/`Some(false)` when set, `None` = default.
+    pub dev_auth: Option<bool>,
+    pub dev_jwt_secret: Option<String>,
+    pub issuers_file: Option<PathBuf>,
+    pub jwt_leeway_seconds: u64,
+    pub rate_limit_per_minute: u32,
+    pub cors_origins: Vec<String>,
+    pub public_url: String,
+    pub max_body_bytes: usize,
+}
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn parse_var<T: std::str::FromStr>(name: &str, default: T) -> Result<T, String> {
+    match var(name) {
+        None => Ok(default),
+        Some(v) => v
+            .trim()
+            .parse()
+            .map_err(|_| format!("{name}: cannot parse {v:?}")),
+    }
+}
+
+impl Config {
+    pub fn from_env() -> Result<Config, String> {
+        let bind = var("FFC_BIND").unwrap_or_else(|| "127.0.0.1:8080".into());
+        let public_url = var("FFC_PUBLIC_URL").unwrap_or_else(|| format!("http://{bind}"));
+        let dev_auth = match var("FFC_DEV_AUTH").as_deref() {
+            None => None,
+            Some("1" | "true" | "yes") => Some(true),
+            Some("0" | "false" | "no") => Some(false),
+            Some(other) => {
+                return Err(format!(
+                    "FFC_DEV_AUTH: expected true or false, got {other:?}"
+                ))
+            }
+        };
+        let jwt_leeway_seconds = parse_var("FFC_JWT_LEEWAY_SECONDS", 30u64)?;
+        if jwt_leeway_seconds > 60 {
+            return Err("FFC_JWT_LEEWAY_SECONDS: at most 60".into());
+        }
+        Ok(Config {
+            database_url: var("DATABASE_URL"),
+            migration_database_url: var("MIGRATION_DATABASE_URL"),
+            data_dir: var("FFC_DATA_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from(".ffc-data")),
+            bind,
+            workers: parse_var(
+                "FFC_WORKERS",
+                std::thread::available_parallelism().map_or(2, |n| n.get()),
+            )?,
+            db_pool_size: parse_var("FFC_DB_POOL_SIZE", 16usize)?,
+            dev_auth,
+            dev_jwt_secret: var("FFC_DEV_JWT_SECRET"),
+            issuers_file: var("FFC_JWT_ISSUERS_FILE").map(PathBuf::from),
+            jwt_leeway_seconds,
+            rate_limit_per_minute: parse_var("FFC_RATE_LIMIT_PER_MINUTE", 600u32)?,
+            cors_origins: var("FFC_CORS_ORIGINS")
+                .map(|v| {
+                    v.split(',')
+                        .map(|s| s.trim().to_string())
+                        .filter(|s| !s.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            public_url,
+            max_body_bytes: parse_var("FFC_MAX_BODY_BYTES", 256 * 1024usize)?,
+        })
+    }
+
+    /// Development signing is on by default only when the service manages its own database.
+    pub fn dev_auth_enabled(&self) -> bool {
+        self.dev_auth.unwrap_or(self.database_url.is_none())
+    }
+}

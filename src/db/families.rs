@@ -1,0 +1,369 @@
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::dsl::{exists, now};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use uuid::Uuid;
+
+use super::schema::{families, members, relatives};
+use super::Conn;
+
+#[derive(Queryable, Selectable, Debug, Clone)]
+#[diesel(table_name = families)]
+pub struct FamilyRow {
+    pub id: Uuid,
+    pub reference: String,
+    pub address_line1: String,
+    pub address_line2: Option<String>,
+    pub town: String,
+    pub postcode: String,
+    pub housing_tenure: String,
+    pub bedrooms: Option<i16>,
+    pub status: String,
+    pub notes: Option<String>,
+    pub archived_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = families)]
+pub struct NewFamily {
+    pub id: Uuid,
+    pub address_line1: String,
+    pub address_line2: Option<String>,
+    pub town: String,
+    pub postcode: String,
+    pub housing_tenure: String,
+    pub bedrooms: Option<i16>,
+    pub notes: Option<String>,
+}
+
+#[derive(AsChangeset, Default)]
+#[diesel(table_name = families)]
+pub struct FamilyChanges {
+    pub address_line1: Option<String>,
+    pub address_line2: Option<Option<String>>,
+    pub town: Option<String>,
+    pub postcode: Option<String>,
+    pub housing_tenure: Option<String>,
+    pub bedrooms: Option<Option<i16>>,
+    pub notes: Option<Option<String>>,
+}
+
+#[derive(Queryable, Selectable, Debug, Clone)]
+#[diesel(table_name = members)]
+pub struct MemberRow {
+    pub id: Uuid,
+    pub family_id: Uuid,
+    pub member_role: String,
+    pub relationship: String,
+    pub given_name: String,
+    pub family_name: String,
+    pub date_of_birth: NaiveDate,
+    pub gender: String,
+    pub upn: Option<String>,
+    pub nhs_number: Option<String>,
+    pub ni_number: Option<String>,
+    pub school_name: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = members)]
+pub struct NewMember {
+    pub id: Uuid,
+    pub family_id: Uuid,
+    pub member_role: String,
+    pub relationship: String,
+    pub given_name: String,
+    pub family_name: String,
+    pub date_of_birth: NaiveDate,
+    pub gender: String,
+    pub upn: Option<String>,
+    pub nhs_number: Option<String>,
+    pub ni_number: Option<String>,
+    pub school_name: Option<String>,
+}
+
+#[derive(AsChangeset, Default)]
+#[diesel(table_name = members)]
+pub struct MemberChanges {
+    pub member_role: Option<String>,
+    pub relationship: Option<String>,
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
+    pub date_of_birth: Option<NaiveDate>,
+    pub gender: Option<String>,
+    pub upn: Option<Option<String>>,
+    pub nhs_number: Option<Option<String>>,
+    pub ni_number: Option<Option<String>>,
+    pub school_name: Option<Option<String>>,
+}
+
+#[derive(Queryable, Selectable, Insertable, Debug, Clone)]
+#[diesel(table_name = relatives)]
+pub struct RelativeRow {
+    pub id: Uuid,
+    pub family_id: Uuid,
+    pub related_member_id: Option<Uuid>,
+    pub relationship: String,
+    pub given_name: String,
+    pub family_name: String,
+    pub date_of_birth: Option<NaiveDate>,
+    pub notes: Option<String>,
+    #[diesel(skip_insertion)]
+    pub created_at: DateTime<Utc>,
+    #[diesel(skip_insertion)]
+    pub version: i32,
+}
+
+pub async fn insert_family(conn: &mut Conn, f: NewFamily) -> QueryResult<FamilyRow> {
+    diesel::insert_into(families::table)
+        .values(f)
+        .returning(FamilyRow::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// A family that is not archived, locked for the rest of the transaction when `for_update`.
+pub async fn find_family(
+    conn: &mut Conn,
+    id: Uuid,
+    for_update: bool,
+) -> QueryResult<Option<FamilyRow>> {
+    let q = families::table
+        .find(id)
+        .filter(families::archived_at.is_null())
+        .select(FamilyRow::as_select());
+    if for_update {
+        q.for_update().first(conn).await.optional()
+    } else {
+        q.first(conn).await.optional()
+    }
+}
+
+/// Applies changes when the version still matches; `None` means someone else changed it first.
+pub async fn update_family(
+    conn: &mut Conn,
+    id: Uuid,
+    expected_version: i32,
+    changes: FamilyChanges,
+) -> QueryResult<Option<FamilyRow>> {
+    diesel::update(
+        families::table
+            .find(id)
+            .filter(families::version.eq(expected_version))
+            .filter(families::archived_at.is_null()),
+    )
+    .set((
+        changes,
+        families::version.eq(families::version + 1),
+        families::updated_at.eq(now),
+    ))
+    .returning(FamilyRow::as_returning())
+    .get_result(conn)
+    .await
+    .optional()
+}
+
+/// Records that something inside the family changed, so the family's ETag moves on.
+pub async fn touch_family(conn: &mut Conn, id: Uuid) -> QueryResult<()> {
+    diesel::update(families::table.find(id))
+        .set((
+            families::version.eq(families::version + 1),
+            families::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+pub async fn archive_family(conn: &mut Conn, id: Uuid, expected_version: i32) -> QueryResult<bool> {
+    diesel::update(
+        families::table
+            .find(id)
+            .filter(families::version.eq(expected_version))
+            .filter(families::archived_at.is_null()),
+    )
+    .set((
+        families::status.eq("archived"),
+        families::archived_at.eq(now),
+        families::version.eq(families::version + 1),
+        families::updated_at.eq(now),
+    ))
+    .execute(conn)
+    .await
+    .map(|n| n == 1)
+}
+
+pub struct FamilyFilter {
+    pub postcode: Option<String>,
+    pub status: Option<String>,
+    /// A LIKE pattern, already escaped.
+    pub text_pattern: Option<String>,
+    pub before_id: Option<Uuid>,
+}
+
+pub async fn list_families(
+    conn: &mut Conn,
+    f: &FamilyFilter,
+    limit: i64,
+) -> QueryResult<Vec<FamilyRow>> {
+    let mut q = families::table.into_boxed();
+    if let Some(pc) = &f.postcode {
+        q = q.filter(families::postcode.eq(pc.clone()));
+    }
+    q = match &f.status {
+        Some(s) => q.filter(families::status.eq(s.clone())),
+        None => q.filter(families::status.ne("archived")),
+    };
+    if let Some(pat) = &f.text_pattern {
+        q = q.filter(
+            families::reference.ilike(pat.clone()).or(exists(
+                members::table
+                    .filter(members::family_id.eq(families::id))
+                    .filter(members::archived_at.is_null())
+                    .filter(members::full_name.ilike(pat.clone())),
+            )),
+        );
+    }
+    if let Some(before) = f.before_id {
+        q = q.filter(families::id.lt(before));
+    }
+    q.order(families::id.desc())
+        .limit(limit)
+        .select(FamilyRow::as_select())
+        .load(conn)
+        .await
+}
+
+/// Current members of the given families, in one query.
+pub async fn members_of(conn: &mut Conn, family_ids: &[Uuid]) -> QueryResult<Vec<MemberRow>> {
+    members::table
+        .filter(members::family_id.eq_any(family_ids))
+        .filter(members::archived_at.is_null())
+        .order((members::family_id, members::date_of_birth, members::id))
+        .select(MemberRow::as_select())
+        .load(conn)
+        .await
+}
+
+pub async fn relatives_of(conn: &mut Conn, family_id: Uuid) -> QueryResult<Vec<RelativeRow>> {
+    relatives::table
+        .filter(relatives::family_id.eq(family_id))
+        .filter(relatives::archived_at.is_null())
+        .order(relatives::id)
+        .select(RelativeRow::as_select())
+        .load(conn)
+        .await
+}
+
+pub async fn insert_members(conn: &mut Conn, rows: Vec<NewMember>) -> QueryResult<Vec<MemberRow>> {
+    diesel::insert_into(members::table)
+        .values(rows)
+        .returning(MemberRow::as_returning())
+        .get_results(conn)
+        .await
+}
+
+pub async fn find_member(
+    conn: &mut Conn,
+    family_id: Uuid,
+    id: Uuid,
+) -> QueryResult<Option<MemberRow>> {
+    members::table
+        .find(id)
+        .filter(members::family_id.eq(family_id))
+        .filter(members::archived_at.is_null())
+        .select(MemberRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn update_member(
+    conn: &mut Conn,
+    id: Uuid,
+    expected_version: i32,
+    changes: MemberChanges,
+) -> QueryResult<Option<MemberRow>> {
+    diesel::update(
+        members::table
+            .find(id)
+            .filter(members::version.eq(expected_version))
+            .filter(members::archived_at.is_null()),
+    )
+    .set((
+        changes,
+        members::version.eq(members::version + 1),
+        members::updated_at.eq(now),
+    ))
+    .returning(MemberRow::as_returning())
+    .get_result(conn)
+    .await
+    .optional()
+}
+
+pub async fn archive_member(conn: &mut Conn, id: Uuid, expected_version: i32) -> QueryResult<bool> {
+    diesel::update(
+        members::table
+            .find(id)
+            .filter(members::version.eq(expected_version))
+            .filter(members::archived_at.is_null()),
+    )
+    .set((
+        members::archived_at.eq(now),
+        members::version.eq(members::version + 1),
+        members::updated_at.eq(now),
+    ))
+    .execute(conn)
+    .await
+    .map(|n| n == 1)
+}
+
+pub async fn insert_relative(conn: &mut Conn, row: RelativeRow) -> QueryResult<RelativeRow> {
+    diesel::insert_into(relatives::table)
+        .values(row)
+        .returning(RelativeRow::as_returning())
+        .get_result(conn)
+        .await
+}
+
+pub async fn find_relative(
+    conn: &mut Conn,
+    family_id: Uuid,
+    id: Uuid,
+) -> QueryResult<Option<RelativeRow>> {
+    relatives::table
+        .find(id)
+        .filter(relatives::family_id.eq(family_id))
+        .filter(relatives::archived_at.is_null())
+        .select(RelativeRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn archive_relative(
+    conn: &mut Conn,
+    id: Uuid,
+    expected_version: i32,
+) -> QueryResult<bool> {
+    diesel::update(
+        relatives::table
+            .find(id)
+            .filter(relatives::version.eq(expected_version))
+            .filter(relatives::archived_at.is_null()),
+    )
+    .set((
+        relatives::archived_at.eq(now),
+        relatives::version.eq(relatives::version + 1),
+        relatives::updated_at.eq(now),
+    ))
+    .execute(conn)
+    .await
+    .map(|n| n == 1)
+}

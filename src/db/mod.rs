@@ -1,0 +1,47 @@
+//! The only place with Diesel query code.
+
+pub mod audit;
+pub mod families;
+pub mod idempotency;
+pub mod schema;
+
+use std::time::Duration;
+
+use diesel_async::pooled_connection::deadpool::Pool as DeadPool;
+use diesel_async::pooled_connection::AsyncDieselConnectionManager;
+use diesel_async::{AsyncConnection, AsyncMigrationHarness, AsyncPgConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+pub type Conn = AsyncPgConnection;
+pub type Pool = DeadPool<AsyncPgConnection>;
+
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
+
+pub fn pool(url: &str, size: usize) -> Result<Pool, String> {
+    let mgr = AsyncDieselConnectionManager::<AsyncPgConnection>::new(url);
+    DeadPool::builder(mgr)
+        .max_size(size)
+        .wait_timeout(Some(Duration::from_secs(5)))
+        .create_timeout(Some(Duration::from_secs(5)))
+        .recycle_timeout(Some(Duration::from_secs(5)))
+        .runtime(deadpool::Runtime::Tokio1)
+        .build()
+        .map_err(|e| format!("database pool: {e}"))
+}
+
+/// Runs pending migrations as the owner role. The harness is synchronous, so it runs on a blocking
+/// thread.
+pub async fn migrate(owner_url: &str) -> Result<usize, String> {
+    let conn = AsyncPgConnection::establish(owner_url)
+        .await
+        .map_err(|e| format!("connecting to migrate: {e}"))?;
+    tokio::task::spawn_blocking(move || {
+        let mut harness = AsyncMigrationHarness::new(conn);
+        harness
+            .run_pending_migrations(MIGRATIONS)
+            .map(|v| v.len())
+            .map_err(|e| format!("migrations: {e}"))
+    })
+    .await
+    .map_err(|e| format!("migration task: {e}"))?
+}

@@ -1,0 +1,173 @@
+//! The case-study family from the appendix of the May 2014 review (Families for Change,
+//! Rotherham), loaded through the service layer so it is validated and audited like any other
+//! write. The story is set in 2013, so dates of birth give the ages the report states then:
+//! Child K 16, Child L 12, Child M 4. Identifiers are invented test values (NHS numbers in the
+//! 999 range) with valid check digits.
+
+use crate::api::families::{
+    FamilyCreate, Gender, HousingTenure, MemberCreate, MemberRelationship, MemberRole,
+    RelativeCreate, RelativeRelationship,
+};
+use crate::auth::{Principal, Role};
+use crate::db::Pool;
+use crate::http::extract::Ctx;
+use crate::service::{self, Idem};
+
+fn date(s: &str) -> chrono::NaiveDate {
+    s.parse().expect("valid date")
+}
+
+#[allow(clippy::too_many_arguments)]
+fn member(
+    role: MemberRole,
+    relationship: MemberRelationship,
+    given: &str,
+    family: &str,
+    dob: &str,
+    gender: Gender,
+    upn: Option<&str>,
+    nhs: &str,
+    ni: Option<&str>,
+    school: Option<&str>,
+) -> MemberCreate {
+    MemberCreate {
+        member_role: role,
+        relationship,
+        given_name: given.into(),
+        family_name: family.into(),
+        date_of_birth: date(dob),
+        gender,
+        upn: upn.map(Into::into),
+        nhs_number: Some(nhs.into()),
+        ni_number: ni.map(Into::into),
+        school_name: school.map(Into::into),
+    }
+}
+
+/// Loads the family once; running it again finds the same family through its idempotency key.
+pub async fn load(pool: &Pool) -> Result<String, String> {
+    use MemberRelationship as R;
+    use MemberRole::*;
+    let ctx = Ctx {
+        principal: Principal {
+            subject: "ffc-demo".into(),
+            issuer: "ffc-cli".into(),
+            roles: vec![Role::Admin],
+        },
+        request_id: "ffc-demo".into(),
+        purpose: Some("loading the May 2014 case study as demonstration data".into()),
+    };
+    let input = FamilyCreate {
+        address_line1: "1 Case Study Road".into(),
+        address_line2: None,
+        town: "Rotherham".into(),
+        postcode: "S60 2AA".into(),
+        housing_tenure: HousingTenure::PrivateRent,
+        bedrooms: Some(4),
+        notes: Some(
+            "Case study from the appendix of the May 2014 review. Neither parent in work; Child K \
+             involved in anti-social behaviour with poor school attendance. Adult H has two older \
+             sons who live independently."
+                .into(),
+        ),
+        members: vec![
+            member(
+                Adult,
+                R::Parent,
+                "Adult",
+                "H",
+                "1974-03-02",
+                Gender::Female,
+                None,
+                "9990001006",
+                Some("CE123456A"),
+                None,
+            ),
+            member(
+                Adult,
+                R::StepParent,
+                "Adult",
+                "J",
+                "1969-08-21",
+                Gender::Male,
+                None,
+                "9990001014",
+                Some("JK654321B"),
+                None,
+            ),
+            member(
+                Child,
+                R::Child,
+                "Child",
+                "K",
+                "1996-09-10",
+                Gender::Male,
+                Some("J372201300101"),
+                "9990001022",
+                None,
+                Some("Riverside Pupil Unit / Aston Academy (dual registered)"),
+            ),
+            member(
+                Child,
+                R::StepChild,
+                "Child",
+                "L",
+                "2000-10-05",
+                Gender::NotStated,
+                Some("K372201300202"),
+                "9990001030",
+                None,
+                Some("Aston Academy"),
+            ),
+            member(
+                Child,
+                R::Child,
+                "Child",
+                "M",
+                "2008-11-20",
+                Gender::NotStated,
+                None,
+                "9990001049",
+                None,
+                Some("Whizz Kids pre-school"),
+            ),
+        ],
+    };
+    let idem = Idem::new(
+        Some("demo-case-study-2013".into()),
+        "POST",
+        "/api/v1/families",
+        "v1",
+    );
+    let reply = service::families::create_family(pool, &ctx, input, idem)
+        .await
+        .map_err(|e| format!("loading the family: {e}"))?;
+    let body = reply.body.ok_or("no family returned")?;
+    let reference = body["reference"].as_str().unwrap_or_default().to_string();
+    if reply.replayed {
+        return Ok(format!("{reference} (already loaded)"));
+    }
+    let family_id: uuid::Uuid = body["id"]
+        .as_str()
+        .and_then(|s| s.parse().ok())
+        .ok_or("no family id")?;
+    let mother = body["members"]
+        .as_array()
+        .and_then(|m| m.iter().find(|m| m["family_name"] == "H"))
+        .and_then(|m| m["id"].as_str())
+        .and_then(|s| s.parse().ok());
+    for (given, dob) in [("Older son 1", "1990-02-14"), ("Older son 2", "1992-07-30")] {
+        let input = RelativeCreate {
+            related_member_id: mother,
+            relationship: RelativeRelationship::Son,
+            given_name: given.into(),
+            family_name: "H".into(),
+            date_of_birth: Some(date(dob)),
+            notes: Some("Lives independently.".into()),
+        };
+        service::families::add_relative(pool, &ctx, family_id, input, None)
+            .await
+            .map_err(|e| format!("adding a relative: {e}"))?;
+    }
+    Ok(reference)
+}

@@ -1,0 +1,4 @@
+//! The programme's rules as pure functions: no I/O, unit-tested next to the rule.
+
+pub mod identifiers;
+pub mod people;

@@ -1,0 +1,264 @@
+//! RFC 9457 problem details: the only error shape the API ever answers with.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// One field that failed validation.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+pub struct FieldError {
+    /// Path of the offending field, e.g. `members[0].nhs_number`, or a query/path parameter name.
+    #[schema(example = "postcode")]
+    pub field: String,
+    /// What is wrong with it, in words a person can act on.
+    #[schema(example = "not a valid UK postcode")]
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// RFC 9457 problem details.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "urn:ffc:problem:validation",
+    "title": "Validation failed",
+    "status": 422,
+    "detail": "One or more fields are invalid.",
+    "errors": [{"field": "postcode", "message": "not a valid UK postcode"}]
+}))]
+pub struct Problem {
+    /// A URI identifying the kind of problem.
+    #[serde(rename = "type")]
+    pub type_: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// Field-level errors (validation problems only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+    /// For 409 on a state change: the actions allowed from the current state.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed: Option<Vec<String>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("bad request: {0}")]
+    BadRequest(String, Vec<FieldError>),
+    #[error("unauthorized: {0}")]
+    Unauthorized(String),
+    #[error("forbidden")]
+    Forbidden(String),
+    #[error("not found")]
+    NotFound(String),
+    #[error("method not allowed")]
+    MethodNotAllowed(Vec<String>),
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("precondition failed")]
+    PreconditionFailed,
+    #[error("precondition required")]
+    PreconditionRequired,
+    #[error("payload too large")]
+    PayloadTooLarge(usize),
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    #[error("validation failed")]
+    Validation(Vec<FieldError>),
+    #[error("unprocessable: {0}")]
+    Unprocessable(String),
+    #[error("too many requests")]
+    TooManyRequests { retry_after: u64 },
+    #[error("service unavailable: {0}")]
+    Unavailable(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn validation(field: impl Into<String>, message: impl Into<String>) -> Self {
+        ApiError::Validation(vec![FieldError::new(field, message)])
+    }
+
+    pub fn not_found(what: &str) -> Self {
+        ApiError::NotFound(format!("No {what} with that id is visible to you."))
+    }
+
+    fn parts(&self) -> (StatusCode, &'static str, &'static str, String) {
+        use ApiError::*;
+        match self {
+            BadRequest(d, _) => (
+                StatusCode::BAD_REQUEST,
+                "bad-request",
+                "Bad request",
+                d.clone(),
+            ),
+            Unauthorized(d) => (
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "Authentication required",
+                d.clone(),
+            ),
+            Forbidden(d) => (StatusCode::FORBIDDEN, "forbidden", "Forbidden", d.clone()),
+            NotFound(d) => (StatusCode::NOT_FOUND, "not-found", "Not found", d.clone()),
+            MethodNotAllowed(m) => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method-not-allowed",
+                "Method not allowed",
+                format!("Allowed methods: {}.", m.join(", ")),
+            ),
+            Conflict(d) => (StatusCode::CONFLICT, "conflict", "Conflict", d.clone()),
+            PreconditionFailed => (
+                StatusCode::PRECONDITION_FAILED,
+                "precondition-failed",
+                "Precondition failed",
+                "If-Match does not match the current version: fetch the resource again.".into(),
+            ),
+            PreconditionRequired => (
+                StatusCode::PRECONDITION_REQUIRED,
+                "precondition-required",
+                "Precondition required",
+                "This request needs an If-Match header with the ETag you last read.".into(),
+            ),
+            PayloadTooLarge(limit) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload-too-large",
+                "Payload too large",
+                format!("Request bodies are limited to {limit} bytes."),
+            ),
+            UnsupportedMediaType => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported-media-type",
+                "Unsupported media type",
+                "Send the body as application/json.".into(),
+            ),
+            Validation(_) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation",
+                "Validation failed",
+                "One or more fields are invalid.".into(),
+            ),
+            Unprocessable(d) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unprocessable",
+                "Unprocessable request",
+                d.clone(),
+            ),
+            TooManyRequests { retry_after } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate-limited",
+                "Too many requests",
+                format!("Rate limit exceeded; retry after {retry_after} seconds."),
+            ),
+            Unavailable(d) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "Service unavailable",
+                d.clone(),
+            ),
+            Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "Internal server error",
+                "Something went wrong on our side; the request id identifies it in our logs."
+                    .into(),
+            ),
+        }
+    }
+
+    pub fn problem(&self) -> Problem {
+        let (status, slug, title, detail) = self.parts();
+        let errors = match self {
+            ApiError::Validation(e) | ApiError::BadRequest(_, e) => e.clone(),
+            _ => Vec::new(),
+        };
+        Problem {
+            type_: format!("urn:ffc:problem:{slug}"),
+            title: title.to_string(),
+            status: status.as_u16(),
+            detail,
+            errors,
+            allowed: None,
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.parts().0
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let ApiError::Internal(msg) = self {
+            log::error!("internal error: {msg}");
+        }
+        let mut res = HttpResponse::build(self.status_code());
+        res.content_type("application/problem+json");
+        match self {
+            ApiError::Unauthorized(_) => {
+                res.insert_header((
+                    header::WWW_AUTHENTICATE,
+                    "Bearer realm=\"ffc\", error=\"invalid_token\"",
+                ));
+            }
+            ApiError::TooManyRequests { retry_after } => {
+                res.insert_header((header::RETRY_AFTER, retry_after.to_string()));
+            }
+            ApiError::MethodNotAllowed(methods) => {
+                res.insert_header((header::ALLOW, methods.join(", ")));
+            }
+            _ => {}
+        }
+        res.json(self.problem())
+    }
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(e: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match e {
+            Error::NotFound => ApiError::NotFound("Not found.".into()),
+            Error::DatabaseError(DatabaseErrorKind::CheckViolation, info) => {
+                // The Rust layer validates first; reaching here means a rule only the database
+                // knows. Name the constraint, never the value.
+                ApiError::Unprocessable(format!(
+                    "The request breaks a data rule ({}).",
+                    info.constraint_name().unwrap_or("check")
+                ))
+            }
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+                ApiError::Conflict(format!(
+                    "A record with the same unique value already exists ({}).",
+                    info.constraint_name().unwrap_or("unique")
+                ))
+            }
+            Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) => {
+                ApiError::Unprocessable(format!(
+                    "The request refers to a record that does not exist ({}).",
+                    info.constraint_name().unwrap_or("foreign key")
+                ))
+            }
+            Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
+                ApiError::Conflict("Concurrent update; retry the request.".into())
+            }
+            other => ApiError::Internal(format!("database: {other}")),
+        }
+    }
+}
+
+impl From<diesel_async::pooled_connection::deadpool::PoolError> for ApiError {
+    fn from(e: diesel_async::pooled_connection::deadpool::PoolError) -> Self {
+        log::error!("database pool: {e}");
+        ApiError::Unavailable("The database is not reachable; retry shortly.".into())
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

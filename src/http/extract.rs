@@ -1,0 +1,320 @@
+//! Request extractors that turn every kind of bad input into a problem+json answer naming the
+//! field, so actix never answers in text/plain.
+
+use std::collections::HashMap;
+use std::future::{ready, Ready};
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
+use futures_util::StreamExt;
+use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
+use validator::{Validate, ValidationErrors, ValidationErrorsKind};
+
+use super::middleware::{Authn, RequestId};
+use super::AppState;
+use crate::auth::Principal;
+use crate::error::{ApiError, FieldError};
+
+/// The authenticated caller and what the audit trail needs to know about the request.
+pub struct Ctx {
+    pub principal: Principal,
+    pub request_id: String,
+    pub purpose: Option<String>,
+}
+
+impl FromRequest for Ctx {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let ext = req.extensions();
+        let request_id = ext
+            .get::<RequestId>()
+            .map(|r| r.0.clone())
+            .unwrap_or_default();
+        let result = match ext.get::<Authn>() {
+            Some(Authn::Valid(p)) => {
+                let purpose = req
+                    .headers()
+                    .get("x-purpose")
+                    .and_then(|v| v.to_str().ok())
+                    .map(|s| s.trim().chars().take(200).collect::<String>())
+                    .filter(|s| !s.is_empty());
+                Ok(Ctx {
+                    principal: p.clone(),
+                    request_id,
+                    purpose,
+                })
+            }
+            Some(Authn::Invalid) => Err(ApiError::Unauthorized(
+                "The bearer token is not valid (signature, issuer, audience or lifetime).".into(),
+            )),
+            _ => Err(ApiError::Unauthorized(
+                "This operation needs an Authorization: Bearer token.".into(),
+            )),
+        };
+        ready(result)
+    }
+}
+
+/// A validated JSON body, with a hash of its canonical form for idempotency checks.
+pub struct Body<T> {
+    pub value: T,
+    pub hash: String,
+}
+
+fn is_json(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|m| {
+            let m = m.trim().to_ascii_lowercase();
+            m == "application/json" || (m.starts_with("application/") && m.ends_with("+json"))
+        })
+        .unwrap_or(false)
+}
+
+/// Every string in a request body must hold a non-space character and no NUL (PostgreSQL text
+/// cannot store NUL); the document says the same with a pattern on every free-text field.
+fn check_strings(v: &serde_json::Value, path: &str, out: &mut Vec<FieldError>) {
+    match v {
+        serde_json::Value::String(s) => {
+            if s.contains('\0') {
+                out.push(FieldError::new(path, "must not contain NUL characters"));
+            } else if s.trim().is_empty() {
+                out.push(FieldError::new(path, "must not be empty or blank"));
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                check_strings(item, &format!("{path}[{i}]"), out);
+            }
+        }
+        serde_json::Value::Object(map) => {
+            for (k, item) in map {
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                check_strings(item, &p, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn canonical(v: &serde_json::Value) -> serde_json::Value {
+    match v {
+        serde_json::Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            let mut out = serde_json::Map::new();
+            for k in keys {
+                out.insert(k.clone(), canonical(&map[k]));
+            }
+            serde_json::Value::Object(out)
+        }
+        serde_json::Value::Array(a) => serde_json::Value::Array(a.iter().map(canonical).collect()),
+        other => other.clone(),
+    }
+}
+
+pub fn flatten_validation(errors: &ValidationErrors, prefix: &str, out: &mut Vec<FieldError>) {
+    for (field, kind) in errors.errors() {
+        let path = if prefix.is_empty() {
+            field.to_string()
+        } else {
+            format!("{prefix}.{field}")
+        };
+        match kind {
+            ValidationErrorsKind::Field(errs) => {
+                for e in errs {
+                    let message = match (e.code.as_ref(), e.params.get("min"), e.params.get("max"))
+                    {
+                        ("length", Some(min), Some(max)) => {
+                            format!("length must be from {min} to {max} characters")
+                        }
+                        ("length", None, Some(max)) => format!("at most {max} items or characters"),
+                        ("range", Some(min), Some(max)) => format!("must be from {min} to {max}"),
+                        _ => e
+                            .message
+                            .as_ref()
+                            .map(|m| m.to_string())
+                            .unwrap_or_else(|| format!("invalid ({})", e.code)),
+                    };
+                    out.push(FieldError::new(path.clone(), message));
+                }
+            }
+            ValidationErrorsKind::Struct(inner) => flatten_validation(inner, &path, out),
+            ValidationErrorsKind::List(items) => {
+                for (i, inner) in items {
+                    flatten_validation(inner, &format!("{path}[{i}]"), out);
+                }
+            }
+        }
+    }
+}
+
+impl<T: DeserializeOwned + Validate + 'static> FromRequest for Body<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn std::future::Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let json = is_json(req);
+        let limit = req
+            .app_data::<web::Data<AppState>>()
+            .map_or(256 * 1024, |s| s.config.max_body_bytes);
+        let mut payload = payload.take();
+        Box::pin(async move {
+            if !json {
+                return Err(ApiError::UnsupportedMediaType);
+            }
+            let mut bytes = web::BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk.map_err(|_| {
+                    ApiError::BadRequest("The request body could not be read.".into(), vec![])
+                })?;
+                if bytes.len() + chunk.len() > limit {
+                    return Err(ApiError::PayloadTooLarge(limit));
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
+                ApiError::BadRequest(
+                    format!(
+                        "The body is not valid JSON (line {}, column {}).",
+                        e.line(),
+                        e.column()
+                    ),
+                    vec![],
+                )
+            })?;
+            let mut errors = Vec::new();
+            check_strings(&value, "", &mut errors);
+            if !errors.is_empty() {
+                return Err(ApiError::Validation(errors));
+            }
+            let canonical = canonical(&value);
+            let hash = hex(&Sha256::digest(canonical.to_string().as_bytes()));
+            let parsed: T = serde_path_to_error::deserialize(value).map_err(|e| {
+                let field = e.path().to_string();
+                let field = if field == "." {
+                    "body".to_string()
+                } else {
+                    field
+                };
+                let inner = e.inner().to_string();
+                // serde names the unknown field in its message; surface it as the field.
+                let (field, message) = match inner.strip_prefix("unknown field `") {
+                    Some(rest) => {
+                        let name = rest.split('`').next().unwrap_or_default();
+                        let f = if field == "body" {
+                            name.to_string()
+                        } else {
+                            format!("{field}.{name}")
+                        };
+                        (f, "unknown field".to_string())
+                    }
+                    None => (
+                        field,
+                        inner
+                            .split(" at line")
+                            .next()
+                            .unwrap_or_default()
+                            .to_string(),
+                    ),
+                };
+                ApiError::Validation(vec![FieldError::new(field, message)])
+            })?;
+            if let Err(e) = parsed.validate() {
+                let mut out = Vec::new();
+                flatten_validation(&e, "", &mut out);
+                return Err(ApiError::Validation(out));
+            }
+            Ok(Body {
+                value: parsed,
+                hash,
+            })
+        })
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The version named by `If-Match`: 428 when absent; `None` for `*`; 412 when it cannot match.
+pub fn if_match(req: &HttpRequest) -> Result<Option<i32>, ApiError> {
+    let raw = req
+        .headers()
+        .get(header::IF_MATCH)
+        .ok_or(ApiError::PreconditionRequired)?
+        .to_str()
+        .map_err(|_| ApiError::PreconditionFailed)?
+        .trim();
+    if raw == "*" {
+        return Ok(None);
+    }
+    raw.strip_prefix('"')
+        .and_then(|r| r.strip_suffix('"'))
+        .and_then(|v| v.parse::<i32>().ok())
+        .map(Some)
+        .ok_or(ApiError::PreconditionFailed)
+}
+
+/// 412 unless the current version is the one the caller last saw.
+pub fn check_version(expected: Option<i32>, current: i32) -> Result<i32, ApiError> {
+    match expected {
+        Some(v) if v != current => Err(ApiError::PreconditionFailed),
+        _ => Ok(current),
+    }
+}
+
+/// The optional `Idempotency-Key` header.
+pub fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
+    let Some(v) = req.headers().get("idempotency-key") else {
+        return Ok(None);
+    };
+    v.to_str()
+        .ok()
+        .map(str::trim)
+        .filter(|k| !k.is_empty() && k.len() <= 255 && k.bytes().all(|b| b.is_ascii_graphic()))
+        .map(|k| Some(k.to_string()))
+        .ok_or_else(|| {
+            ApiError::BadRequest(
+                "Invalid header.".into(),
+                vec![FieldError::new(
+                    "Idempotency-Key",
+                    "1 to 255 visible ASCII characters",
+                )],
+            )
+        })
+}
+
+/// Query parameters as a map; a repeated parameter is an error (which one would win is unclear).
+pub fn query_map(req: &HttpRequest) -> Result<HashMap<String, String>, ApiError> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(req.query_string())
+        .map_err(|_| ApiError::BadRequest("The query string is malformed.".into(), vec![]))?;
+    let mut map = HashMap::new();
+    for (k, v) in pairs {
+        if map.insert(k.clone(), v).is_some() {
+            return Err(ApiError::BadRequest(
+                "Invalid query parameter.".into(),
+                vec![FieldError::new(k, "given more than once")],
+            ));
+        }
+    }
+    Ok(map)
+}
+
+pub fn bad_param(name: &str, message: &str) -> ApiError {
+    ApiError::BadRequest(
+        "Invalid query parameter.".into(),
+        vec![FieldError::new(name, message)],
+    )
+}

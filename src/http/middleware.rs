@@ -1,0 +1,162 @@
+//! One middleware in front of every request: request id, authentication (verified once, kept in
+//! the request's extensions), per-client rate limiting, and one access-log line.
+
+use std::time::Instant;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{web, Error, HttpMessage, HttpRequest, HttpResponse, ResponseError};
+
+use super::AppState;
+use crate::auth::Principal;
+use crate::error::ApiError;
+
+#[derive(Clone)]
+pub struct RequestId(pub String);
+
+/// What the Authorization header established.
+#[derive(Clone)]
+pub enum Authn {
+    Missing,
+    Invalid,
+    Valid(Principal),
+}
+
+fn request_id(req: &ServiceRequest) -> String {
+    req.headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            !v.is_empty()
+                && v.len() <= 64
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+        .map(str::to_string)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
+}
+
+pub async fn gate(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let started = Instant::now();
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .expect("AppState is registered")
+        .clone();
+    let rid = request_id(&req);
+    req.extensions_mut().insert(RequestId(rid.clone()));
+
+    let authn = match req.headers().get(header::AUTHORIZATION) {
+        None => Authn::Missing,
+        Some(v) => match v.to_str().ok().and_then(|s| {
+            s.strip_prefix("Bearer ")
+                .or_else(|| s.strip_prefix("bearer "))
+        }) {
+            None => Authn::Invalid,
+            Some(token) => match state.verifier.verify(token.trim()).await {
+                Ok(p) => Authn::Valid(p),
+                Err(reason) => {
+                    log::info!("token refused (request {rid}): {reason}");
+                    Authn::Invalid
+                }
+            },
+        },
+    };
+    let client_key = match &authn {
+        Authn::Valid(p) => format!("sub:{}", p.caller_key()),
+        _ => format!(
+            "addr:{}",
+            req.peer_addr()
+                .map_or_else(|| "unknown".into(), |a| a.ip().to_string())
+        ),
+    };
+    req.extensions_mut().insert(authn);
+
+    let limited = !req.path().starts_with("/health/");
+    let decision = limited.then(|| state.limiter.check(&client_key));
+    let mut res = match &decision {
+        Some(d) if !d.allowed => {
+            let err = ApiError::TooManyRequests {
+                retry_after: d.reset,
+            };
+            req.into_response(err.error_response())
+        }
+        _ => next.call(req).await?.map_into_boxed_body(),
+    };
+
+    let headers = res.headers_mut();
+    if let Some(d) = decision {
+        insert(headers, "ratelimit-policy", &state.limiter.policy());
+        insert(headers, "ratelimit", &d.header());
+    }
+    insert(headers, "x-request-id", &rid);
+    let status = res.status().as_u16();
+    let pattern = res.request().match_pattern().unwrap_or_else(|| "-".into());
+    log::info!(
+        target: "ffc::access",
+        "{} {} {} {:.1}ms request_id={}",
+        res.request().method(),
+        pattern,
+        status,
+        started.elapsed().as_secs_f64() * 1000.0,
+        rid
+    );
+    Ok(res)
+}
+
+fn insert(headers: &mut actix_web::http::header::HeaderMap, name: &'static str, value: &str) {
+    if let Ok(v) = HeaderValue::from_str(value) {
+        headers.insert(HeaderName::from_static(name), v);
+    }
+}
+
+/// Path templates of the documented API with their methods, for 405 versus 404.
+pub struct RouteIndex(Vec<(Vec<String>, Vec<String>)>);
+
+impl RouteIndex {
+    pub fn from_openapi(doc: &utoipa::openapi::OpenApi) -> Self {
+        let mut routes = Vec::new();
+        for (path, item) in doc.paths.paths.iter() {
+            let segments = path.split('/').map(str::to_string).collect();
+            let value = serde_json::to_value(item).unwrap_or_default();
+            let methods = [
+                "get", "put", "post", "delete", "options", "head", "patch", "trace",
+            ]
+            .iter()
+            .filter(|m| value.get(**m).is_some())
+            .map(|m| m.to_uppercase())
+            .collect();
+            routes.push((segments, methods));
+        }
+        routes.push((vec!["".into(), "openapi.json".into()], vec!["GET".into()]));
+        RouteIndex(routes)
+    }
+
+    fn methods_for(&self, path: &str) -> Option<&[String]> {
+        let parts: Vec<&str> = path.split('/').collect();
+        self.0
+            .iter()
+            .find(|(segs, _)| {
+                segs.len() == parts.len()
+                    && segs
+                        .iter()
+                        .zip(&parts)
+                        .all(|(s, p)| s == p || (s.starts_with('{') && !p.is_empty()))
+            })
+            .map(|(_, m)| m.as_slice())
+    }
+}
+
+/// Anything no route matched: 405 (with Allow) for a known path, else 404. Always problem+json.
+pub async fn fallback(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    match state.routes.methods_for(req.path()) {
+        Some(methods) if !methods.iter().any(|m| m == req.method().as_str()) => {
+            ApiError::MethodNotAllowed(methods.to_vec()).error_response()
+        }
+        _ => ApiError::NotFound("No such resource.".into()).error_response(),
+    }
+}

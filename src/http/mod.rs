@@ -1,0 +1,19 @@
+//! HTTP plumbing shared by every route: state, middleware, extractors, replies.
+
+pub mod client;
+pub mod extract;
+pub mod middleware;
+pub mod ratelimit;
+pub mod reply;
+
+use crate::auth::Verifier;
+use crate::config::Config;
+use crate::db::Pool;
+
+pub struct AppState {
+    pub pool: Pool,
+    pub verifier: Verifier,
+    pub limiter: ratelimit::RateLimiter,
+    pub config: Config,
+    pub routes: middleware::RouteIndex,
+}

@@ -1,0 +1,22 @@
+//! Families for Change: a case-management API for whole-family early-help programmes.
+
+pub mod api;
+pub mod auth;
+pub mod config;
+pub mod database;
+pub mod db;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod openapi;
+pub mod pgcluster;
+pub mod routes;
+pub mod server;
+pub mod service;
+
+/// Process-wide crypto backends, chosen explicitly (see notes on jsonwebtoken and rustls).
+pub fn install_crypto() {
+    auth::install_crypto_provider();
+    http::client::install_tls_provider();
+}

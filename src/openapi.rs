@@ -1,0 +1,252 @@
+//! The published contract. utoipa generates it from the routes; a few conventions that hold for
+//! every operation (common errors, rate-limit headers, the roles line, limits on free text) are
+//! applied here once rather than repeated on each route.
+
+use serde_json::{json, Map, Value};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::AppExt;
+
+use crate::error::{FieldError, Problem};
+
+const DESCRIPTION: &str = r#"Case management for whole-family early-help programmes run by English
+local authorities (Troubled Families, Supporting Families): families and their members, evidence,
+eligibility, casework, referrals to commissioned providers, outcomes and Payment by Results.
+
+**Authentication.** Every operation under `/api/v1` needs `Authorization: Bearer <JWT>` from an
+identity service the council has configured (RS256, `kid`, `iss`, `aud` and `exp` required). Roles
+come from the token's `roles` claim; each operation lists the roles that may call it. A record
+outside your scope answers 404.
+
+**Conventions.** Errors are RFC 9457 `application/problem+json`, with `errors[].field` naming each
+invalid field. Updates need `If-Match` with the `ETag` you last read (428 without, 412 when stale).
+`POST` accepts `Idempotency-Key`. Lists take `limit` (1-200, default 50) and an opaque `cursor`.
+Every response carries `RateLimit` and `RateLimit-Policy`; past the limit the answer is 429 with
+`Retry-After`. Send `X-Purpose` to record why you are reading personal data; every read and write
+of personal data is audited.
+
+**Versioning policy.** The major version is in the path (`/api/v1`). Within a major version,
+changes are additive only: new operations, new optional request fields, new response fields, new
+enum values in responses (clients must ignore unknown fields and tolerate unknown enum values).
+Removing or renaming anything, making an optional input required, narrowing what an input accepts,
+or changing a field's meaning is breaking and only happens in a new major version. Deprecation is
+announced in the changelog and marked `deprecated: true` in this document at least six months
+before removal, and responses from deprecated operations carry a `Deprecation` header."#;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Families for Change API",
+        description = "Families for Change case-management API",
+        contact(name = "Families for Change", email = "developers@families-for-change.example")
+    ),
+    components(schemas(Problem, FieldError)),
+    tags(
+        (name = "families", description = "Households in or considered for the programme"),
+        (name = "members", description = "People in a household, and relatives outside it"),
+        (name = "audit", description = "The append-only record of access to personal data"),
+        (name = "health", description = "Liveness and readiness probes")
+    ),
+    modifiers(&Security)
+)]
+pub struct ApiDoc;
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some(
+                        "JWT (RFC 7519) validated as RFC 8725 recommends: algorithm pinned per \
+                         issuer, `kid` required, `iss`, `aud`, `exp` required, `nbf` checked. \
+                         Scopes listed on an operation are the roles (from the `roles` claim) \
+                         that may call it.",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The generated document with the cross-cutting conventions applied.
+pub fn document() -> Value {
+    let (_, api) = actix_web::App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(crate::routes::configure)
+        .split_for_parts();
+    let mut doc = serde_json::to_value(api).expect("document serialises");
+    postprocess(&mut doc);
+    doc
+}
+
+pub const TEXT_PATTERN: &str = "^[^\\u0000]*[^\\u0000\\s][^\\u0000]*$";
+
+fn problem(description: &str) -> Value {
+    json!({
+        "description": description,
+        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    })
+}
+
+fn ratelimit_headers() -> Value {
+    json!({
+        "RateLimit": {"description": "Requests left in the current window and seconds until it resets, e.g. `\"per-client\";r=599;t=42`.",
+                       "schema": {"type": "string", "maxLength": 100, "pattern": "^[ -~]*$"}},
+        "RateLimit-Policy": {"description": "The limit per client, e.g. `\"per-client\";q=600;w=60`.",
+                              "schema": {"type": "string", "maxLength": 100, "pattern": "^[ -~]*$"}}
+    })
+}
+
+fn postprocess(doc: &mut Value) {
+    doc["info"]["description"] =
+        Value::String(DESCRIPTION.replace("\n", " ").replace("  ", "\n\n"));
+    doc["servers"] = json!([
+        {"url": "https://{host}", "description": "A council's deployment",
+         "variables": {"host": {"default": "families.example-council.gov.uk"}}},
+        {"url": "http://127.0.0.1:8080", "description": "Local development (`cargo run --release`)"}
+    ]);
+    doc["security"] = json!([{"bearer": []}]);
+    let paths = doc["paths"].as_object_mut().expect("paths");
+    for (path, item) in paths.iter_mut() {
+        let api = path.starts_with("/api/");
+        for (_, op) in item.as_object_mut().expect("path item").iter_mut() {
+            decorate_operation(op, api, path.starts_with("/api/v1/families"));
+        }
+    }
+    if let Some(schemas) = doc["components"]["schemas"].as_object_mut() {
+        for (_, schema) in schemas.iter_mut() {
+            limit_schema(schema);
+        }
+    }
+}
+
+fn decorate_operation(op: &mut Value, api: bool, personal: bool) {
+    let roles: Vec<String> = op["security"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|s| s.get("bearer"))
+        .filter_map(|v| v.as_array())
+        .flatten()
+        .filter_map(|r| r.as_str().map(str::to_string))
+        .collect();
+    let secured = !roles.is_empty();
+    let line = if secured {
+        format!("**Roles:** {}.", roles.join(", "))
+    } else {
+        "**Roles:** none (no token needed).".into()
+    };
+    let desc = op["description"].as_str().unwrap_or_default().to_string();
+    op["description"] = Value::String(if desc.is_empty() {
+        line
+    } else {
+        format!("{desc}\n\n{line}")
+    });
+
+    if personal {
+        let params = op["parameters"].as_array_mut();
+        let purpose = json!({"name": "X-Purpose", "in": "header", "required": false,
+            "description": "Why you are accessing this personal data; recorded in the audit trail.",
+            "schema": {"type": "string", "maxLength": 200, "pattern": TEXT_PATTERN}});
+        match params {
+            Some(p) => p.push(purpose),
+            None => op["parameters"] = json!([purpose]),
+        }
+    }
+    let responses = op["responses"].as_object_mut().expect("responses");
+    let mut add = |code: &str, v: Value| {
+        responses.entry(code.to_string()).or_insert(v);
+    };
+    if api {
+        add("400", problem("Malformed request: a path or query parameter, a header or the JSON itself is invalid (named in `errors`)."));
+        add("429", {
+            let mut p = problem("Too many requests from this client; wait `Retry-After` seconds.");
+            p["headers"] = json!({"Retry-After": {"description": "Seconds to wait.",
+                "schema": {"type": "integer", "format": "int32", "minimum": 0, "maximum": 3600}}});
+            p
+        });
+    }
+    if secured {
+        add("401", {
+            let mut p = problem("No valid bearer token (missing, bad signature, wrong issuer or audience, expired).");
+            p["headers"] = json!({"WWW-Authenticate": {"description": "Bearer challenge.",
+                "schema": {"type": "string", "maxLength": 200, "pattern": "^Bearer .*$"}}});
+            p
+        });
+        add("403", problem("Your roles do not allow this operation."));
+    }
+    add(
+        "500",
+        problem("Unexpected error; the `X-Request-Id` response header identifies it in the logs."),
+    );
+    if api {
+        for (_, r) in responses.iter_mut() {
+            let headers = r
+                .as_object_mut()
+                .expect("response")
+                .entry("headers")
+                .or_insert(json!({}));
+            for (k, v) in ratelimit_headers().as_object().unwrap() {
+                headers
+                    .as_object_mut()
+                    .unwrap()
+                    .entry(k.clone())
+                    .or_insert(v.clone());
+            }
+        }
+    }
+}
+
+fn is_type(schema: &Map<String, Value>, t: &str) -> bool {
+    match schema.get("type") {
+        Some(Value::String(s)) => s == t,
+        Some(Value::Array(a)) => a.iter().any(|v| v == t),
+        _ => false,
+    }
+}
+
+/// Every string, integer and array in the document gets explicit bounds (what the service enforces
+/// or can produce), so clients and fuzzers know the limits.
+fn limit_schema(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            if is_type(m, "string") && !m.contains_key("format") && !m.contains_key("enum") {
+                m.entry("pattern")
+                    .or_insert(Value::String(TEXT_PATTERN.into()));
+                m.entry("maxLength").or_insert(json!(10000));
+            }
+            if is_type(m, "string")
+                && m.get("format")
+                    .is_some_and(|f| f == "date" || f == "date-time")
+            {
+                m.entry("maxLength").or_insert(json!(40));
+            }
+            if is_type(m, "integer") {
+                let (min, max) = match m.get("format").and_then(|f| f.as_str()) {
+                    Some("int64") => (json!(i64::MIN), json!(i64::MAX)),
+                    _ => (json!(i32::MIN), json!(i32::MAX)),
+                };
+                m.entry("minimum").or_insert(min);
+                m.entry("maximum").or_insert(max);
+            }
+            if is_type(m, "array") {
+                m.entry("maxItems").or_insert(json!(1000));
+            }
+            for (key, child) in m.iter_mut() {
+                if key == "example" || key == "examples" {
+                    continue;
+                }
+                limit_schema(child);
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(limit_schema),
+        _ => {}
+    }
+}

@@ -1,0 +1,132 @@
+//! Building and running the HTTP server.
+
+use std::sync::Arc;
+
+use actix_cors::Cors;
+use actix_web::http::header;
+use actix_web::middleware::from_fn;
+use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
+
+use crate::auth::Verifier;
+use crate::config::Config;
+use crate::db::Pool;
+use crate::error::{ApiError, FieldError};
+use crate::http::middleware::{fallback, gate, RouteIndex};
+use crate::http::ratelimit::RateLimiter;
+use crate::http::AppState;
+
+pub fn state(config: Config, pool: Pool, verifier: Verifier) -> web::Data<AppState> {
+    let doc: utoipa::openapi::OpenApi =
+        serde_json::from_value(crate::openapi::document()).expect("document parses");
+    web::Data::new(AppState {
+        pool,
+        verifier,
+        limiter: RateLimiter::new(config.rate_limit_per_minute),
+        routes: RouteIndex::from_openapi(&doc),
+        config,
+    })
+}
+
+fn path_error(err: actix_web::error::PathError, _req: &HttpRequest) -> actix_web::Error {
+    ApiError::BadRequest(
+        "Invalid path parameter.".into(),
+        vec![FieldError::new("path", format!("{err}"))],
+    )
+    .into()
+}
+
+fn query_error(_err: actix_web::error::QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    ApiError::BadRequest("The query string is malformed.".into(), vec![]).into()
+}
+
+async fn openapi_json(doc: web::Data<Arc<String>>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(doc.as_str().to_string())
+}
+
+async fn docs_redirect() -> HttpResponse {
+    HttpResponse::Found()
+        .insert_header((header::LOCATION, "/docs/"))
+        .finish()
+}
+
+/// Every route, middleware and error handler; used by the server and by the tests alike.
+pub fn app(
+    state: web::Data<AppState>,
+) -> App<
+    impl actix_web::dev::ServiceFactory<
+        actix_web::dev::ServiceRequest,
+        Config = (),
+        Response = actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let doc = Arc::new(serde_json::to_string_pretty(&crate::openapi::document()).expect("json"));
+    let mut cors = Cors::default()
+        .allowed_methods(["GET", "POST", "PATCH", "DELETE"])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::IF_MATCH,
+            header::HeaderName::from_static("idempotency-key"),
+            header::HeaderName::from_static("x-purpose"),
+            header::HeaderName::from_static("x-request-id"),
+        ])
+        .expose_headers([
+            header::ETAG,
+            header::LOCATION,
+            header::RETRY_AFTER,
+            header::HeaderName::from_static("ratelimit"),
+            header::HeaderName::from_static("ratelimit-policy"),
+            header::HeaderName::from_static("x-request-id"),
+        ])
+        .max_age(600);
+    for origin in &state.config.cors_origins {
+        cors = cors.allowed_origin(origin);
+    }
+    let (app, _) = App::new()
+        .app_data(state.clone())
+        .app_data(web::Data::new(doc))
+        .app_data(web::PathConfig::default().error_handler(path_error))
+        .app_data(web::QueryConfig::default().error_handler(query_error))
+        .into_utoipa_app()
+        .configure(crate::routes::configure)
+        .split_for_parts();
+    app.route("/openapi.json", web::get().to(openapi_json))
+        .route("/docs", web::get().to(docs_redirect))
+        .service(
+            SwaggerUi::new("/docs/{_:.*}")
+                .config(SwaggerConfig::new(["/openapi.json"]).validator_url("none")),
+        )
+        .default_service(web::to(fallback))
+        .wrap(from_fn(gate))
+        .wrap(cors)
+}
+
+use utoipa_actix_web::AppExt;
+
+pub async fn run(state: web::Data<AppState>, bind: &str, workers: usize) -> std::io::Result<()> {
+    let s = state.clone();
+    let server = HttpServer::new(move || app(s.clone()))
+        .workers(workers)
+        .bind(bind)?
+        .run();
+    server.await
+}
+
+/// Builds the verifier from configuration: the issuers file, and the development secret when on.
+pub async fn verifier(config: &Config, dev_secret: Option<Vec<u8>>) -> Result<Verifier, String> {
+    let issuers = match &config.issuers_file {
+        None => Vec::new(),
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("FFC_JWT_ISSUERS_FILE {}: {e}", path.display()))?;
+            serde_json::from_str(&text)
+                .map_err(|e| format!("FFC_JWT_ISSUERS_FILE {}: {e}", path.display()))?
+        }
+    };
+    Verifier::new(issuers, dev_secret, config.jwt_leeway_seconds).await
+}

@@ -1,0 +1,586 @@
+//! Families, their members and relatives outside the household.
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, Utc};
+use diesel_async::AsyncConnection;
+use uuid::Uuid;
+
+use super::{audit, idem_begin, idem_finish, Idem};
+use crate::api::families::*;
+use crate::api::{decode_cursor, encode_cursor, parse_limit, Page};
+use crate::auth::Role;
+use crate::db::families as q;
+use crate::db::Pool;
+use crate::domain::{identifiers, people};
+use crate::error::{ApiError, ApiResult, FieldError};
+use crate::http::extract::{bad_param, check_version, Ctx};
+use crate::http::reply::Reply;
+
+/// Who may read families and members. Workers, providers and the police see families through
+/// allocations, referrals and sharing records, which later capabilities add.
+pub const READ: &[Role] = &[Role::Coordinator, Role::Manager, Role::Admin, Role::Auditor];
+/// Who may create, change and archive families and members.
+pub const WRITE: &[Role] = &[Role::Coordinator, Role::Manager, Role::Admin];
+
+/// London is at most an hour ahead of UTC, so this is never earlier than today's date there.
+fn today() -> NaiveDate {
+    (Utc::now() + chrono::Duration::hours(1)).date_naive()
+}
+
+pub fn family_location(id: Uuid) -> String {
+    format!("/api/v1/families/{id}")
+}
+
+pub fn member_location(family_id: Uuid, id: Uuid) -> String {
+    format!("/api/v1/families/{family_id}/members/{id}")
+}
+
+fn postcode(field: &str, raw: &str, errors: &mut Vec<FieldError>) -> String {
+    identifiers::normalise_postcode(raw).unwrap_or_else(|m| {
+        errors.push(FieldError::new(field, m));
+        String::new()
+    })
+}
+
+type Normaliser = fn(&str) -> Result<String, &'static str>;
+
+fn identifier(
+    field: String,
+    raw: Option<&str>,
+    f: Normaliser,
+    errors: &mut Vec<FieldError>,
+) -> Option<String> {
+    raw.and_then(|v| match f(v) {
+        Ok(n) => Some(n),
+        Err(m) => {
+            errors.push(FieldError::new(field, m));
+            None
+        }
+    })
+}
+
+fn trimmed(s: &str) -> String {
+    s.trim().to_string()
+}
+
+fn new_member(
+    family_id: Uuid,
+    m: &MemberCreate,
+    prefix: &str,
+    errors: &mut Vec<FieldError>,
+) -> q::NewMember {
+    let f = |name: &str| format!("{prefix}{name}");
+    if let Err(msg) = people::check_date_of_birth(m.date_of_birth, today()) {
+        errors.push(FieldError::new(f("date_of_birth"), msg));
+    }
+    if let Err(msg) =
+        people::check_school(m.member_role == MemberRole::Child, m.school_name.is_some())
+    {
+        errors.push(FieldError::new(f("school_name"), msg));
+    }
+    q::NewMember {
+        id: Uuid::now_v7(),
+        family_id,
+        member_role: m.member_role.as_str().into(),
+        relationship: m.relationship.as_str().into(),
+        given_name: trimmed(&m.given_name),
+        family_name: trimmed(&m.family_name),
+        date_of_birth: m.date_of_birth,
+        gender: m.gender.as_str().into(),
+        upn: identifier(
+            f("upn"),
+            m.upn.as_deref(),
+            identifiers::normalise_upn,
+            errors,
+        ),
+        nhs_number: identifier(
+            f("nhs_number"),
+            m.nhs_number.as_deref(),
+            identifiers::normalise_nhs_number,
+            errors,
+        ),
+        ni_number: identifier(
+            f("ni_number"),
+            m.ni_number.as_deref(),
+            identifiers::normalise_ni_number,
+            errors,
+        ),
+        school_name: m.school_name.as_deref().map(trimmed),
+    }
+}
+
+fn fail_if(errors: Vec<FieldError>) -> ApiResult<()> {
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(errors))
+    }
+}
+
+/// The family as the API shows it, with everything read in two more queries.
+async fn load_family(conn: &mut crate::db::Conn, row: q::FamilyRow) -> ApiResult<Family> {
+    let members = q::members_of(conn, &[row.id]).await?;
+    let relatives = q::relatives_of(conn, row.id).await?;
+    Ok(Family::from_rows(row, members, relatives))
+}
+
+fn family_ids(f: &Family) -> Vec<Uuid> {
+    std::iter::once(f.id)
+        .chain(f.members.iter().map(|m| m.id))
+        .chain(f.relatives.iter().map(|r| r.id))
+        .collect()
+}
+
+pub async fn create_family(
+    pool: &Pool,
+    ctx: &Ctx,
+    input: FamilyCreate,
+    idem: Option<Idem>,
+) -> ApiResult<Reply> {
+    ctx.principal.require(WRITE)?;
+    let mut errors = Vec::new();
+    let id = Uuid::now_v7();
+    let new = q::NewFamily {
+        id,
+        address_line1: trimmed(&input.address_line1),
+        address_line2: input.address_line2.as_deref().map(trimmed),
+        town: trimmed(&input.town),
+        postcode: postcode("postcode", &input.postcode, &mut errors),
+        housing_tenure: input.housing_tenure.as_str().into(),
+        bedrooms: input.bedrooms,
+        notes: input.notes.as_deref().map(trimmed),
+    };
+    let members: Vec<q::NewMember> = input
+        .members
+        .iter()
+        .enumerate()
+        .map(|(i, m)| new_member(id, m, &format!("members[{i}]."), &mut errors))
+        .collect();
+    fail_if(errors)?;
+    let mut conn = pool.get().await?;
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        if let Some(replay) = idem_begin(conn, ctx, &idem).await? {
+            return Ok(replay);
+        }
+        let row = q::insert_family(conn, new).await?;
+        if !members.is_empty() {
+            q::insert_members(conn, members).await?;
+        }
+        let family = load_family(conn, row).await?;
+        audit(conn, ctx, "family.create", "family", &family_ids(&family)).await?;
+        let reply = Reply::created(&family, family_location(id), family.version);
+        idem_finish(conn, ctx, &idem, &reply).await?;
+        Ok(reply)
+    })
+    .await
+}
+
+pub async fn get_family(pool: &Pool, ctx: &Ctx, id: Uuid) -> ApiResult<Reply> {
+    ctx.principal.require(READ)?;
+    let mut conn = pool.get().await?;
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        let row = q::find_family(conn, id, false)
+            .await?
+            .ok_or_else(|| ApiError::not_found("family"))?;
+        let family = load_family(conn, row).await?;
+        audit(conn, ctx, "family.read", "family", &family_ids(&family)).await?;
+        Ok(Reply::ok(&family, Some(family.version)))
+    })
+    .await
+}
+
+pub async fn list_families(
+    pool: &Pool,
+    ctx: &Ctx,
+    params: HashMap<String, String>,
+) -> ApiResult<Reply> {
+    ctx.principal.require(READ)?;
+    let limit = parse_limit(params.get("limit").map(String::as_str))?;
+    let postcode = match params.get("postcode") {
+        Some(p) => Some(identifiers::normalise_postcode(p).map_err(|m| bad_param("postcode", m))?),
+        None => None,
+    };
+    let status = match params.get("status") {
+        Some(s) => Some(
+            FamilyStatus::parse(s)
+                .ok_or_else(|| {
+                    bad_param("status", "one of identified, attached, closed, archived")
+                })?
+                .as_str()
+                .to_string(),
+        ),
+        None => None,
+    };
+    let text_pattern = match params.get("q") {
+        Some(t) => {
+            let t = t.trim();
+            if t.chars().count() < 3 || t.chars().count() > 100 || t.contains('\0') {
+                return Err(bad_param("q", "from 3 to 100 characters"));
+            }
+            let escaped = t
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            Some(format!("%{escaped}%"))
+        }
+        None => None,
+    };
+    let before_id = params.get("cursor").map(|c| decode_cursor(c)).transpose()?;
+    let filter = q::FamilyFilter {
+        postcode,
+        status,
+        text_pattern,
+        before_id,
+    };
+    let mut conn = pool.get().await?;
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        let mut rows = q::list_families(conn, &filter, limit + 1).await?;
+        let more = rows.len() as i64 > limit;
+        rows.truncate(limit as usize);
+        let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+        let mut by_family: HashMap<Uuid, Vec<MemberName>> = HashMap::new();
+        let mut seen = ids.clone();
+        for m in q::members_of(conn, &ids).await? {
+            seen.push(m.id);
+            by_family.entry(m.family_id).or_default().push(MemberName {
+                id: m.id,
+                member_role: MemberRole::from_db(&m.member_role),
+                given_name: m.given_name,
+                family_name: m.family_name,
+            });
+        }
+        let next_cursor = more
+            .then(|| rows.last().map(|r| encode_cursor(r.id)))
+            .flatten();
+        let items: Vec<FamilySummary> = rows
+            .into_iter()
+            .map(|r| FamilySummary {
+                members: by_family.remove(&r.id).unwrap_or_default(),
+                id: r.id,
+                reference: r.reference,
+                town: r.town,
+                postcode: r.postcode,
+                status: FamilyStatus::from_db(&r.status),
+                created_at: r.created_at,
+                version: r.version,
+            })
+            .collect();
+        audit(conn, ctx, "family.list", "family", &seen).await?;
+        Ok(Reply::ok(&Page { items, next_cursor }, None))
+    })
+    .await
+}
+
+pub async fn update_family(
+    pool: &Pool,
+    ctx: &Ctx,
+    id: Uuid,
+    expected: Option<i32>,
+    input: FamilyUpdate,
+) -> ApiResult<Reply> {
+    ctx.principal.require(WRITE)?;
+    let mut errors = Vec::new();
+    let changes = q::FamilyChanges {
+        address_line1: input.address_line1.as_deref().map(trimmed),
+        address_line2: input.address_line2.map(|o| o.as_deref().map(trimmed)),
+        town: input.town.as_deref().map(trimmed),
+        postcode: input
+            .postcode
+            .as_deref()
+            .map(|p| postcode("postcode", p, &mut errors)),
+        housing_tenure: input.housing_tenure.map(|t| t.as_str().to_string()),
+        bedrooms: input.bedrooms,
+        notes: input.notes.map(|o| o.as_deref().map(trimmed)),
+    };
+    fail_if(errors)?;
+    let mut conn = pool.get().await?;
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        let current = q::find_family(conn, id, false)
+            .await?
+            .ok_or_else(|| ApiError::not_found("family"))?;
+        let version = check_version(expected, current.version)?;
+        let row = q::update_family(conn, id, version, changes)
+            .await?
+            .ok_or(ApiError::PreconditionFailed)?;
+        let family = load_family(conn, row).await?;
+        audit(conn, ctx, "family.update", "family", &family_ids(&family)).await?;
+        Ok(Reply::ok(&family, Some(family.version)))
+    })
+    .await
+}
+
+pub async fn archive_family(
+    pool: &Pool,
+    ctx: &Ctx,
+    id: Uuid,
+    expected: Option<i32>,
+) -> ApiResult<Reply> {
+    ctx.principal.require(WRITE)?;
+    let mut conn = pool.get().await?;
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        let current = q::find_family(conn, id, false)
+            .await?
+            .ok_or_else(|| ApiError::not_found("family"))?;
+        let version = check_version(expected, current.version)?;
+        // DESIGN.md: archiving is refused once a family is attached (it may carry claims).
+        if current.status != FamilyStatus::Identified.as_str() {
+            return Err(ApiError::Conflict(format!(
+                "A family with status {} cannot be archived.",
+                current.status
+            )));
+        }
+        if !q::archive_family(conn, id, version).await? {
+            return Err(ApiError::PreconditionFailed);
+        }
+        audit(conn, ctx, "family.archive", "family", &[id]).await?;
+        Ok(Reply::no_content())
+    })
+    .await
+}
+
+pub async fn add_member(
+    pool: &Pool,
+    ctx: &Ctx,
+    family_id: Uuid,
+    input: MemberCreate,
+    idem: Option<Idem>,
+) -> ApiResult<Reply> {
+    ctx.principal.require(WRITE)?;
+    let mut errors = Vec::new();
+    let new = new_member(family_id, &input, "", &mut errors);
+    fail_if(errors)?;
+    let mut conn = pool.get().await?;
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        if let Some(replay) = idem_begin(conn, ctx, &idem).await? {
+            return Ok(replay);
+        }
+        q::find_family(conn, family_id, true)
+            .await?
+            .ok_or_else(|| ApiError::not_found("family"))?;
+        let row = q::insert_members(conn, vec![new])
+            .await?
+            .pop()
+            .ok_or_else(|| ApiError::Internal("insert returned nothing".into()))?;
+        q::touch_family(conn, family_id).await?;
+        audit(conn, ctx, "member.create", "member", &[row.id, family_id]).await?;
+        let member = Member::from(row);
+        let reply = Reply::created(
+            &member,
+            member_location(family_id, member.id),
+            member.version,
+        );
+        idem_finish(conn, ctx, &idem, &reply).await?;
+        Ok(reply)
+    })
+    .await
+}
+
+pub async fn get_member(pool: &Pool, ctx: &Ctx, family_id: Uuid, id: Uuid) -> ApiResult<Reply> {
+    ctx.principal.require(READ)?;
+    let mut conn = pool.get().await?;
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        q::find_family(conn, family_id, false)
+            .await?
+            .ok_or_else(|| ApiError::not_found("family"))?;
+        let row = q::find_member(conn, family_id, id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("member"))?;
+        audit(conn, ctx, "member.read", "member", &[id, family_id]).await?;
+        let member = Member::from(row);
+        Ok(Reply::ok(&member, Some(member.version)))
+    })
+    .await
+}
+
+pub async fn update_member(
+    pool: &Pool,
+    ctx: &Ctx,
+    family_id: Uuid,
+    id: Uuid,
+    expected: Option<i32>,
+    input: MemberUpdate,
+) -> ApiResult<Reply> {
+    ctx.principal.require(WRITE)?;
+    let mut errors = Vec::new();
+    if let Some(dob) = input.date_of_birth {
+        if let Err(m) = people::check_date_of_birth(dob, today()) {
+            errors.push(FieldError::new("date_of_birth", m));
+        }
+    }
+    let clearable =
+        |field: &str, v: &Option<Option<String>>, f: Normaliser, errors: &mut Vec<FieldError>| {
+            v.as_ref()
+                .map(|inner| identifier(field.into(), inner.as_deref(), f, errors))
+        };
+    let changes = q::MemberChanges {
+        member_role: input.member_role.map(|r| r.as_str().into()),
+        relationship: input.relationship.map(|r| r.as_str().into()),
+        given_name: input.given_name.as_deref().map(trimmed),
+        family_name: input.family_name.as_deref().map(trimmed),
+        date_of_birth: input.date_of_birth,
+        gender: input.gender.map(|g| g.as_str().into()),
+        upn: clearable("upn", &input.upn, identifiers::normalise_upn, &mut errors),
+        nhs_number: clearable(
+            "nhs_number",
+            &input.nhs_number,
+            identifiers::normalise_nhs_number,
+            &mut errors,
+        ),
+        ni_number: clearable(
+            "ni_number",
+            &input.ni_number,
+            identifiers::normalise_ni_number,
+            &mut errors,
+        ),
+        school_name: input.school_name.map(|o| o.as_deref().map(trimmed)),
+    };
+    fail_if(errors)?;
+    let mut conn = pool.get().await?;
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        q::find_family(conn, family_id, true)
+            .await?
+            .ok_or_else(|| ApiError::not_found("family"))?;
+        let current = q::find_member(conn, family_id, id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("member"))?;
+        let version = check_version(expected, current.version)?;
+        // The school rule depends on the member as it will be after the change.
+        let role_after = changes
+            .member_role
+            .clone()
+            .unwrap_or(current.member_role.clone());
+        let school_after = match &changes.school_name {
+            Some(v) => v.is_some(),
+            None => current.school_name.is_some(),
+        };
+        if let Err(m) = people::check_school(role_after == "child", school_after) {
+            return Err(ApiError::validation("school_name", m));
+        }
+        let row = q::update_member(conn, id, version, changes)
+            .await?
+            .ok_or(ApiError::PreconditionFailed)?;
+        q::touch_family(conn, family_id).await?;
+        audit(conn, ctx, "member.update", "member", &[id, family_id]).await?;
+        let member = Member::from(row);
+        Ok(Reply::ok(&member, Some(member.version)))
+    })
+    .await
+}
+
+pub async fn archive_member(
+    pool: &Pool,
+    ctx: &Ctx,
+    family_id: Uuid,
+    id: Uuid,
+    expected: Option<i32>,
+) -> ApiResult<Reply> {
+    ctx.principal.require(WRITE)?;
+    let mut conn = pool.get().await?;
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        q::find_family(conn, family_id, true)
+            .await?
+            .ok_or_else(|| ApiError::not_found("family"))?;
+        let current = q::find_member(conn, family_id, id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("member"))?;
+        let version = check_version(expected, current.version)?;
+        if !q::archive_member(conn, id, version).await? {
+            return Err(ApiError::PreconditionFailed);
+        }
+        q::touch_family(conn, family_id).await?;
+        audit(conn, ctx, "member.archive", "member", &[id, family_id]).await?;
+        Ok(Reply::no_content())
+    })
+    .await
+}
+
+pub async fn add_relative(
+    pool: &Pool,
+    ctx: &Ctx,
+    family_id: Uuid,
+    input: RelativeCreate,
+    idem: Option<Idem>,
+) -> ApiResult<Reply> {
+    ctx.principal.require(WRITE)?;
+    if let Some(dob) = input.date_of_birth {
+        if let Err(m) = people::check_date_of_birth(dob, today()) {
+            return Err(ApiError::validation("date_of_birth", m));
+        }
+    }
+    let mut conn = pool.get().await?;
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        if let Some(replay) = idem_begin(conn, ctx, &idem).await? {
+            return Ok(replay);
+        }
+        q::find_family(conn, family_id, true)
+            .await?
+            .ok_or_else(|| ApiError::not_found("family"))?;
+        if let Some(mid) = input.related_member_id {
+            if q::find_member(conn, family_id, mid).await?.is_none() {
+                return Err(ApiError::validation(
+                    "related_member_id",
+                    "not a current member of this family",
+                ));
+            }
+        }
+        let row = q::insert_relative(
+            conn,
+            q::RelativeRow {
+                id: Uuid::now_v7(),
+                family_id,
+                related_member_id: input.related_member_id,
+                relationship: input.relationship.as_str().into(),
+                given_name: trimmed(&input.given_name),
+                family_name: trimmed(&input.family_name),
+                date_of_birth: input.date_of_birth,
+                notes: input.notes.as_deref().map(trimmed),
+                created_at: Utc::now(),
+                version: 1,
+            },
+        )
+        .await?;
+        q::touch_family(conn, family_id).await?;
+        audit(
+            conn,
+            ctx,
+            "relative.create",
+            "relative",
+            &[row.id, family_id],
+        )
+        .await?;
+        let relative = Relative::from(row);
+        let location = format!("/api/v1/families/{family_id}/relatives/{}", relative.id);
+        let reply = Reply::created(&relative, location, relative.version);
+        idem_finish(conn, ctx, &idem, &reply).await?;
+        Ok(reply)
+    })
+    .await
+}
+
+pub async fn archive_relative(
+    pool: &Pool,
+    ctx: &Ctx,
+    family_id: Uuid,
+    id: Uuid,
+    expected: Option<i32>,
+) -> ApiResult<Reply> {
+    ctx.principal.require(WRITE)?;
+    let mut conn = pool.get().await?;
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        q::find_family(conn, family_id, true)
+            .await?
+            .ok_or_else(|| ApiError::not_found("family"))?;
+        let current = q::find_relative(conn, family_id, id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("relative"))?;
+        let version = check_version(expected, current.version)?;
+        if !q::archive_relative(conn, id, version).await? {
+            return Err(ApiError::PreconditionFailed);
+        }
+        q::touch_family(conn, family_id).await?;
+        audit(conn, ctx, "relative.archive", "relative", &[id, family_id]).await?;
+        Ok(Reply::no_content())
+    })
+    .await
+}

@@ -1,0 +1,113 @@
+//! One transaction per request: authorise, read, apply rules, write, audit.
+
+pub mod audit;
+pub mod families;
+
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::db::{self, Conn};
+use crate::error::{ApiError, ApiResult};
+use crate::http::extract::Ctx;
+use crate::http::reply::Reply;
+
+/// Writes the audit event for this request, inside its transaction.
+pub async fn audit(
+    conn: &mut Conn,
+    ctx: &Ctx,
+    action: &str,
+    resource_type: &str,
+    ids: &[Uuid],
+) -> ApiResult<()> {
+    db::audit::insert(
+        conn,
+        db::audit::NewAuditEvent {
+            id: Uuid::now_v7(),
+            actor: &ctx.principal.subject,
+            actor_roles: ctx.principal.role_names(),
+            action,
+            resource_type,
+            resource_ids: ids,
+            request_id: &ctx.request_id,
+            purpose: ctx.purpose.as_deref(),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// An `Idempotency-Key` with the fingerprint of the request it came with.
+pub struct Idem {
+    pub key: String,
+    pub fingerprint: String,
+}
+
+impl Idem {
+    pub fn new(key: Option<String>, method: &str, path: &str, body_hash: &str) -> Option<Idem> {
+        key.map(|key| {
+            let fp = Sha256::digest(format!("{method} {path} {body_hash}").as_bytes());
+            Idem {
+                key,
+                fingerprint: fp.iter().map(|b| format!("{b:02x}")).collect(),
+            }
+        })
+    }
+}
+
+/// Start of an idempotent write: the stored reply when this key was already used with this
+/// request, 422 when it was used with another, 409 while a request with it is in flight.
+pub async fn idem_begin(
+    conn: &mut Conn,
+    ctx: &Ctx,
+    idem: &Option<Idem>,
+) -> ApiResult<Option<Reply>> {
+    let Some(idem) = idem else { return Ok(None) };
+    let caller = ctx.principal.caller_key();
+    if !db::idempotency::try_lock(conn, &caller, &idem.key).await? {
+        return Err(ApiError::Conflict(
+            "A request with this Idempotency-Key is still being processed; retry later.".into(),
+        ));
+    }
+    match db::idempotency::find(conn, &caller, &idem.key).await? {
+        None => Ok(None),
+        Some(row) if row.request_hash == idem.fingerprint => {
+            let h = &row.response_headers;
+            Ok(Some(Reply {
+                status: row.response_status as u16,
+                body: (!row.response_body.is_null()).then_some(row.response_body.clone()),
+                location: h
+                    .get("location")
+                    .and_then(|v| v.as_str())
+                    .map(str::to_string),
+                etag: h.get("etag").and_then(|v| v.as_str()).map(str::to_string),
+                replayed: true,
+            }))
+        }
+        Some(_) => Err(ApiError::Unprocessable(
+            "This Idempotency-Key was already used with a different request.".into(),
+        )),
+    }
+}
+
+/// Stores the reply under the key, in the same transaction as the write it describes.
+pub async fn idem_finish(
+    conn: &mut Conn,
+    ctx: &Ctx,
+    idem: &Option<Idem>,
+    reply: &Reply,
+) -> ApiResult<()> {
+    let Some(idem) = idem else { return Ok(()) };
+    db::idempotency::insert(
+        conn,
+        &db::idempotency::StoredResponse {
+            caller: ctx.principal.caller_key(),
+            idempotency_key: idem.key.clone(),
+            request_hash: idem.fingerprint.clone(),
+            response_status: reply.status as i16,
+            response_body: reply.body.clone().unwrap_or(serde_json::Value::Null),
+            response_headers: serde_json::json!({"location": reply.location, "etag": reply.etag}),
+        },
+    )
+    .await?;
+    Ok(())
+}
