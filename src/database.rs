@@ -59,7 +59,7 @@ pub async fn prepare(config: &Config) -> Result<Database, String> {
     }
     cluster.start()?;
     log::info!("PostgreSQL listening on 127.0.0.1:{}", cluster.port);
-    pgcluster::bootstrap(&cluster, DATABASE).await?;
+    pgcluster::bootstrap(&cluster.url("postgres", "postgres"), DATABASE).await?;
     let owner_url = cluster.url(OWNER_ROLE, DATABASE);
     let n = crate::db::migrate(&owner_url).await?;
     if n > 0 {

@@ -294,11 +294,10 @@ impl Cluster {
 }
 
 /// Creates the owner and service roles and the database (idempotent), as the superuser.
-pub async fn bootstrap(cluster: &Cluster, db: &str) -> Result<(), String> {
-    let (client, conn) =
-        tokio_postgres::connect(&cluster.url("postgres", "postgres"), tokio_postgres::NoTls)
-            .await
-            .map_err(|e| format!("connecting to the managed cluster: {e}"))?;
+pub async fn bootstrap(superuser_url: &str, db: &str) -> Result<(), String> {
+    let (client, conn) = tokio_postgres::connect(superuser_url, tokio_postgres::NoTls)
+        .await
+        .map_err(|e| format!("connecting as superuser: {e}"))?;
     tokio::spawn(conn);
     client
         .batch_execute(&format!(

@@ -60,6 +60,38 @@ impl FromRequest for Ctx {
     }
 }
 
+/// A role policy: the roles that may call an operation. One policy per kind of access, defined
+/// next to the service functions it guards.
+pub trait Policy {
+    const ROLES: &'static [crate::auth::Role];
+}
+
+/// The caller, already checked against policy `P`. Listed before the body in a handler's
+/// arguments so that 401 and 403 come before any complaint about the input.
+pub struct Allowed<P: Policy>(pub Ctx, std::marker::PhantomData<P>);
+
+impl<P: Policy> std::ops::Deref for Allowed<P> {
+    type Target = Ctx;
+    fn deref(&self) -> &Ctx {
+        &self.0
+    }
+}
+
+impl<P: Policy> FromRequest for Allowed<P> {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let result = Ctx::from_request(req, payload)
+            .into_inner()
+            .and_then(|ctx| {
+                ctx.principal.require(P::ROLES)?;
+                Ok(Allowed(ctx, std::marker::PhantomData))
+            });
+        ready(result)
+    }
+}
+
 /// A validated JSON body, with a hash of its canonical form for idempotency checks.
 pub struct Body<T> {
     pub value: T,
@@ -209,25 +241,21 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for Body<T> {
                     field
                 };
                 let inner = e.inner().to_string();
-                // serde names the unknown field in its message; surface it as the field.
-                let (field, message) = match inner.strip_prefix("unknown field `") {
-                    Some(rest) => {
-                        let name = rest.split('`').next().unwrap_or_default();
-                        let f = if field == "body" {
-                            name.to_string()
-                        } else {
-                            format!("{field}.{name}")
-                        };
-                        (f, "unknown field".to_string())
-                    }
-                    None => (
-                        field,
-                        inner
-                            .split(" at line")
-                            .next()
-                            .unwrap_or_default()
-                            .to_string(),
-                    ),
+                // serde_path_to_error's path already ends at an unknown field's name; a missing
+                // field is only named in the message.
+                let (field, message) = if inner.starts_with("unknown field") {
+                    (field, "unknown field".to_string())
+                } else if let Some(rest) = inner.strip_prefix("missing field `") {
+                    let name = rest.split('`').next().unwrap_or_default();
+                    let f = if field == "body" {
+                        name.to_string()
+                    } else {
+                        format!("{field}.{name}")
+                    };
+                    (f, "is required".to_string())
+                } else {
+                    let m = inner.split(" at line").next().unwrap_or_default();
+                    (field, m.to_string())
                 };
                 ApiError::Validation(vec![FieldError::new(field, message)])
             })?;

@@ -3,7 +3,7 @@ use actix_web::{get, web, HttpRequest};
 use crate::api::audit::{AuditEvent, AuditListQuery};
 use crate::api::Page;
 use crate::error::ApiResult;
-use crate::http::extract::{query_map, Ctx};
+use crate::http::extract::{query_map, Allowed};
 use crate::http::reply::Reply;
 use crate::http::AppState;
 use crate::service;
@@ -30,7 +30,7 @@ use crate::service;
 #[get("/audit-events")]
 pub async fn list_audit_events(
     req: HttpRequest,
-    ctx: Ctx,
+    ctx: Allowed<service::audit::Read>,
     state: web::Data<AppState>,
 ) -> ApiResult<Reply> {
     let params = query_map(&req)?;

@@ -4,9 +4,10 @@ use uuid::Uuid;
 use crate::api::families::*;
 use crate::api::Page;
 use crate::error::{ApiResult, Problem};
-use crate::http::extract::{idempotency_key, if_match, query_map, Body, Ctx};
+use crate::http::extract::{idempotency_key, if_match, query_map, Allowed, Body};
 use crate::http::reply::Reply;
 use crate::http::AppState;
+use crate::service::families as fam;
 use crate::service::{self, Idem};
 
 fn idem<T>(req: &HttpRequest, body: &Body<T>) -> ApiResult<Option<Idem>> {
@@ -41,7 +42,7 @@ fn idem<T>(req: &HttpRequest, body: &Body<T>) -> ApiResult<Option<Idem>> {
 #[post("/families")]
 pub async fn create_family(
     req: HttpRequest,
-    ctx: Ctx,
+    ctx: Allowed<fam::Write>,
     state: web::Data<AppState>,
     body: Body<FamilyCreate>,
 ) -> ApiResult<Reply> {
@@ -69,7 +70,7 @@ pub async fn create_family(
 #[get("/families")]
 pub async fn list_families(
     req: HttpRequest,
-    ctx: Ctx,
+    ctx: Allowed<fam::Read>,
     state: web::Data<AppState>,
 ) -> ApiResult<Reply> {
     let params = query_map(&req)?;
@@ -92,7 +93,7 @@ pub async fn list_families(
 )]
 #[get("/families/{family_id}")]
 pub async fn get_family(
-    ctx: Ctx,
+    ctx: Allowed<fam::Read>,
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> ApiResult<Reply> {
@@ -123,7 +124,7 @@ pub async fn get_family(
 #[patch("/families/{family_id}")]
 pub async fn update_family(
     req: HttpRequest,
-    ctx: Ctx,
+    ctx: Allowed<fam::Write>,
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
     body: Body<FamilyUpdate>,
@@ -154,7 +155,7 @@ pub async fn update_family(
 #[delete("/families/{family_id}")]
 pub async fn archive_family(
     req: HttpRequest,
-    ctx: Ctx,
+    ctx: Allowed<fam::Write>,
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> ApiResult<Reply> {
@@ -185,7 +186,7 @@ pub async fn archive_family(
 #[post("/families/{family_id}/members")]
 pub async fn create_member(
     req: HttpRequest,
-    ctx: Ctx,
+    ctx: Allowed<fam::Write>,
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
     body: Body<MemberCreate>,
@@ -208,7 +209,7 @@ pub async fn create_member(
 )]
 #[get("/families/{family_id}/members/{member_id}")]
 pub async fn get_member(
-    ctx: Ctx,
+    ctx: Allowed<fam::Read>,
     state: web::Data<AppState>,
     path: web::Path<(Uuid, Uuid)>,
 ) -> ApiResult<Reply> {
@@ -239,7 +240,7 @@ pub async fn get_member(
 #[patch("/families/{family_id}/members/{member_id}")]
 pub async fn update_member(
     req: HttpRequest,
-    ctx: Ctx,
+    ctx: Allowed<fam::Write>,
     state: web::Data<AppState>,
     path: web::Path<(Uuid, Uuid)>,
     body: Body<MemberUpdate>,
@@ -277,7 +278,7 @@ pub async fn update_member(
 #[delete("/families/{family_id}/members/{member_id}")]
 pub async fn archive_member(
     req: HttpRequest,
-    ctx: Ctx,
+    ctx: Allowed<fam::Write>,
     state: web::Data<AppState>,
     path: web::Path<(Uuid, Uuid)>,
 ) -> ApiResult<Reply> {
@@ -310,7 +311,7 @@ pub async fn archive_member(
 #[post("/families/{family_id}/relatives")]
 pub async fn create_relative(
     req: HttpRequest,
-    ctx: Ctx,
+    ctx: Allowed<fam::Write>,
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
     body: Body<RelativeCreate>,
@@ -338,7 +339,7 @@ pub async fn create_relative(
 #[delete("/families/{family_id}/relatives/{relative_id}")]
 pub async fn archive_relative(
     req: HttpRequest,
-    ctx: Ctx,
+    ctx: Allowed<fam::Write>,
     state: web::Data<AppState>,
     path: web::Path<(Uuid, Uuid)>,
 ) -> ApiResult<Reply> {

@@ -10,10 +10,15 @@ use crate::api::{decode_cursor, encode_cursor, parse_limit, Page};
 use crate::auth::Role;
 use crate::db::{self, Pool};
 use crate::error::ApiResult;
-use crate::http::extract::{bad_param, Ctx};
+use crate::http::extract::{bad_param, Ctx, Policy};
 use crate::http::reply::Reply;
 
 pub const READ: &[Role] = &[Role::Auditor, Role::Admin];
+
+pub struct Read;
+impl Policy for Read {
+    const ROLES: &'static [Role] = READ;
+}
 
 pub async fn list(pool: &Pool, ctx: &Ctx, params: HashMap<String, String>) -> ApiResult<Reply> {
     ctx.principal.require(READ)?;

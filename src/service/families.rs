@@ -14,7 +14,7 @@ use crate::db::families as q;
 use crate::db::Pool;
 use crate::domain::{identifiers, people};
 use crate::error::{ApiError, ApiResult, FieldError};
-use crate::http::extract::{bad_param, check_version, Ctx};
+use crate::http::extract::{bad_param, check_version, Ctx, Policy};
 use crate::http::reply::Reply;
 
 /// Who may read families and members. Workers, providers and the police see families through
@@ -22,6 +22,15 @@ use crate::http::reply::Reply;
 pub const READ: &[Role] = &[Role::Coordinator, Role::Manager, Role::Admin, Role::Auditor];
 /// Who may create, change and archive families and members.
 pub const WRITE: &[Role] = &[Role::Coordinator, Role::Manager, Role::Admin];
+
+pub struct Read;
+impl Policy for Read {
+    const ROLES: &'static [Role] = READ;
+}
+pub struct Write;
+impl Policy for Write {
+    const ROLES: &'static [Role] = WRITE;
+}
 
 /// London is at most an hour ahead of UTC, so this is never earlier than today's date there.
 fn today() -> NaiveDate {

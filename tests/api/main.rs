@@ -1,0 +1,4 @@
+//! Integration tests over real HTTP against a real PostgreSQL.
+
+mod common;
+mod families;
