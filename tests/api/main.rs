@@ -1,4 +1,5 @@
 //! Integration tests over real HTTP against a real PostgreSQL.
 
 mod common;
+mod conventions;
 mod families;

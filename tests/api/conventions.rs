@@ -1,0 +1,310 @@
+//! The HTTP conventions of DESIGN.md: problem+json everywhere, If-Match, Idempotency-Key.
+
+use futures_util::future::join_all;
+use serde_json::{json, Value};
+
+use crate::common::*;
+
+async fn assert_problem(res: reqwest::Response, status: u16) -> Value {
+    assert_eq!(res.status(), status);
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    let p: Value = res.json().await.unwrap();
+    assert_eq!(p["status"], status);
+    assert!(p["type"].as_str().unwrap().starts_with("urn:ffc:problem:"));
+    assert!(p["title"].is_string() && p["detail"].is_string());
+    p
+}
+
+#[tokio::test]
+async fn actix_errors_are_problem_json_too() {
+    let app = spawn_app().await;
+    let t = coordinator();
+    // Malformed JSON.
+    let res = app
+        .client
+        .post(app.url("/api/v1/families"))
+        .bearer_auth(&t)
+        .header("content-type", "application/json")
+        .body("{\"town\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, 400).await;
+    // Wrong content type.
+    let res = app
+        .client
+        .post(app.url("/api/v1/families"))
+        .bearer_auth(&t)
+        .header("content-type", "text/plain")
+        .body("hello")
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, 415).await;
+    // Oversized body (the test server allows 64 KiB).
+    let mut big = family_body();
+    big["notes"] = json!("x".repeat(70 * 1024));
+    let res = app.post("/api/v1/families", &t, &big).send().await.unwrap();
+    assert_problem(res, 413).await;
+    // A path parameter that is not a UUID.
+    let res = app
+        .get("/api/v1/families/not-a-uuid", &t)
+        .send()
+        .await
+        .unwrap();
+    let p = assert_problem(res, 400).await;
+    assert!(!p["errors"].as_array().unwrap().is_empty());
+    // Unknown route and unsupported method.
+    assert_problem(app.get("/api/v1/nowhere", &t).send().await.unwrap(), 404).await;
+    let res = app
+        .client
+        .put(app.url("/api/v1/families"))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["allow"], "GET, POST");
+    assert_problem(res, 405).await;
+    // No token.
+    let res = app
+        .client
+        .get(app.url("/api/v1/families"))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.headers()["www-authenticate"]
+        .to_str()
+        .unwrap()
+        .starts_with("Bearer"));
+    assert_problem(res, 401).await;
+}
+
+#[tokio::test]
+async fn updates_need_if_match_and_a_stale_one_is_refused() {
+    let app = spawn_app().await;
+    let t = coordinator();
+    let f = app.create_family(&t, &family_body()).await;
+    let loc = format!("/api/v1/families/{}", f["id"].as_str().unwrap());
+    let res = app
+        .patch(&loc, &t, &json!({"bedrooms": 2}))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, 428).await;
+    let res = app.delete(&loc, &t).send().await.unwrap();
+    assert_problem(res, 428).await;
+    let res = app
+        .patch(&loc, &t, &json!({"bedrooms": 2}))
+        .header("If-Match", "\"7\"")
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, 412).await;
+    let res = app
+        .patch(&loc, &t, &json!({"bedrooms": 2}))
+        .header("If-Match", "W/\"1\"")
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, 412).await;
+    let current: Value = app
+        .get(&loc, &t)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(current["bedrooms"], 3, "refused updates changed nothing");
+    assert_eq!(current["version"], 1);
+}
+
+#[tokio::test]
+async fn parallel_updates_with_the_same_etag_let_exactly_one_through() {
+    let app = spawn_app().await;
+    let t = coordinator();
+    let f = app.create_family(&t, &family_body()).await;
+    let loc = format!("/api/v1/families/{}", f["id"].as_str().unwrap());
+    let requests = (0..8).map(|i| {
+        app.patch(&loc, &t, &json!({"bedrooms": i}))
+            .header("If-Match", "\"1\"")
+            .send()
+    });
+    let statuses: Vec<u16> = join_all(requests)
+        .await
+        .into_iter()
+        .map(|r| r.unwrap().status().as_u16())
+        .collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 412).count(),
+        7,
+        "{statuses:?}"
+    );
+    let current: Value = app
+        .get(&loc, &t)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(current["version"], 2);
+}
+
+#[tokio::test]
+async fn idempotency_key_replays_the_first_response() {
+    let app = spawn_app().await;
+    let t = coordinator();
+    let send = |body: Value| {
+        app.post("/api/v1/families", &t, &body)
+            .header("Idempotency-Key", "create-smith-1")
+            .send()
+    };
+    let first = send(family_body()).await.unwrap();
+    assert_eq!(first.status(), 201);
+    let loc = first.headers()["location"].clone();
+    let first: Value = first.json().await.unwrap();
+    let again = send(family_body()).await.unwrap();
+    assert_eq!(again.status(), 201);
+    assert_eq!(again.headers()["location"], loc);
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    let again: Value = again.json().await.unwrap();
+    assert_eq!(again["id"], first["id"]);
+    assert_eq!(app.count("families").await, 1);
+    // The same key with another body is refused.
+    let mut other = family_body();
+    other["town"] = json!("Sheffield");
+    let res = send(other).await.unwrap();
+    assert_problem(res, 422).await;
+    // Keys are per caller: another subject's identical key is independent.
+    let res = app
+        .post(
+            "/api/v1/families",
+            &token_for("someone-else", &[ffc::auth::Role::Coordinator]),
+            &family_body(),
+        )
+        .header("Idempotency-Key", "create-smith-1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    assert_eq!(app.count("families").await, 2);
+}
+
+#[tokio::test]
+async fn parallel_requests_with_one_idempotency_key_write_once() {
+    let app = spawn_app().await;
+    let t = coordinator();
+    let requests = (0..8).map(|_| {
+        app.post("/api/v1/families", &t, &family_body())
+            .header("Idempotency-Key", "race-1")
+            .send()
+    });
+    let results = join_all(requests).await;
+    let mut ids = Vec::new();
+    let mut statuses = Vec::new();
+    for r in results {
+        let r = r.unwrap();
+        let status = r.status().as_u16();
+        statuses.push(status);
+        let body: Value = r.json().await.unwrap();
+        if status == 201 {
+            ids.push(body["id"].as_str().unwrap().to_string());
+        } else {
+            assert_eq!(status, 409, "in flight: {body}");
+        }
+    }
+    assert!(statuses.contains(&201));
+    ids.dedup();
+    assert_eq!(
+        ids.len(),
+        1,
+        "every success names the same family: {statuses:?}"
+    );
+    assert_eq!(app.count("families").await, 1);
+    assert_eq!(app.count("idempotency_keys").await, 1);
+}
+
+#[tokio::test]
+async fn a_failed_request_stores_no_idempotency_key() {
+    let app = spawn_app().await;
+    let t = coordinator();
+    let mut bad = family_body();
+    bad["postcode"] = json!("nowhere");
+    let res = app
+        .post("/api/v1/families", &t, &bad)
+        .header("Idempotency-Key", "k-1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let res = app
+        .post("/api/v1/families", &t, &family_body())
+        .header("Idempotency-Key", "k-1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201, "the key is free after a refused request");
+}
+
+#[tokio::test]
+async fn cors_allows_configured_origins_and_exposes_headers() {
+    let app = spawn_app().await;
+    let res = app
+        .client
+        .request(reqwest::Method::OPTIONS, app.url("/api/v1/families"))
+        .header("Origin", "https://frontend.example")
+        .header("Access-Control-Request-Method", "POST")
+        .header(
+            "Access-Control-Request-Headers",
+            "authorization, content-type, idempotency-key",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        res.headers()["access-control-allow-origin"],
+        "https://frontend.example"
+    );
+    let res = app
+        .client
+        .get(app.url("/api/v1/families"))
+        .header("Origin", "https://frontend.example")
+        .bearer_auth(coordinator())
+        .send()
+        .await
+        .unwrap();
+    let exposed = res.headers()["access-control-expose-headers"]
+        .to_str()
+        .unwrap()
+        .to_lowercase();
+    for h in ["etag", "location", "retry-after"] {
+        assert!(exposed.contains(h), "{h} exposed: {exposed}");
+    }
+    let res = app
+        .client
+        .request(reqwest::Method::OPTIONS, app.url("/api/v1/families"))
+        .header("Origin", "https://evil.example")
+        .header("Access-Control-Request-Method", "GET")
+        .send()
+        .await
+        .unwrap();
+    assert!(res.headers().get("access-control-allow-origin").is_none());
+}
+
+#[tokio::test]
+async fn health_endpoints_answer_without_a_token() {
+    let app = spawn_app().await;
+    for path in ["/health/live", "/health/ready"] {
+        let res = app.client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{path}");
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["status"], "ok");
+    }
+}
