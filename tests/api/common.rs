@@ -115,7 +115,6 @@ fn issuers_file() -> &'static PathBuf {
 pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
-    pub db_name: String,
     pub app_db_url: String,
     pub superuser_db_url: String,
 }
@@ -190,7 +189,7 @@ pub async fn spawn_app_with(opts: Options) -> TestApp {
         base: format!("http://127.0.0.1:{port}"),
         client: reqwest::Client::new(),
         superuser_db_url: format!("{}/{db_name}", server.superuser_base),
-        db_name,
+
         app_db_url,
     }
 }
