@@ -63,7 +63,7 @@ impl Modify for Security {
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("JWT")
                     .description(Some(
-                        "JWT (RFC 7519) validated as RFC 8725 recommends: algorithm pinned per \
+                        "JWT (RFC7519) validated as RFC8725 recommends: algorithm pinned per \
                          issuer, `kid` required, `iss`, `aud`, `exp` required, `nbf` checked. \
                          Scopes listed on an operation are the roles (from the `roles` claim) \
                          that may call it.",
@@ -95,8 +95,13 @@ fn problem(description: &str) -> Value {
     })
 }
 
-fn ratelimit_headers() -> Value {
+/// Headers on every response: rate limiting, the request id, and CORS for allowed origins.
+fn common_headers() -> Value {
     json!({
+        "X-Request-Id": {"description": "Identifies the request in the service's logs and audit trail.",
+                          "schema": {"type": "string", "maxLength": 64, "pattern": "^[A-Za-z0-9_-]{1,64}$"}},
+        "Access-Control-Allow-Origin": {"description": "Present when the request's `Origin` is one the council allows (`FFC_CORS_ORIGINS`).",
+                          "schema": {"type": "string", "format": "uri", "maxLength": 2000}},
         "RateLimit": {"description": "Requests left in the current window and seconds until it resets, e.g. `\"per-client\";r=599;t=42`.",
                        "schema": {"type": "string", "maxLength": 100, "pattern": "^[ -~]*$"}},
         "RateLimit-Policy": {"description": "The limit per client, e.g. `\"per-client\";q=600;w=60`.",
@@ -107,27 +112,47 @@ fn ratelimit_headers() -> Value {
 fn postprocess(doc: &mut Value) {
     doc["info"]["description"] =
         Value::String(DESCRIPTION.replace("\n", " ").replace("  ", "\n\n"));
+    // Relative: the API is served by the host that serves this document, whether a council's
+    // production deployment (https) or local development.
     doc["servers"] = json!([
-        {"url": "https://{host}", "description": "A council's deployment",
-         "variables": {"host": {"default": "families.example-council.gov.uk"}}},
-        {"url": "http://127.0.0.1:8080", "description": "Local development (`cargo run --release`)"}
+        {"url": "/", "x-internal": false,
+         "description": "This deployment: the host serving this document (production at a council, or local development)"}
     ]);
     doc["security"] = json!([{"bearer": []}]);
     let paths = doc["paths"].as_object_mut().expect("paths");
     for (path, item) in paths.iter_mut() {
-        let api = path.starts_with("/api/");
         for (_, op) in item.as_object_mut().expect("path item").iter_mut() {
-            decorate_operation(op, api, path.starts_with("/api/v1/families"));
+            decorate_operation(op, path.starts_with("/api/v1/families"));
         }
     }
-    if let Some(schemas) = doc["components"]["schemas"].as_object_mut() {
-        for (_, schema) in schemas.iter_mut() {
-            limit_schema(schema);
+    limit_schema(&mut doc["paths"]);
+    limit_schema(&mut doc["components"]);
+    drop_unreferenced_schemas(doc);
+}
+
+/// Generic wrappers (pages) inline their item types, which leaves those components unused.
+fn drop_unreferenced_schemas(doc: &mut Value) {
+    loop {
+        let text = doc.to_string();
+        let Some(schemas) = doc["components"]["schemas"].as_object_mut() else {
+            return;
+        };
+        let unused: Vec<String> = schemas
+            .keys()
+            .filter(|k| !text.contains(&format!("\"#/components/schemas/{k}\"")))
+            .filter(|k| k.as_str() != "Problem" && k.as_str() != "FieldError")
+            .cloned()
+            .collect();
+        if unused.is_empty() {
+            return;
+        }
+        for k in unused {
+            schemas.remove(&k);
         }
     }
 }
 
-fn decorate_operation(op: &mut Value, api: bool, personal: bool) {
+fn decorate_operation(op: &mut Value, personal: bool) {
     let roles: Vec<String> = op["security"]
         .as_array()
         .into_iter()
@@ -150,8 +175,14 @@ fn decorate_operation(op: &mut Value, api: bool, personal: bool) {
         format!("{desc}\n\n{line}")
     });
 
+    if let Some(params) = op.get_mut("parameters").and_then(|p| p.as_array_mut()) {
+        for p in params.iter_mut().filter(|p| p["name"] == "If-Match") {
+            p["schema"] =
+                json!({"type": "string", "pattern": "^(\\*|\"[0-9]{1,10}\")$", "maxLength": 12});
+        }
+    }
     if personal {
-        let params = op["parameters"].as_array_mut();
+        let params = op.get_mut("parameters").and_then(|p| p.as_array_mut());
         let purpose = json!({"name": "X-Purpose", "in": "header", "required": false,
             "description": "Why you are accessing this personal data; recorded in the audit trail.",
             "schema": {"type": "string", "maxLength": 200, "pattern": TEXT_PATTERN}});
@@ -164,8 +195,10 @@ fn decorate_operation(op: &mut Value, api: bool, personal: bool) {
     let mut add = |code: &str, v: Value| {
         responses.entry(code.to_string()).or_insert(v);
     };
-    if api {
+    if secured {
         add("400", problem("Malformed request: a path or query parameter, a header or the JSON itself is invalid (named in `errors`)."));
+    }
+    {
         add("429", {
             let mut p = problem("Too many requests from this client; wait `Retry-After` seconds.");
             p["headers"] = json!({"Retry-After": {"description": "Seconds to wait.",
@@ -186,20 +219,28 @@ fn decorate_operation(op: &mut Value, api: bool, personal: bool) {
         "500",
         problem("Unexpected error; the `X-Request-Id` response header identifies it in the logs."),
     );
-    if api {
-        for (_, r) in responses.iter_mut() {
-            let headers = r
-                .as_object_mut()
-                .expect("response")
-                .entry("headers")
-                .or_insert(json!({}));
-            for (k, v) in ratelimit_headers().as_object().unwrap() {
-                headers
-                    .as_object_mut()
-                    .unwrap()
-                    .entry(k.clone())
-                    .or_insert(v.clone());
+    for (_, r) in responses.iter_mut() {
+        if let Some(h) = r.get_mut("headers").and_then(|h| h.as_object_mut()) {
+            if let Some(etag) = h.get_mut("ETag") {
+                etag["schema"] =
+                    json!({"type": "string", "pattern": "^\"[0-9]{1,10}\"$", "maxLength": 12});
             }
+            if let Some(loc) = h.get_mut("Location") {
+                loc["schema"] =
+                    json!({"type": "string", "format": "uri-reference", "maxLength": 2000});
+            }
+        }
+        let headers = r
+            .as_object_mut()
+            .expect("response")
+            .entry("headers")
+            .or_insert(json!({}));
+        for (k, v) in common_headers().as_object().unwrap() {
+            headers
+                .as_object_mut()
+                .unwrap()
+                .entry(k.clone())
+                .or_insert(v.clone());
         }
     }
 }
@@ -222,11 +263,17 @@ fn limit_schema(v: &mut Value) {
                     .or_insert(Value::String(TEXT_PATTERN.into()));
                 m.entry("maxLength").or_insert(json!(10000));
             }
-            if is_type(m, "string")
-                && m.get("format")
-                    .is_some_and(|f| f == "date" || f == "date-time")
-            {
-                m.entry("maxLength").or_insert(json!(40));
+            if is_type(m, "string") {
+                let max = match m.get("format").and_then(|f| f.as_str()) {
+                    Some("uuid") => Some(36),
+                    Some("date") => Some(10),
+                    Some("date-time") => Some(40),
+                    Some(_) => Some(2000),
+                    None => None,
+                };
+                if let Some(max) = max {
+                    m.entry("maxLength").or_insert(json!(max));
+                }
             }
             if is_type(m, "integer") {
                 let (min, max) = match m.get("format").and_then(|f| f.as_str()) {

@@ -423,3 +423,38 @@ pub struct FamilyListQuery {
     #[param(pattern = "^[A-Za-z0-9_-]{22}$")]
     pub cursor: Option<String>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wire<T: Serialize>(v: T) -> String {
+        serde_json::to_value(v)
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    #[test]
+    fn stored_names_are_the_wire_names() {
+        for v in HousingTenure::ALL {
+            assert_eq!(wire(v), v.as_str());
+        }
+        for v in FamilyStatus::ALL {
+            assert_eq!(wire(v), v.as_str());
+        }
+        for v in MemberRole::ALL {
+            assert_eq!(wire(v), v.as_str());
+        }
+        for v in MemberRelationship::ALL {
+            assert_eq!(wire(v), v.as_str());
+        }
+        for v in Gender::ALL {
+            assert_eq!(wire(v), v.as_str());
+        }
+        for v in RelativeRelationship::ALL {
+            assert_eq!(wire(v), v.as_str());
+        }
+    }
+}

@@ -14,9 +14,12 @@ use crate::error::{ApiError, FieldError};
 macro_rules! text_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$meta])*
+        // utoipa cannot read a `rename` whose value is a macro fragment, so the wire names are the
+        // variants in snake_case; `as_str` spells them out and a unit test checks they agree.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+        #[serde(rename_all = "snake_case")]
         pub enum $name {
-            $(#[serde(rename = $text)] $variant),+
+            $($variant),+
         }
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];

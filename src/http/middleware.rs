@@ -76,8 +76,7 @@ pub async fn gate(
     };
     req.extensions_mut().insert(authn);
 
-    let limited = !req.path().starts_with("/health/");
-    let decision = limited.then(|| state.limiter.check(&client_key));
+    let decision = Some(state.limiter.check(&client_key));
     let mut res = match &decision {
         Some(d) if !d.allowed => {
             let err = ApiError::TooManyRequests {
