@@ -86,7 +86,7 @@ pub fn document() -> Value {
     doc
 }
 
-pub const TEXT_PATTERN: &str = "^[^\\u0000]*[^\\u0000\\s][^\\u0000]*$";
+pub const TEXT_PATTERN: &str = "^[^\\u0000]*[^\\u0000\\t\\n\\u000b\\f\\r ][^\\u0000]*$";
 
 fn problem(description: &str) -> Value {
     json!({
@@ -185,7 +185,7 @@ fn decorate_operation(op: &mut Value, personal: bool) {
         let params = op.get_mut("parameters").and_then(|p| p.as_array_mut());
         let purpose = json!({"name": "X-Purpose", "in": "header", "required": false,
             "description": "Why you are accessing this personal data; recorded in the audit trail.",
-            "schema": {"type": "string", "maxLength": 200, "pattern": TEXT_PATTERN}});
+            "schema": {"type": "string", "maxLength": 200, "pattern": "^[ -~]*[!-~][ -~]*$"}});
         match params {
             Some(p) => p.push(purpose),
             None => op["parameters"] = json!([purpose]),

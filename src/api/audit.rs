@@ -49,7 +49,7 @@ pub struct AuditListQuery {
     #[param(
         min_length = 1,
         max_length = 200,
-        pattern = "^[^\\u0000]*[^\\u0000\\s][^\\u0000]*$"
+        pattern = "^[^\\u0000]*[^\\u0000\\t\\n\\u000b\\f\\r ][^\\u0000]*$"
     )]
     pub actor: Option<String>,
     /// Resource type, e.g. `family` or `member`.

@@ -4,7 +4,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-use super::{double_option, text_enum};
+use super::{double_option, integral_i16, integral_i16_patch, text_enum};
 use crate::db::families::{FamilyRow, MemberRow, RelativeRow};
 
 text_enum!(
@@ -262,6 +262,7 @@ pub struct FamilyCreate {
     )]
     pub postcode: String,
     pub housing_tenure: HousingTenure,
+    #[serde(default, deserialize_with = "integral_i16")]
     #[validate(range(min = 0, max = 20))]
     #[schema(minimum = 0, maximum = 20)]
     pub bedrooms: Option<i16>,
@@ -294,7 +295,7 @@ pub struct FamilyUpdate {
     )]
     pub postcode: Option<String>,
     pub housing_tenure: Option<HousingTenure>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "integral_i16_patch")]
     #[validate(range(min = 0, max = 20))]
     #[schema(value_type = Option<i16>, minimum = 0, maximum = 20)]
     pub bedrooms: Option<Option<i16>>,
@@ -413,7 +414,7 @@ pub struct FamilyListQuery {
     #[param(
         min_length = 3,
         max_length = 100,
-        pattern = "^[A-Za-z0-9 '-]*[A-Za-z0-9][A-Za-z0-9 '-]*$"
+        pattern = "^[^\\u0000]*[^\\u0000\\t\\n\\u000b\\f\\r ][^\\u0000]*$"
     )]
     pub q: Option<String>,
     /// Page size, 1 to 200 (default 50).

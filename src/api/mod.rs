@@ -52,8 +52,17 @@ pub fn encode_cursor(last_id: Uuid) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(last_id.as_bytes())
 }
 
+/// Any 22 characters of the URL-safe alphabet decode to an id (the two spare bits are ignored),
+/// so every string the documented pattern allows is a cursor.
+const CURSOR: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
+    &base64::alphabet::URL_SAFE,
+    base64::engine::GeneralPurposeConfig::new()
+        .with_decode_allow_trailing_bits(true)
+        .with_decode_padding_mode(base64::engine::DecodePaddingMode::RequireNone),
+);
+
 pub fn decode_cursor(cursor: &str) -> Result<Uuid, ApiError> {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
+    CURSOR
         .decode(cursor)
         .ok()
         .and_then(|b| Uuid::from_slice(&b).ok())
@@ -93,7 +102,35 @@ where
     Option::<T>::deserialize(d).map(Some)
 }
 
-/// Trims; an all-blank optional string counts as absent.
-pub fn clean(s: Option<String>) -> Option<String> {
-    s.map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+/// JSON Schema's `integer` includes integral numbers written as floats (`5.0`); serde does not.
+pub fn integral_i16<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i16>, D::Error> {
+    let v = Option::<f64>::deserialize(d)?;
+    v.map(|f| {
+        if f.fract() == 0.0 && f >= i16::MIN as f64 && f <= i16::MAX as f64 {
+            Ok(f as i16)
+        } else {
+            Err(serde::de::Error::custom("expected a whole number"))
+        }
+    })
+    .transpose()
+}
+
+/// As `integral_i16`, for PATCH fields where `null` clears the value.
+pub fn integral_i16_patch<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<i16>>, D::Error> {
+    integral_i16(d).map(Some)
+}
+
+/// Whitespace as the document's text pattern means it: ASCII space and control whitespace only, so
+/// that every client's regex engine and this service agree on what "blank" is.
+pub fn is_space(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ')
+}
+
+pub fn is_blank(s: &str) -> bool {
+    s.chars().all(is_space)
+}
+
+/// The text without surrounding whitespace (in the sense of `is_space`).
+pub fn tidy(s: &str) -> String {
+    s.trim_matches(is_space).to_string()
 }

@@ -36,19 +36,11 @@ impl FromRequest for Ctx {
             .map(|r| r.0.clone())
             .unwrap_or_default();
         let result = match ext.get::<Authn>() {
-            Some(Authn::Valid(p)) => {
-                let purpose = req
-                    .headers()
-                    .get("x-purpose")
-                    .and_then(|v| v.to_str().ok())
-                    .map(|s| s.trim().chars().take(200).collect::<String>())
-                    .filter(|s| !s.is_empty());
-                Ok(Ctx {
-                    principal: p.clone(),
-                    request_id,
-                    purpose,
-                })
-            }
+            Some(Authn::Valid(p)) => purpose(req).map(|purpose| Ctx {
+                principal: p.clone(),
+                request_id,
+                purpose,
+            }),
             Some(Authn::Invalid) => Err(ApiError::Unauthorized(
                 "The bearer token is not valid (signature, issuer, audience or lifetime).".into(),
             )),
@@ -92,6 +84,21 @@ impl<P: Policy> FromRequest for Allowed<P> {
     }
 }
 
+/// The optional `X-Purpose` header: printable ASCII, not blank, at most 200 characters.
+fn purpose(req: &HttpRequest) -> Result<Option<String>, ApiError> {
+    let Some(v) = req.headers().get("x-purpose") else {
+        return Ok(None);
+    };
+    let text = v.to_str().unwrap_or_default().trim();
+    if text.is_empty() || text.len() > 200 || !v.as_bytes().iter().all(|b| (0x20..0x7f).contains(b)) {
+        return Err(ApiError::BadRequest(
+            "Invalid header.".into(),
+            vec![FieldError::new("X-Purpose", "1 to 200 printable ASCII characters")],
+        ));
+    }
+    Ok(Some(text.to_string()))
+}
+
 /// A validated JSON body, with a hash of its canonical form for idempotency checks.
 pub struct Body<T> {
     pub value: T,
@@ -117,7 +124,7 @@ fn check_strings(v: &serde_json::Value, path: &str, out: &mut Vec<FieldError>) {
         serde_json::Value::String(s) => {
             if s.contains('\0') {
                 out.push(FieldError::new(path, "must not contain NUL characters"));
-            } else if s.trim().is_empty() {
+            } else if crate::api::is_blank(s) {
                 out.push(FieldError::new(path, "must not be empty or blank"));
             }
         }
@@ -276,23 +283,29 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The version named by `If-Match`: 428 when absent; `None` for `*`; 412 when it cannot match.
+/// The version named by `If-Match`: 428 when absent; `None` for `*`; 400 when it is not an ETag
+/// this API issues (`"<version>"`). A well-formed but stale one is the caller's 412, later.
 pub fn if_match(req: &HttpRequest) -> Result<Option<i32>, ApiError> {
-    let raw = req
+    let header = req
         .headers()
         .get(header::IF_MATCH)
-        .ok_or(ApiError::PreconditionRequired)?
-        .to_str()
-        .map_err(|_| ApiError::PreconditionFailed)?
-        .trim();
+        .ok_or(ApiError::PreconditionRequired)?;
+    let raw = header.to_str().unwrap_or_default().trim();
     if raw == "*" {
         return Ok(None);
     }
     raw.strip_prefix('"')
         .and_then(|r| r.strip_suffix('"'))
-        .and_then(|v| v.parse::<i32>().ok())
-        .map(Some)
-        .ok_or(ApiError::PreconditionFailed)
+        .filter(|v| !v.is_empty() && v.len() <= 10 && v.bytes().all(|b| b.is_ascii_digit()))
+        // Versions are i32; a larger number is well formed but can never match (412 later).
+        .and_then(|v| v.parse::<i64>().ok())
+        .map(|v| Some(i32::try_from(v).unwrap_or(-1)))
+        .ok_or_else(|| {
+            ApiError::BadRequest(
+                "Invalid header.".into(),
+                vec![FieldError::new("If-Match", "an ETag from this API, e.g. \"3\", or *")],
+            )
+        })
 }
 
 /// 412 unless the current version is the one the caller last saw.

@@ -45,7 +45,7 @@ pub async fn list(pool: &Pool, ctx: &Ctx, params: HashMap<String, String>) -> Ap
         before_id: params.get("cursor").map(|c| decode_cursor(c)).transpose()?,
     };
     if let Some(a) = &filter.actor {
-        if a.trim().is_empty() || a.len() > 200 || a.contains('\0') {
+        if crate::api::is_blank(a) || a.chars().count() > 200 || a.contains('\0') {
             return Err(bad_param("actor", "from 1 to 200 characters"));
         }
     }

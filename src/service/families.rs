@@ -70,7 +70,7 @@ fn identifier(
 }
 
 fn trimmed(s: &str) -> String {
-    s.trim().to_string()
+    crate::api::tidy(s)
 }
 
 fn new_member(
@@ -223,11 +223,13 @@ pub async fn list_families(
     };
     let text_pattern = match params.get("q") {
         Some(t) => {
-            let t = t.trim();
-            if t.chars().count() < 3 || t.chars().count() > 100 || t.contains('\0') {
-                return Err(bad_param("q", "from 3 to 100 characters"));
+            // As documented: 3 to 100 characters, not all blank, no NUL; surrounding spaces are
+            // not part of the search.
+            let n = t.chars().count();
+            if !(3..=100).contains(&n) || crate::api::is_blank(t) || t.contains('\0') {
+                return Err(bad_param("q", "from 3 to 100 characters, not all blank"));
             }
-            let escaped = t
+            let escaped = crate::api::tidy(t)
                 .replace('\\', "\\\\")
                 .replace('%', "\\%")
                 .replace('_', "\\_");

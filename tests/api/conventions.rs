@@ -100,13 +100,34 @@ async fn updates_need_if_match_and_a_stale_one_is_refused() {
         .await
         .unwrap();
     assert_problem(res, 412).await;
+    // Not an ETag this API issues (a weak one, or garbage): malformed, 400.
+    for bad in ["W/\"1\"", "{}", "\"\""] {
+        let res = app
+            .patch(&loc, &t, &json!({"bedrooms": 2}))
+            .header("If-Match", bad)
+            .send()
+            .await
+            .unwrap();
+        let p = assert_problem(res, 400).await;
+        assert_eq!(p["errors"][0]["field"], "If-Match");
+    }
+    // JSON Schema's integer includes 2.0 but not 2.5.
     let res = app
-        .patch(&loc, &t, &json!({"bedrooms": 2}))
-        .header("If-Match", "W/\"1\"")
+        .patch(&loc, &t, &json!({"bedrooms": 2.5}))
+        .header("If-Match", "\"1\"")
         .send()
         .await
         .unwrap();
-    assert_problem(res, 412).await;
+    assert_problem(res, 422).await;
+    let res = app
+        .patch(&loc, &t, &json!({"bedrooms": 2.0, "notes": "x"}))
+        .header("X-Purpose", "   ")
+        .header("If-Match", "\"1\"")
+        .send()
+        .await
+        .unwrap();
+    let p = assert_problem(res, 400).await;
+    assert_eq!(p["errors"][0]["field"], "X-Purpose");
     let current: Value = app
         .get(&loc, &t)
         .send()

@@ -547,3 +547,12 @@ async fn a_case_study_sized_family_loads_through_the_demo() {
         vec![("K".into(), 16), ("L".into(), 12), ("M".into(), 4)]
     );
 }
+
+#[tokio::test]
+async fn a_whole_number_written_as_a_float_is_accepted() {
+    let app = spawn_app().await;
+    let mut b = family_body();
+    b["bedrooms"] = json!(4.0);
+    let f = app.create_family(&coordinator(), &b).await;
+    assert_eq!(f["bedrooms"], 4);
+}
