@@ -116,7 +116,9 @@ pub fn integral_i16<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i16>, D::E
 }
 
 /// As `integral_i16`, for PATCH fields where `null` clears the value.
-pub fn integral_i16_patch<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<i16>>, D::Error> {
+pub fn integral_i16_patch<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<i16>>, D::Error> {
     integral_i16(d).map(Some)
 }
 

@@ -90,10 +90,14 @@ fn purpose(req: &HttpRequest) -> Result<Option<String>, ApiError> {
         return Ok(None);
     };
     let text = v.to_str().unwrap_or_default().trim();
-    if text.is_empty() || text.len() > 200 || !v.as_bytes().iter().all(|b| (0x20..0x7f).contains(b)) {
+    if text.is_empty() || text.len() > 200 || !v.as_bytes().iter().all(|b| (0x20..0x7f).contains(b))
+    {
         return Err(ApiError::BadRequest(
             "Invalid header.".into(),
-            vec![FieldError::new("X-Purpose", "1 to 200 printable ASCII characters")],
+            vec![FieldError::new(
+                "X-Purpose",
+                "1 to 200 printable ASCII characters",
+            )],
         ));
     }
     Ok(Some(text.to_string()))
@@ -303,7 +307,10 @@ pub fn if_match(req: &HttpRequest) -> Result<Option<i32>, ApiError> {
         .ok_or_else(|| {
             ApiError::BadRequest(
                 "Invalid header.".into(),
-                vec![FieldError::new("If-Match", "an ETag from this API, e.g. \"3\", or *")],
+                vec![FieldError::new(
+                    "If-Match",
+                    "an ETag from this API, e.g. \"3\", or *",
+                )],
             )
         })
 }
@@ -337,12 +344,16 @@ pub fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
         })
 }
 
-/// Query parameters as a map; a repeated parameter is an error (which one would win is unclear).
-pub fn query_map(req: &HttpRequest) -> Result<HashMap<String, String>, ApiError> {
+/// The operation's query parameters as a map. Parameters it does not define are ignored, as is
+/// usual; one of its own given twice is an error (which value would win is unclear).
+pub fn query_map(req: &HttpRequest, known: &[&str]) -> Result<HashMap<String, String>, ApiError> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(req.query_string())
         .map_err(|_| ApiError::BadRequest("The query string is malformed.".into(), vec![]))?;
     let mut map = HashMap::new();
-    for (k, v) in pairs {
+    for (k, v) in pairs
+        .into_iter()
+        .filter(|(k, _)| known.contains(&k.as_str()))
+    {
         if map.insert(k.clone(), v).is_some() {
             return Err(ApiError::BadRequest(
                 "Invalid query parameter.".into(),

@@ -33,7 +33,18 @@ pub async fn list_audit_events(
     ctx: Allowed<service::audit::Read>,
     state: web::Data<AppState>,
 ) -> ApiResult<Reply> {
-    let params = query_map(&req)?;
+    let params = query_map(
+        &req,
+        &[
+            "actor",
+            "resource_type",
+            "resource_id",
+            "from",
+            "to",
+            "limit",
+            "cursor",
+        ],
+    )?;
     service::audit::list(&state.pool, &ctx, params).await
 }
 

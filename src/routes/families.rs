@@ -73,7 +73,7 @@ pub async fn list_families(
     ctx: Allowed<fam::Read>,
     state: web::Data<AppState>,
 ) -> ApiResult<Reply> {
-    let params = query_map(&req)?;
+    let params = query_map(&req, &["postcode", "status", "q", "limit", "cursor"])?;
     service::families::list_families(&state.pool, &ctx, params).await
 }
 

@@ -556,3 +556,23 @@ async fn a_whole_number_written_as_a_float_is_accepted() {
     let f = app.create_family(&coordinator(), &b).await;
     assert_eq!(f["bedrooms"], 4);
 }
+
+#[tokio::test]
+async fn a_filter_given_twice_is_refused_and_unknown_parameters_are_ignored() {
+    let app = spawn_app().await;
+    let t = coordinator();
+    let res = app
+        .get("/api/v1/families?status=identified&status=closed", &t)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    let p: Value = res.json().await.unwrap();
+    assert_eq!(p["errors"][0]["field"], "status");
+    let res = app
+        .get("/api/v1/families?colour=red&colour=blue", &t)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+}
