@@ -576,3 +576,17 @@ async fn a_filter_given_twice_is_refused_and_unknown_parameters_are_ignored() {
         .unwrap();
     assert_eq!(res.status(), 200);
 }
+
+#[tokio::test]
+async fn an_unnamed_unknown_field_is_still_named_in_the_error() {
+    let app = spawn_app().await;
+    let res = app
+        .post("/api/v1/families", &coordinator(), &json!({"": null}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let p: Value = res.json().await.unwrap();
+    let field = p["errors"][0]["field"].as_str().unwrap();
+    assert!(!field.trim().is_empty());
+}
