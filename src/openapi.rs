@@ -125,8 +125,9 @@ fn postprocess(doc: &mut Value) {
             decorate_operation(op, path.starts_with("/api/v1/families"));
         }
     }
-    limit_schema(&mut doc["paths"]);
-    limit_schema(&mut doc["components"]);
+    // Parameters travel in the URL and headers, so their default limit is smaller than bodies'.
+    limit_schema(&mut doc["paths"], 1000);
+    limit_schema(&mut doc["components"], 10000);
     drop_unreferenced_schemas(doc);
 }
 
@@ -255,13 +256,13 @@ fn is_type(schema: &Map<String, Value>, t: &str) -> bool {
 
 /// Every string, integer and array in the document gets explicit bounds (what the service enforces
 /// or can produce), so clients and fuzzers know the limits.
-fn limit_schema(v: &mut Value) {
+fn limit_schema(v: &mut Value, default_max: usize) {
     match v {
         Value::Object(m) => {
             if is_type(m, "string") && !m.contains_key("format") && !m.contains_key("enum") {
                 m.entry("pattern")
                     .or_insert(Value::String(TEXT_PATTERN.into()));
-                m.entry("maxLength").or_insert(json!(10000));
+                m.entry("maxLength").or_insert(json!(default_max));
             }
             if is_type(m, "string") {
                 let max = match m.get("format").and_then(|f| f.as_str()) {
@@ -290,10 +291,10 @@ fn limit_schema(v: &mut Value) {
                 if key == "example" || key == "examples" {
                     continue;
                 }
-                limit_schema(child);
+                limit_schema(child, default_max);
             }
         }
-        Value::Array(a) => a.iter_mut().for_each(limit_schema),
+        Value::Array(a) => a.iter_mut().for_each(|c| limit_schema(c, default_max)),
         _ => {}
     }
 }

@@ -53,7 +53,7 @@ pub struct AuditListQuery {
     )]
     pub actor: Option<String>,
     /// Resource type, e.g. `family` or `member`.
-    #[param(pattern = "^[a-z_]{1,50}$")]
+    #[param(max_length = 50, pattern = "^[a-z_]{1,50}$")]
     pub resource_type: Option<String>,
     /// Events touching this record ("who saw family X").
     pub resource_id: Option<Uuid>,
