@@ -202,7 +202,8 @@ impl Verifier {
             }
             issuers.push(Issuer {
                 keys: RwLock::new(keys_from_jwks(&set)?),
-                last_refresh: RwLock::new(Some(std::time::Instant::now())),
+                // The first unknown kid may refetch at once (a rotation soon after start); then once a minute.
+                last_refresh: RwLock::new(None),
                 config,
             });
         }

@@ -77,6 +77,13 @@ text_enum!(
 
 /// A member of the household, as the API returns it.
 #[derive(Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "019a2b3c-0000-7000-8000-000000000003", "family_id": "019a2b3c-0000-7000-8000-000000000002",
+    "member_role": "child", "relationship": "child", "given_name": "Child", "family_name": "K",
+    "date_of_birth": "1996-09-10", "gender": "male", "upn": "J372201300101", "nhs_number": "9990001022",
+    "ni_number": null, "school_name": "Aston Academy", "created_at": "2026-11-25T10:00:00Z",
+    "updated_at": "2026-11-25T10:00:00Z", "version": 1
+}))]
 pub struct Member {
     pub id: Uuid,
     pub family_id: Uuid,
@@ -130,6 +137,12 @@ impl From<MemberRow> for Member {
 
 /// A relative who lives outside the household (e.g. an older son living elsewhere).
 #[derive(Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "019a2b3c-0000-7000-8000-000000000009", "family_id": "019a2b3c-0000-7000-8000-000000000002",
+    "related_member_id": "019a2b3c-0000-7000-8000-000000000004", "relationship": "son",
+    "given_name": "Older son", "family_name": "H", "date_of_birth": "1990-02-14",
+    "notes": "Lives independently.", "created_at": "2026-11-25T10:00:00Z", "version": 1
+}))]
 pub struct Relative {
     pub id: Uuid,
     pub family_id: Uuid,
@@ -163,6 +176,24 @@ impl From<RelativeRow> for Relative {
 
 /// A family (household) with its current members and relatives outside the household.
 #[derive(Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "019a2b3c-0000-7000-8000-000000000002", "reference": "FFC-000001",
+    "address_line1": "1 Case Study Road", "address_line2": null, "town": "Rotherham",
+    "postcode": "S60 2AA", "housing_tenure": "private_rent", "bedrooms": 4, "status": "identified",
+    "notes": "Neither parent in work.", "members": [{
+    "id": "019a2b3c-0000-7000-8000-000000000003", "family_id": "019a2b3c-0000-7000-8000-000000000002",
+    "member_role": "child", "relationship": "child", "given_name": "Child", "family_name": "K",
+    "date_of_birth": "1996-09-10", "gender": "male", "upn": "J372201300101", "nhs_number": "9990001022",
+    "ni_number": null, "school_name": "Aston Academy", "created_at": "2026-11-25T10:00:00Z",
+    "updated_at": "2026-11-25T10:00:00Z", "version": 1
+}], "relatives": [{
+    "id": "019a2b3c-0000-7000-8000-000000000009", "family_id": "019a2b3c-0000-7000-8000-000000000002",
+    "related_member_id": "019a2b3c-0000-7000-8000-000000000004", "relationship": "son",
+    "given_name": "Older son", "family_name": "H", "date_of_birth": "1990-02-14",
+    "notes": "Lives independently.", "created_at": "2026-11-25T10:00:00Z", "version": 1
+}],
+    "created_at": "2026-11-25T10:00:00Z", "updated_at": "2026-11-25T10:00:00Z", "version": 3
+}))]
 pub struct Family {
     pub id: Uuid,
     /// Human-readable reference, unique.

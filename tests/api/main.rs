@@ -1,6 +1,7 @@
 //! Integration tests over real HTTP against a real PostgreSQL.
 
 mod audit;
+mod cli;
 mod common;
 mod contract;
 mod conventions;

@@ -303,3 +303,79 @@ async fn past_the_rate_limit_the_answer_is_429_with_retry_after() {
         429
     );
 }
+
+#[tokio::test]
+async fn keys_come_from_a_jwks_url_and_a_rotated_key_is_fetched() {
+    use std::sync::{Arc, Mutex};
+    let jwks = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/test-issuer-jwks.json"
+    ))
+    .unwrap();
+    // The identity service starts with no keys published, then rotates the test key in.
+    let served = Arc::new(Mutex::new(String::from("{\"keys\": []}")));
+    let s = served.clone();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let srv = actix_web::HttpServer::new(move || {
+        let s = s.clone();
+        actix_web::App::new().route(
+            "/jwks.json",
+            actix_web::web::get().to(move || {
+                let body = s.lock().unwrap().clone();
+                async move {
+                    actix_web::HttpResponse::Ok()
+                        .content_type("application/json")
+                        .body(body)
+                }
+            }),
+        )
+    })
+    .workers(1)
+    .disable_signals()
+    .listen(listener)
+    .unwrap()
+    .run();
+    tokio::spawn(srv);
+    let config: ffc::auth::IssuerConfig = serde_json::from_value(json!({
+        "issuer": TEST_ISSUER,
+        "audience": TEST_AUDIENCE,
+        "jwks_url": format!("http://127.0.0.1:{port}/jwks.json"),
+    }))
+    .unwrap();
+    let verifier = ffc::auth::Verifier::new(vec![config], None, 30)
+        .await
+        .unwrap();
+    let token = sign_rs256(
+        &rs256_claims(&[Role::Manager]),
+        "test-issuer-private.pem",
+        Some("test-key-1"),
+    );
+    *served.lock().unwrap() = jwks;
+    let principal = verifier
+        .verify(&token)
+        .await
+        .expect("key fetched after rotation");
+    assert_eq!(principal.roles, vec![Role::Manager]);
+    assert_eq!(principal.subject, "staff-directory-user");
+    // A key nobody publishes stays unknown.
+    let forged = sign_rs256(
+        &rs256_claims(&[Role::Admin]),
+        "attacker-private.pem",
+        Some("attacker-key"),
+    );
+    assert!(verifier.verify(&forged).await.is_err());
+}
+
+#[tokio::test]
+async fn an_issuer_configured_with_a_shared_secret_algorithm_is_refused_at_start() {
+    let config: ffc::auth::IssuerConfig = serde_json::from_value(json!({
+        "issuer": "https://weak.example", "audience": "x",
+        "jwks_file": concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/test-issuer-jwks.json"),
+        "algorithms": ["HS256"],
+    }))
+    .unwrap();
+    assert!(ffc::auth::Verifier::new(vec![config], None, 30)
+        .await
+        .is_err());
+}

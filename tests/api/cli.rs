@@ -1,0 +1,107 @@
+//! The `ffc` binary's one-shot commands.
+
+use std::process::Command;
+
+fn ffc() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_ffc"));
+    for v in [
+        "DATABASE_URL",
+        "FFC_DEV_AUTH",
+        "FFC_DEV_JWT_SECRET",
+        "FFC_DATA_DIR",
+    ] {
+        c.env_remove(v);
+    }
+    c
+}
+
+#[test]
+fn openapi_prints_the_committed_document() {
+    let out = ffc().arg("openapi").output().unwrap();
+    assert!(out.status.success());
+    let printed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let committed: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(printed, committed);
+}
+
+#[test]
+fn token_is_refused_when_development_signing_is_off() {
+    // With DATABASE_URL set the service manages nothing, and development signing is off by default.
+    let out = ffc()
+        .args(["token", "--role", "coordinator"])
+        .env("DATABASE_URL", "postgres://nobody@127.0.0.1:1/none")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("development signing is off"));
+}
+
+#[test]
+fn token_mints_a_token_the_service_accepts_when_enabled() {
+    let secret = "cli-test-secret-cli-test-secret-0123456789";
+    let out = ffc()
+        .args([
+            "token",
+            "--role",
+            "coordinator,auditor",
+            "--sub",
+            "alice",
+            "--ttl",
+            "120",
+        ])
+        .env("DATABASE_URL", "postgres://nobody@127.0.0.1:1/none")
+        .env("FFC_DEV_AUTH", "true")
+        .env("FFC_DEV_JWT_SECRET", secret)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let token = String::from_utf8(out.stdout).unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let p = rt.block_on(async {
+        ffc::install_crypto();
+        ffc::auth::Verifier::new(vec![], Some(secret.as_bytes().to_vec()), 30)
+            .await
+            .unwrap()
+            .verify(token.trim())
+            .await
+            .unwrap()
+    });
+    assert_eq!(p.subject, "alice");
+    assert_eq!(
+        p.roles,
+        vec![ffc::auth::Role::Coordinator, ffc::auth::Role::Auditor]
+    );
+    // Unknown roles and missing values are refused with a message.
+    let out = ffc()
+        .args(["token", "--role", "wizard"])
+        .env("FFC_DEV_AUTH", "true")
+        .env("FFC_DEV_JWT_SECRET", secret)
+        .env("DATABASE_URL", "postgres://nobody@127.0.0.1:1/none")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown role"));
+}
+
+#[test]
+fn a_missing_postgresql_installation_says_what_to_install() {
+    let dir = std::env::temp_dir().join(format!("ffc-cli-nopg-{}", std::process::id()));
+    let out = ffc()
+        .arg("migrate")
+        .env("FFC_DATA_DIR", &dir)
+        .env("FFC_PG_BIN_DIR", "/nonexistent/postgresql/bin")
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("apt-get install postgresql"), "{err}");
+}
