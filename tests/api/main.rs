@@ -6,4 +6,5 @@ mod common;
 mod contract;
 mod conventions;
 mod families;
+mod indexes;
 mod security;
