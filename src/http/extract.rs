@@ -52,6 +52,43 @@ impl FromRequest for Ctx {
     }
 }
 
+/// The ids in the path, each checked to be a UUID; an error names the parameter.
+pub struct PathIds(Vec<uuid::Uuid>);
+
+impl PathIds {
+    pub fn one(&self) -> uuid::Uuid {
+        self.0[0]
+    }
+
+    pub fn two(&self) -> (uuid::Uuid, uuid::Uuid) {
+        (self.0[0], self.0[1])
+    }
+}
+
+impl FromRequest for PathIds {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let mut ids = Vec::new();
+        let mut errors = Vec::new();
+        for (name, value) in req.match_info().iter() {
+            match uuid::Uuid::parse_str(value) {
+                Ok(id) => ids.push(id),
+                Err(_) => errors.push(FieldError::new(name, "not a UUID")),
+            }
+        }
+        ready(if errors.is_empty() {
+            Ok(PathIds(ids))
+        } else {
+            Err(ApiError::BadRequest(
+                "Invalid path parameter.".into(),
+                errors,
+            ))
+        })
+    }
+}
+
 /// A role policy: the roles that may call an operation. One policy per kind of access, defined
 /// next to the service functions it guards.
 pub trait Policy {

@@ -1,10 +1,9 @@
 use actix_web::{delete, get, patch, post, web, HttpRequest};
-use uuid::Uuid;
 
 use crate::api::families::*;
 use crate::api::Page;
 use crate::error::{ApiResult, Problem};
-use crate::http::extract::{idempotency_key, if_match, query_map, Allowed, Body};
+use crate::http::extract::{idempotency_key, if_match, query_map, Allowed, Body, PathIds};
 use crate::http::reply::Reply;
 use crate::http::AppState;
 use crate::service::families as fam;
@@ -95,9 +94,9 @@ pub async fn list_families(
 pub async fn get_family(
     ctx: Allowed<fam::Read>,
     state: web::Data<AppState>,
-    path: web::Path<Uuid>,
+    path: PathIds,
 ) -> ApiResult<Reply> {
-    service::families::get_family(&state.pool, &ctx, path.into_inner()).await
+    service::families::get_family(&state.pool, &ctx, path.one()).await
 }
 
 /// Update a family
@@ -126,12 +125,11 @@ pub async fn update_family(
     req: HttpRequest,
     ctx: Allowed<fam::Write>,
     state: web::Data<AppState>,
-    path: web::Path<Uuid>,
+    path: PathIds,
     body: Body<FamilyUpdate>,
 ) -> ApiResult<Reply> {
     let expected = if_match(&req)?;
-    service::families::update_family(&state.pool, &ctx, path.into_inner(), expected, body.value)
-        .await
+    service::families::update_family(&state.pool, &ctx, path.one(), expected, body.value).await
 }
 
 /// Archive a family
@@ -157,10 +155,10 @@ pub async fn archive_family(
     req: HttpRequest,
     ctx: Allowed<fam::Write>,
     state: web::Data<AppState>,
-    path: web::Path<Uuid>,
+    path: PathIds,
 ) -> ApiResult<Reply> {
     let expected = if_match(&req)?;
-    service::families::archive_family(&state.pool, &ctx, path.into_inner(), expected).await
+    service::families::archive_family(&state.pool, &ctx, path.one(), expected).await
 }
 
 /// Add a member
@@ -188,11 +186,11 @@ pub async fn create_member(
     req: HttpRequest,
     ctx: Allowed<fam::Write>,
     state: web::Data<AppState>,
-    path: web::Path<Uuid>,
+    path: PathIds,
     body: Body<MemberCreate>,
 ) -> ApiResult<Reply> {
     let idem = idem(&req, &body)?;
-    service::families::add_member(&state.pool, &ctx, path.into_inner(), body.value, idem).await
+    service::families::add_member(&state.pool, &ctx, path.one(), body.value, idem).await
 }
 
 /// Get a member
@@ -211,9 +209,9 @@ pub async fn create_member(
 pub async fn get_member(
     ctx: Allowed<fam::Read>,
     state: web::Data<AppState>,
-    path: web::Path<(Uuid, Uuid)>,
+    path: PathIds,
 ) -> ApiResult<Reply> {
-    let (family_id, member_id) = path.into_inner();
+    let (family_id, member_id) = path.two();
     service::families::get_member(&state.pool, &ctx, family_id, member_id).await
 }
 
@@ -242,11 +240,11 @@ pub async fn update_member(
     req: HttpRequest,
     ctx: Allowed<fam::Write>,
     state: web::Data<AppState>,
-    path: web::Path<(Uuid, Uuid)>,
+    path: PathIds,
     body: Body<MemberUpdate>,
 ) -> ApiResult<Reply> {
     let expected = if_match(&req)?;
-    let (family_id, member_id) = path.into_inner();
+    let (family_id, member_id) = path.two();
     service::families::update_member(
         &state.pool,
         &ctx,
@@ -280,10 +278,10 @@ pub async fn archive_member(
     req: HttpRequest,
     ctx: Allowed<fam::Write>,
     state: web::Data<AppState>,
-    path: web::Path<(Uuid, Uuid)>,
+    path: PathIds,
 ) -> ApiResult<Reply> {
     let expected = if_match(&req)?;
-    let (family_id, member_id) = path.into_inner();
+    let (family_id, member_id) = path.two();
     service::families::archive_member(&state.pool, &ctx, family_id, member_id, expected).await
 }
 
@@ -313,11 +311,11 @@ pub async fn create_relative(
     req: HttpRequest,
     ctx: Allowed<fam::Write>,
     state: web::Data<AppState>,
-    path: web::Path<Uuid>,
+    path: PathIds,
     body: Body<RelativeCreate>,
 ) -> ApiResult<Reply> {
     let idem = idem(&req, &body)?;
-    service::families::add_relative(&state.pool, &ctx, path.into_inner(), body.value, idem).await
+    service::families::add_relative(&state.pool, &ctx, path.one(), body.value, idem).await
 }
 
 /// Archive a relative
@@ -341,10 +339,10 @@ pub async fn archive_relative(
     req: HttpRequest,
     ctx: Allowed<fam::Write>,
     state: web::Data<AppState>,
-    path: web::Path<(Uuid, Uuid)>,
+    path: PathIds,
 ) -> ApiResult<Reply> {
     let expected = if_match(&req)?;
-    let (family_id, relative_id) = path.into_inner();
+    let (family_id, relative_id) = path.two();
     service::families::archive_relative(&state.pool, &ctx, family_id, relative_id, expected).await
 }
 
