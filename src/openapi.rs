@@ -192,10 +192,48 @@ fn decorate_operation(op: &mut Value, personal: bool) {
             None => op["parameters"] = json!([purpose]),
         }
     }
+    let has_body = op.get("requestBody").is_some();
+    let has_param = |name: &str| {
+        op.get("parameters")
+            .and_then(|p| p.as_array())
+            .is_some_and(|ps| ps.iter().any(|p| p["name"] == name))
+    };
+    let (conditional, idempotent) = (has_param("If-Match"), has_param("Idempotency-Key"));
     let responses = op["responses"].as_object_mut().expect("responses");
     let mut add = |code: &str, v: Value| {
         responses.entry(code.to_string()).or_insert(v);
     };
+    if has_body {
+        add(
+            "413",
+            problem("The body is larger than the service accepts."),
+        );
+        add("415", problem("The body is not `application/json`."));
+        add(
+            "422",
+            problem(if idempotent {
+                "A field is invalid (each named in `errors`), a rule of the programme refuses the request, or the `Idempotency-Key` was already used with a different request."
+            } else {
+                "A field is invalid (each named in `errors`), or a rule of the programme refuses the request."
+            }),
+        );
+    }
+    if conditional {
+        add(
+            "412",
+            problem("The record changed since you read it: `If-Match` is not its current `ETag`."),
+        );
+        add(
+            "428",
+            problem("`If-Match` is missing: send the `ETag` you last read."),
+        );
+    }
+    if idempotent {
+        add(
+            "409",
+            problem("A request with this `Idempotency-Key` is still being processed."),
+        );
+    }
     if secured {
         add("400", problem("Malformed request: a path or query parameter, a header or the JSON itself is invalid (named in `errors`)."));
     }

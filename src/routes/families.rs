@@ -32,10 +32,6 @@ fn idem<T>(req: &HttpRequest, body: &Body<T>) -> ApiResult<Option<Idem>> {
     responses(
         (status = 201, description = "Created.", body = Family,
          headers(("Location" = String, description = "URL of the new family"), ("ETag" = String, description = "Current version"))),
-        (status = 409, description = "A request with this Idempotency-Key is in flight.", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large.", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is invalid (named in `errors`), or the Idempotency-Key was used with another body.", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[post("/families")]
@@ -113,11 +109,6 @@ pub async fn get_family(
     responses(
         (status = 200, description = "Updated.", body = Family, headers(("ETag" = String, description = "New version"))),
         (status = 404, description = "No such family visible to you.", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The family changed since you read it.", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large.", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is invalid.", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing.", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[patch("/families/{family_id}")]
@@ -146,8 +137,6 @@ pub async fn update_family(
         (status = 204, description = "Archived."),
         (status = 404, description = "No such family visible to you.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The family is attached or closed and cannot be archived.", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The family changed since you read it.", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing.", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[delete("/families/{family_id}")]
@@ -175,10 +164,6 @@ pub async fn archive_family(
         (status = 201, description = "Created.", body = Member,
          headers(("Location" = String, description = "URL of the new member"), ("ETag" = String, description = "Current version"))),
         (status = 404, description = "No such family visible to you.", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A request with this Idempotency-Key is in flight.", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large.", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is invalid, or the Idempotency-Key was used with another body.", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[post("/families/{family_id}/members")]
@@ -228,11 +213,6 @@ pub async fn get_member(
     responses(
         (status = 200, description = "Updated.", body = Member, headers(("ETag" = String, description = "New version"))),
         (status = 404, description = "No such family or member visible to you.", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The member changed since you read it.", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large.", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is invalid.", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing.", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[patch("/families/{family_id}/members/{member_id}")]
@@ -269,8 +249,6 @@ pub async fn update_member(
     responses(
         (status = 204, description = "Archived."),
         (status = 404, description = "No such family or member visible to you.", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The member changed since you read it.", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing.", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[delete("/families/{family_id}/members/{member_id}")]
@@ -300,10 +278,6 @@ pub async fn archive_member(
         (status = 201, description = "Created.", body = Relative,
          headers(("Location" = String, description = "URL of the new relative"), ("ETag" = String, description = "Current version"))),
         (status = 404, description = "No such family visible to you.", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A request with this Idempotency-Key is in flight.", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large.", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is invalid, or the Idempotency-Key was used with another body.", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[post("/families/{family_id}/relatives")]
@@ -330,8 +304,6 @@ pub async fn create_relative(
     responses(
         (status = 204, description = "Archived."),
         (status = 404, description = "No such family or relative visible to you.", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The relative changed since you read it.", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing.", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[delete("/families/{family_id}/relatives/{relative_id}")]
