@@ -4,6 +4,10 @@
 //! Child K 16, Child L 12, Child M 4. Identifiers are invented test values (NHS numbers in the
 //! 999 range) with valid check digits.
 
+use crate::api::evidence::{
+    BenefitType, EvidenceCreate, EvidenceKind, EvidenceSource, FilterFact, InterventionKind,
+    SchoolTerm,
+};
 use crate::api::families::{
     FamilyCreate, Gender, HousingTenure, MemberCreate, MemberRelationship, MemberRole,
     RelativeCreate, RelativeRelationship,
@@ -156,6 +160,18 @@ pub async fn load(pool: &Pool) -> Result<String, String> {
         .and_then(|m| m.iter().find(|m| m["family_name"] == "H"))
         .and_then(|m| m["id"].as_str())
         .and_then(|s| s.parse().ok());
+    let member_id = |name: &str| -> Option<uuid::Uuid> {
+        body["members"]
+            .as_array()
+            .and_then(|m| m.iter().find(|m| m["family_name"] == name))
+            .and_then(|m| m["id"].as_str())
+            .and_then(|s| s.parse().ok())
+    };
+    for e in case_study_evidence(&member_id) {
+        service::evidence::create(pool, &ctx, family_id, e, None)
+            .await
+            .map_err(|e| format!("recording evidence: {e}"))?;
+    }
     for (given, dob) in [("Older son 1", "1990-02-14"), ("Older son 2", "1992-07-30")] {
         let input = RelativeCreate {
             related_member_id: mother,
@@ -170,4 +186,95 @@ pub async fn load(pool: &Pool) -> Result<String, String> {
             .map_err(|e| format!("adding a relative: {e}"))?;
     }
     Ok(reference)
+}
+
+fn evidence(
+    member: Option<uuid::Uuid>,
+    kind: EvidenceKind,
+    source: EvidenceSource,
+    on: &str,
+) -> EvidenceCreate {
+    EvidenceCreate {
+        member_id: member,
+        kind,
+        source,
+        occurred_on: date(on),
+        ends_on: None,
+        intervention_kind: None,
+        academic_year: None,
+        term: None,
+        possible_sessions: None,
+        sessions_attended: None,
+        unauthorised_absences: None,
+        fixed_term_exclusions: None,
+        benefit_type: None,
+        hours_per_week: None,
+        programme: None,
+        filter: None,
+        indicator: None,
+        notes: None,
+        supersedes: None,
+        retracts: false,
+    }
+}
+
+/// The appendix's story as evidence, dated in 2012-13 (the coordinator became involved in
+/// February 2013): Child K's further conviction while with the Youth Offending Team, his
+/// anti-social behaviour, poor attendance and place at the pupil referral unit; both parents
+/// long out of work; Child L attending well. Figures the report does not give (sessions, dates)
+/// are illustrative.
+fn case_study_evidence(member: &dyn Fn(&str) -> Option<uuid::Uuid>) -> Vec<EvidenceCreate> {
+    use EvidenceKind as K;
+    use EvidenceSource as S;
+    let (h, j, k, l) = (member("H"), member("J"), member("K"), member("L"));
+    let mut out = Vec::new();
+    let mut offence = evidence(k, K::ProvenOffence, S::YouthOffending, "2012-11-15");
+    offence.notes = Some("Further conviction; community order.".into());
+    out.push(offence);
+    let mut abc = evidence(k, K::AsbIntervention, S::Police, "2012-10-01");
+    abc.intervention_kind = Some(InterventionKind::AcceptableBehaviourContract);
+    out.push(abc);
+    out.push(evidence(k, K::AsbIncident, S::Police, "2013-01-19"));
+    // Child K: three completed terms before March 2013, with poor attendance.
+    for (year, term, possible, attended, unauthorised) in [
+        (2011, SchoolTerm::Spring, 116, 84, 26),
+        (2011, SchoolTerm::Summer, 122, 90, 28),
+        (2012, SchoolTerm::Autumn, 140, 102, 31),
+    ] {
+        let start = match term {
+            SchoolTerm::Autumn => format!("{year}-09-03"),
+            SchoolTerm::Spring => format!("{}-01-04", year + 1),
+            SchoolTerm::Summer => format!("{}-04-16", year + 1),
+        };
+        let mut t = evidence(k, K::SchoolTerm, S::School, &start);
+        t.academic_year = Some(year as i16);
+        t.term = Some(term);
+        t.possible_sessions = Some(possible);
+        t.sessions_attended = Some(attended);
+        t.unauthorised_absences = Some(unauthorised);
+        t.fixed_term_exclusions = Some(0);
+        out.push(t);
+    }
+    let mut pru = evidence(k, K::AlternativeProvision, S::School, "2012-09-03");
+    pru.notes = Some("Riverside Pupil Unit, dual registered with Aston Academy.".into());
+    out.push(pru);
+    let mut l_term = evidence(l, K::SchoolTerm, S::School, "2012-09-03");
+    l_term.academic_year = Some(2012);
+    l_term.term = Some(SchoolTerm::Autumn);
+    l_term.possible_sessions = Some(140);
+    l_term.sessions_attended = Some(136);
+    l_term.unauthorised_absences = Some(0);
+    l_term.fixed_term_exclusions = Some(0);
+    out.push(l_term);
+    let mut h_benefit = evidence(h, K::OutOfWorkBenefit, S::Dwp, "2008-06-02");
+    h_benefit.benefit_type = Some(BenefitType::IncomeSupport);
+    out.push(h_benefit);
+    let mut j_benefit = evidence(j, K::OutOfWorkBenefit, S::Dwp, "2001-05-14");
+    j_benefit.benefit_type = Some(BenefitType::JobseekersAllowance);
+    j_benefit.notes = Some("Twelve years without work.".into());
+    out.push(j_benefit);
+    let mut cannabis = evidence(k, K::LocalFilter, S::YouthOffending, "2012-06-01");
+    cannabis.filter = Some(FilterFact::SubstanceMisuse);
+    out.push(cannabis);
+    out
 }

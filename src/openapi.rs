@@ -44,6 +44,8 @@ before removal, and responses from deprecated operations carry a `Deprecation` h
     tags(
         (name = "families", description = "Households in or considered for the programme"),
         (name = "members", description = "People in a household, and relatives outside it"),
+        (name = "evidence", description = "Dated facts about a family and its members, and eligibility explained from them"),
+        (name = "rulesets", description = "The programme's rules as versioned data"),
         (name = "audit", description = "The append-only record of access to personal data"),
         (name = "health", description = "Liveness and readiness probes")
     ),

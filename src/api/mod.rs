@@ -1,7 +1,9 @@
 //! Wire types: what the HTTP contract says, kept apart from database rows.
 
 pub mod audit;
+pub mod evidence;
 pub mod families;
+pub mod rulesets;
 
 use base64::Engine;
 use serde::{Deserialize, Deserializer, Serialize};

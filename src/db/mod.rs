@@ -1,8 +1,10 @@
 //! The only place with Diesel query code.
 
 pub mod audit;
+pub mod evidence;
 pub mod families;
 pub mod idempotency;
+pub mod rulesets;
 pub mod schema;
 
 use std::time::Duration;

@@ -15,6 +15,36 @@ diesel::table! {
 }
 
 diesel::table! {
+    evidence (id) {
+        id -> Uuid,
+        family_id -> Uuid,
+        member_id -> Nullable<Uuid>,
+        kind -> Text,
+        source -> Text,
+        occurred_on -> Date,
+        ends_on -> Nullable<Date>,
+        intervention_kind -> Nullable<Text>,
+        academic_year -> Nullable<Int2>,
+        term -> Nullable<Text>,
+        possible_sessions -> Nullable<Int4>,
+        sessions_attended -> Nullable<Int4>,
+        unauthorised_absences -> Nullable<Int4>,
+        fixed_term_exclusions -> Nullable<Int4>,
+        benefit_type -> Nullable<Text>,
+        hours_per_week -> Nullable<Int2>,
+        programme -> Nullable<Text>,
+        filter -> Nullable<Text>,
+        indicator -> Nullable<Text>,
+        notes -> Nullable<Text>,
+        supersedes_id -> Nullable<Uuid>,
+        retracts -> Bool,
+        recorded_by -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     families (id) {
         id -> Uuid,
         reference -> Text,
@@ -85,14 +115,44 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    ruleset_revisions (id) {
+        id -> Uuid,
+        ruleset_code -> Text,
+        revision -> Int4,
+        effective_from -> Date,
+        parameters -> Jsonb,
+        note -> Text,
+        created_by -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    rulesets (code) {
+        code -> Text,
+        name -> Text,
+        family -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(evidence -> families (family_id));
+diesel::joinable!(evidence -> members (member_id));
+diesel::joinable!(ruleset_revisions -> rulesets (ruleset_code));
 diesel::joinable!(members -> families (family_id));
 diesel::joinable!(relatives -> families (family_id));
 diesel::joinable!(relatives -> members (related_member_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     audit_events,
+    evidence,
     families,
     idempotency_keys,
     members,
     relatives,
+    ruleset_revisions,
+    rulesets,
 );

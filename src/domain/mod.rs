@@ -1,4 +1,5 @@
 //! The programme's rules as pure functions: no I/O, unit-tested next to the rule.
 
+pub mod eligibility;
 pub mod identifiers;
 pub mod people;

@@ -1,13 +1,17 @@
 //! Routes: extract the caller and input, call one service function. No database code here.
 
 pub mod audit;
+pub mod evidence;
 pub mod families;
 pub mod health;
+pub mod rulesets;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(
         utoipa_actix_web::scope("/api/v1")
             .configure(families::configure)
+            .configure(evidence::configure)
+            .configure(rulesets::configure)
             .configure(audit::configure),
     );
     cfg.configure(health::configure);

@@ -1,7 +1,9 @@
 //! One transaction per request: authorise, read, apply rules, write, audit.
 
 pub mod audit;
+pub mod evidence;
 pub mod families;
+pub mod rulesets;
 
 use sha2::{Digest, Sha256};
 use uuid::Uuid;

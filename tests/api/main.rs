@@ -2,6 +2,7 @@
 
 mod audit;
 mod cli;
+mod cohort;
 mod common;
 mod contract;
 mod conventions;

@@ -1,0 +1,127 @@
+use actix_web::{get, post, web, HttpRequest};
+
+use crate::api::evidence::*;
+use crate::api::rulesets::{Eligibility, EligibilityQuery};
+use crate::api::Page;
+use crate::error::{ApiResult, Problem};
+use crate::http::extract::{idempotency_key, query_map, Allowed, Body, PathIds};
+use crate::http::reply::Reply;
+use crate::http::AppState;
+use crate::service::{self, families as fam, Idem};
+
+/// Record evidence
+///
+/// Records a dated fact about a member or the family, with its source. Records never change; to
+/// correct one, record a new one that `supersedes` it (or `retracts` it). Send an
+/// `Idempotency-Key` to make retries safe.
+#[utoipa::path(
+    operation_id = "create_evidence",
+    tag = "evidence",
+    request_body = EvidenceCreate,
+    params(("family_id" = Uuid, Path, description = "Family id"),
+           ("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry.", max_length = 255, pattern = "^[!-~]{1,255}$")),
+    security(("bearer" = ["coordinator", "manager", "admin"])),
+    responses(
+        (status = 201, description = "Recorded.", body = Evidence,
+         headers(("Location" = String, description = "URL of the record"), ("ETag" = String, description = "Always \"1\": records never change"))),
+        (status = 404, description = "No such family visible to you.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The record named in `supersedes` was already corrected, or the Idempotency-Key is in flight.", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/families/{family_id}/evidence")]
+pub async fn create_evidence(
+    req: HttpRequest,
+    ctx: Allowed<service::evidence::Write>,
+    state: web::Data<AppState>,
+    path: PathIds,
+    body: Body<EvidenceCreate>,
+) -> ApiResult<Reply> {
+    let idem = Idem::new(
+        idempotency_key(&req)?,
+        req.method().as_str(),
+        req.path(),
+        &body.hash,
+    );
+    service::evidence::create(&state.pool, &ctx, path.one(), body.value, idem).await
+}
+
+/// List a family's evidence
+///
+/// Every record, newest first, corrected ones included (`superseded_by`, `in_force`).
+#[utoipa::path(
+    operation_id = "list_evidence",
+    tag = "evidence",
+    params(("family_id" = Uuid, Path, description = "Family id"), EvidenceListQuery),
+    security(("bearer" = ["coordinator", "manager", "admin", "auditor"])),
+    responses(
+        (status = 200, description = "A page of evidence records.", body = Page<Evidence>),
+        (status = 404, description = "No such family visible to you.", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/families/{family_id}/evidence")]
+pub async fn list_evidence(
+    req: HttpRequest,
+    ctx: Allowed<fam::Read>,
+    state: web::Data<AppState>,
+    path: PathIds,
+) -> ApiResult<Reply> {
+    let params = query_map(&req, &["limit", "cursor"])?;
+    service::evidence::list(&state.pool, &ctx, path.one(), params).await
+}
+
+/// Get an evidence record
+#[utoipa::path(
+    operation_id = "get_evidence",
+    tag = "evidence",
+    description = "One evidence record, with the record that corrected it if any.",
+    params(("family_id" = Uuid, Path, description = "Family id"), ("evidence_id" = Uuid, Path, description = "Evidence id")),
+    security(("bearer" = ["coordinator", "manager", "admin", "auditor"])),
+    responses(
+        (status = 200, description = "The record.", body = Evidence),
+        (status = 404, description = "No such family or record visible to you.", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/families/{family_id}/evidence/{evidence_id}")]
+pub async fn get_evidence(
+    ctx: Allowed<fam::Read>,
+    state: web::Data<AppState>,
+    path: PathIds,
+) -> ApiResult<Reply> {
+    let (family_id, id) = path.two();
+    service::evidence::get(&state.pool, &ctx, family_id, id).await
+}
+
+/// Explain a family's eligibility
+///
+/// Judges the family under a ruleset on a date (default today) from the evidence in force:
+/// each criterion with whether it is met and the ids of the evidence that meets it, the local
+/// filters that apply, and a one-line reason. The same evidence gives the same answer for any
+/// date.
+#[utoipa::path(
+    operation_id = "get_eligibility",
+    tag = "evidence",
+    params(("family_id" = Uuid, Path, description = "Family id"), EligibilityQuery),
+    security(("bearer" = ["coordinator", "manager", "admin", "auditor"])),
+    responses(
+        (status = 200, description = "The verdict and its reasons.", body = Eligibility),
+        (status = 404, description = "No such family visible to you.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown ruleset, or none of its revisions is in force on that date.", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/families/{family_id}/eligibility")]
+pub async fn get_eligibility(
+    req: HttpRequest,
+    ctx: Allowed<fam::Read>,
+    state: web::Data<AppState>,
+    path: PathIds,
+) -> ApiResult<Reply> {
+    let params = query_map(&req, &["ruleset", "as_of"])?;
+    service::rulesets::eligibility(&state.pool, &ctx, path.one(), params).await
+}
+
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(create_evidence)
+        .service(list_evidence)
+        .service(get_evidence)
+        .service(get_eligibility);
+}

@@ -1,0 +1,442 @@
+//! Evidence, rulesets and eligibility.
+
+use ffc::auth::Role;
+use serde_json::{json, Value};
+
+use crate::common::*;
+
+async fn eligibility(app: &TestApp, family_id: &str, ruleset: &str, as_of: &str) -> Value {
+    let res = app
+        .get(
+            &format!("/api/v1/families/{family_id}/eligibility?ruleset={ruleset}&as_of={as_of}"),
+            &coordinator(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    res.json().await.unwrap()
+}
+
+fn criterion<'a>(v: &'a Value, code: &str) -> &'a Value {
+    v["criteria"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["code"] == code)
+        .unwrap()
+}
+
+async fn record(app: &TestApp, family_id: &str, body: Value) -> Value {
+    let res = app
+        .post(
+            &format!("/api/v1/families/{family_id}/evidence"),
+            &coordinator(),
+            &body,
+        )
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    let v: Value = res.json().await.unwrap();
+    assert_eq!(status, 201, "{v}");
+    v
+}
+
+fn member_id(family: &Value, given: &str) -> String {
+    family["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["given_name"] == given)
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test]
+async fn the_case_study_family_is_eligible_under_phase_1_on_all_three_criteria() {
+    let app = spawn_app().await;
+    let pool = ffc::db::pool(&app.app_db_url, 2).unwrap();
+    ffc::demo::load(&pool).await.unwrap();
+    let list: Value = app
+        .get("/api/v1/families", &coordinator())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = list["items"][0]["id"].as_str().unwrap().to_string();
+    let v = eligibility(&app, &id, "phase1-2012", "2013-03-01").await;
+    assert_eq!(v["eligible"], true, "{v}");
+    assert_eq!(v["revision"], 1);
+    for code in ["crime_asb", "education", "work"] {
+        let c = criterion(&v, code);
+        assert_eq!(c["met"], true, "{code}: {c}");
+        assert!(
+            !c["evidence_ids"].as_array().unwrap().is_empty(),
+            "{code} names its evidence"
+        );
+    }
+    assert!(v["reason"].as_str().unwrap().contains("all three"));
+    // Every evidence id named is a record of this family.
+    let ev: Value = app
+        .get(
+            &format!("/api/v1/families/{id}/evidence?limit=200"),
+            &coordinator(),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ids: Vec<&Value> = ev["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["id"])
+        .collect();
+    for code in ["crime_asb", "education", "work"] {
+        for e in criterion(&v, code)["evidence_ids"].as_array().unwrap() {
+            assert!(
+                ids.contains(&e),
+                "{code}: {e} is one of the family's records"
+            );
+        }
+    }
+    // Two years earlier the offence and the terms had not happened.
+    let before = eligibility(&app, &id, "phase1-2012", "2012-05-01").await;
+    assert_eq!(before["eligible"], false);
+}
+
+/// A family with crime/ASB and work but no education evidence.
+async fn two_of_three(app: &TestApp, postcode: &str) -> (String, Value) {
+    let mut body = family_body();
+    body["postcode"] = json!(postcode);
+    let f = app.create_family(&coordinator(), &body).await;
+    let id = f["id"].as_str().unwrap().to_string();
+    record(
+        app,
+        &id,
+        json!({"member_id": member_id(&f, "Kieran"), "kind": "asb_intervention", "source": "police",
+        "occurred_on": "2013-01-10", "intervention_kind": "asbo"}),
+    )
+    .await;
+    record(
+        app,
+        &id,
+        json!({"member_id": member_id(&f, "Alice"), "kind": "out_of_work_benefit", "source": "dwp",
+        "occurred_on": "2010-01-01", "benefit_type": "employment_support_allowance"}),
+    )
+    .await;
+    (id, f)
+}
+
+#[tokio::test]
+async fn two_of_three_is_eligible_only_with_a_local_filter_and_says_which() {
+    let app = spawn_app().await;
+    // S60 is on the seeded deprived-area list.
+    let (deprived, _) = two_of_three(&app, "S60 1AE").await;
+    let v = eligibility(&app, &deprived, "phase1-2012", "2013-06-01").await;
+    assert_eq!(v["eligible"], true, "{v}");
+    assert_eq!(v["local_filters"][0]["code"], "deprived_area");
+    assert!(v["reason"].as_str().unwrap().contains("deprived_area"));
+    // Elsewhere, two of three is not enough...
+    let (elsewhere, _) = two_of_three(&app, "LS1 4AP").await;
+    let v = eligibility(&app, &elsewhere, "phase1-2012", "2013-06-01").await;
+    assert_eq!(v["eligible"], false);
+    assert!(v["local_filters"].as_array().unwrap().is_empty());
+    assert!(v["reason"].as_str().unwrap().contains("no local filter"));
+    // ...until a local filter fact is recorded.
+    let filter = record(
+        &app,
+        &elsewhere,
+        json!({"kind": "local_filter", "source": "social_care",
+        "occurred_on": "2013-02-01", "filter": "domestic_abuse"}),
+    )
+    .await;
+    let v = eligibility(&app, &elsewhere, "phase1-2012", "2013-06-01").await;
+    assert_eq!(v["eligible"], true);
+    assert_eq!(v["local_filters"][0]["code"], "domestic_abuse");
+    assert_eq!(v["local_filters"][0]["evidence_ids"], json!([filter["id"]]));
+}
+
+#[tokio::test]
+async fn corrections_supersede_and_retractions_withdraw() {
+    let app = spawn_app().await;
+    let (id, _) = two_of_three(&app, "LS1 4AP").await;
+    let filter = record(
+        &app,
+        &id,
+        json!({"kind": "local_filter", "source": "social_care",
+        "occurred_on": "2013-02-01", "filter": "domestic_abuse"}),
+    )
+    .await;
+    let fid = filter["id"].as_str().unwrap();
+    // A correction moves the date after the date judged.
+    let corrected = record(
+        &app,
+        &id,
+        json!({"kind": "local_filter", "source": "social_care",
+        "occurred_on": "2013-08-01", "filter": "domestic_abuse", "supersedes": fid}),
+    )
+    .await;
+    assert_eq!(
+        eligibility(&app, &id, "phase1-2012", "2013-06-01").await["eligible"],
+        false
+    );
+    assert_eq!(
+        eligibility(&app, &id, "phase1-2012", "2013-09-01").await["eligible"],
+        true
+    );
+    let old: Value = app
+        .get(
+            &format!("/api/v1/families/{id}/evidence/{fid}"),
+            &coordinator(),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(old["superseded_by"], corrected["id"]);
+    assert_eq!(old["in_force"], false);
+    assert_eq!(
+        old["occurred_on"], "2013-02-01",
+        "the original is kept as it was"
+    );
+    // Correcting the same record twice is refused; the newer one is the one to correct.
+    let res = app.post(&format!("/api/v1/families/{id}/evidence"), &coordinator(),
+        &json!({"kind": "local_filter", "source": "social_care", "occurred_on": "2013-03-01", "filter": "domestic_abuse", "supersedes": fid}))
+        .send().await.unwrap();
+    assert_eq!(res.status(), 409);
+    // Retracting the correction withdraws the filter altogether.
+    record(
+        &app,
+        &id,
+        json!({"kind": "local_filter", "source": "social_care", "occurred_on": "2013-08-01",
+        "filter": "domestic_abuse", "supersedes": corrected["id"], "retracts": true}),
+    )
+    .await;
+    assert_eq!(
+        eligibility(&app, &id, "phase1-2012", "2013-09-01").await["eligible"],
+        false
+    );
+    // The service's own role cannot rewrite a record.
+    let db = app.app_db().await;
+    assert!(db
+        .batch_execute("UPDATE evidence SET occurred_on = '2013-01-01'")
+        .await
+        .is_err());
+    assert!(db.batch_execute("DELETE FROM evidence").await.is_err());
+}
+
+#[tokio::test]
+async fn the_same_evidence_gives_the_same_answer_for_a_past_date() {
+    let app = spawn_app().await;
+    let (id, f) = two_of_three(&app, "S60 1AE").await;
+    let before = eligibility(&app, &id, "phase1-2012", "2013-06-01").await;
+    // Later events change later verdicts, not the past one.
+    record(
+        &app,
+        &id,
+        json!({"member_id": member_id(&f, "Alice"), "kind": "out_of_work_benefit", "source": "dwp",
+        "occurred_on": "2014-01-01", "benefit_type": "jobseekers_allowance"}),
+    )
+    .await;
+    let after = eligibility(&app, &id, "phase1-2012", "2013-06-01").await;
+    assert_eq!(before, after);
+}
+
+#[tokio::test]
+async fn bad_evidence_is_422_naming_the_field_and_nothing_is_written() {
+    let app = spawn_app().await;
+    let f = app.create_family(&coordinator(), &family_body()).await;
+    let id = f["id"].as_str().unwrap();
+    let kid = member_id(&f, "Kieran");
+    let term = |attended: i64| {
+        json!({"member_id": kid, "kind": "school_term", "source": "school", "occurred_on": "2012-09-03",
+        "academic_year": 2012, "term": "autumn", "possible_sessions": 140, "sessions_attended": attended,
+        "unauthorised_absences": 0, "fixed_term_exclusions": 0})
+    };
+    let cases = [
+        (term(141), "sessions_attended"),
+        (
+            json!({"member_id": f["members"][0]["id"], "kind": "out_of_work_benefit", "source": "dwp", "occurred_on": "2013-05-01",
+                "ends_on": "2013-04-30", "benefit_type": "income_support"}),
+            "ends_on",
+        ),
+        (
+            json!({"member_id": kid, "kind": "school_term", "source": "school", "occurred_on": "2012-09-03"}),
+            "academic_year",
+        ),
+        (
+            json!({"kind": "proven_offence", "source": "police", "occurred_on": "2012-09-03"}),
+            "member_id",
+        ),
+        (
+            json!({"member_id": kid, "kind": "proven_offence", "source": "police", "occurred_on": "2012-09-03", "benefit_type": "other"}),
+            "benefit_type",
+        ),
+        (
+            json!({"kind": "phase2_problem", "source": "police", "occurred_on": "2012-09-03", "indicator": "bad_luck"}),
+            "indicator",
+        ),
+        (
+            json!({"member_id": uuid::Uuid::now_v7(), "kind": "proven_offence", "source": "police", "occurred_on": "2012-09-03"}),
+            "member_id",
+        ),
+    ];
+    for (body, field) in cases {
+        let res = app
+            .post(
+                &format!("/api/v1/families/{id}/evidence"),
+                &coordinator(),
+                &body,
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 422, "{field}");
+        let p: Value = res.json().await.unwrap();
+        let fields: Vec<&str> = p["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap())
+            .collect();
+        assert!(fields.contains(&field), "{field}: {fields:?}");
+    }
+    assert_eq!(app.count("evidence").await, 0);
+    // An unknown ruleset, or a date before any revision, is a 422 naming the parameter.
+    for (q, field) in [
+        ("ruleset=phase9&as_of=2013-01-01", "ruleset"),
+        ("ruleset=phase1-2012&as_of=2011-01-01", "as_of"),
+    ] {
+        let res = app
+            .get(
+                &format!("/api/v1/families/{id}/eligibility?{q}"),
+                &coordinator(),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 422, "{q}");
+        let p: Value = res.json().await.unwrap();
+        assert_eq!(p["errors"][0]["field"], field);
+    }
+}
+
+#[tokio::test]
+async fn admins_change_the_rules_by_adding_a_revision() {
+    let app = spawn_app().await;
+    let admin = token(&[Role::Admin]);
+    let set: Value = app
+        .get("/api/v1/rulesets/phase1-2012", &coordinator())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut params = set["revisions"][0]["parameters"].clone();
+    params["deprived_areas"]["postcode_districts"] = json!(["LS1"]);
+    let body = json!({"effective_from": "2014-04-01", "parameters": params, "note": "Leeds list"});
+    // Only admins.
+    let res = app
+        .post(
+            "/api/v1/rulesets/phase1-2012/revisions",
+            &coordinator(),
+            &body,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    let res = app
+        .post("/api/v1/rulesets/phase1-2012/revisions", &admin, &body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let rev: Value = res.json().await.unwrap();
+    assert_eq!(rev["revision"], 2);
+    // Dates before it keep revision 1; from it on, revision 2 judges.
+    let (id, _) = two_of_three(&app, "LS1 4AP").await;
+    let old = eligibility(&app, &id, "phase1-2012", "2014-03-31").await;
+    assert_eq!(
+        (old["revision"].clone(), old["eligible"].clone()),
+        (json!(1), json!(false))
+    );
+    let new = eligibility(&app, &id, "phase1-2012", "2014-04-01").await;
+    assert_eq!(new["revision"], 2);
+    // A revision must take effect after the latest one; parameters must have the ruleset's shape.
+    let res = app
+        .post("/api/v1/rulesets/phase1-2012/revisions", &admin, &body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let mut bad = params.clone();
+    bad["absence_threshold_basis_points"] = json!("fifteen");
+    let res = app
+        .post(
+            "/api/v1/rulesets/phase1-2012/revisions",
+            &admin,
+            &json!({"effective_from": "2015-01-01", "parameters": bad, "note": "x"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let p: Value = res.json().await.unwrap();
+    assert_eq!(
+        p["errors"][0]["field"],
+        "parameters.absence_threshold_basis_points"
+    );
+    let res = app
+        .post(
+            "/api/v1/rulesets/phase2-2015/revisions",
+            &admin,
+            &json!({"effective_from": "2016-01-01", "parameters": params, "note": "phase 1 shape"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422, "phase 1 parameters do not fit phase 2");
+    // Revisions are immutable, even for the owner.
+    let su = app.superuser_db().await;
+    assert!(su
+        .batch_execute("UPDATE ruleset_revisions SET note = 'x'")
+        .await
+        .is_err());
+    let list: Value = app
+        .get("/api/v1/rulesets", &token(&[Role::Auditor]))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["items"].as_array().unwrap().len(), 3);
+}
+
+#[tokio::test]
+async fn phase_2_needs_two_headline_problems() {
+    let app = spawn_app().await;
+    let f = app.create_family(&coordinator(), &family_body()).await;
+    let id = f["id"].as_str().unwrap();
+    record(&app, id, json!({"kind": "phase2_problem", "source": "police", "occurred_on": "2015-02-01", "indicator": "crime_asb"})).await;
+    assert_eq!(
+        eligibility(&app, id, "phase2-2015", "2015-03-01").await["eligible"],
+        false
+    );
+    record(&app, id, json!({"kind": "phase2_problem", "source": "health", "occurred_on": "2015-02-10", "indicator": "health"})).await;
+    let v = eligibility(&app, id, "phase2-2015", "2015-03-01").await;
+    assert_eq!(v["eligible"], true, "{v}");
+    assert_eq!(criterion(&v, "health")["met"], true);
+}
