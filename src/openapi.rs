@@ -45,6 +45,7 @@ before removal, and responses from deprecated operations carry a `Deprecation` h
         (name = "families", description = "Households in or considered for the programme"),
         (name = "members", description = "People in a household, and relatives outside it"),
         (name = "evidence", description = "Dated facts about a family and its members, and eligibility explained from them"),
+        (name = "attachments", description = "Families taken on by the programme under a ruleset"),
         (name = "rulesets", description = "The programme's rules as versioned data"),
         (name = "audit", description = "The append-only record of access to personal data"),
         (name = "health", description = "Liveness and readiness probes")

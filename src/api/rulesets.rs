@@ -105,9 +105,9 @@ pub struct Eligibility {
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
 pub struct EligibilityQuery {
-    /// Ruleset code, e.g. `phase1-2012`.
+    /// Ruleset code, e.g. `phase1-2012`; by default the ruleset the family is attached under.
     #[param(pattern = "^[a-z0-9-]{3,40}$", max_length = 40)]
-    pub ruleset: String,
+    pub ruleset: Option<String>,
     /// The date to judge (default: today). The same evidence gives the same answer for any date.
     pub as_of: Option<NaiveDate>,
 }

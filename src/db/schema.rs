@@ -1,6 +1,24 @@
 // @generated automatically by Diesel CLI.
 
 diesel::table! {
+    attachments (id) {
+        id -> Uuid,
+        family_id -> Uuid,
+        ruleset_code -> Text,
+        revision_id -> Uuid,
+        attached_on -> Date,
+        financial_year -> Int2,
+        attachment_fee_pence -> Int8,
+        eligible -> Bool,
+        eligibility -> Jsonb,
+        override_justification -> Nullable<Text>,
+        attached_by -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     audit_events (id) {
         id -> Uuid,
         created_at -> Timestamptz,
@@ -139,6 +157,9 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(attachments -> families (family_id));
+diesel::joinable!(attachments -> ruleset_revisions (revision_id));
+diesel::joinable!(attachments -> rulesets (ruleset_code));
 diesel::joinable!(evidence -> families (family_id));
 diesel::joinable!(evidence -> members (member_id));
 diesel::joinable!(ruleset_revisions -> rulesets (ruleset_code));
@@ -147,6 +168,7 @@ diesel::joinable!(relatives -> families (family_id));
 diesel::joinable!(relatives -> members (related_member_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    attachments,
     audit_events,
     evidence,
     families,

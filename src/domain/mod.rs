@@ -2,4 +2,5 @@
 
 pub mod eligibility;
 pub mod identifiers;
+pub mod payments;
 pub mod people;

@@ -1,5 +1,6 @@
 //! Routes: extract the caller and input, call one service function. No database code here.
 
+pub mod attachments;
 pub mod audit;
 pub mod evidence;
 pub mod families;
@@ -11,6 +12,7 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         utoipa_actix_web::scope("/api/v1")
             .configure(families::configure)
             .configure(evidence::configure)
+            .configure(attachments::configure)
             .configure(rulesets::configure)
             .configure(audit::configure),
     );

@@ -321,10 +321,6 @@ pub async fn eligibility(
     params: HashMap<String, String>,
 ) -> ApiResult<Reply> {
     ctx.principal.require(ELIGIBILITY)?;
-    let code = params
-        .get("ruleset")
-        .cloned()
-        .ok_or_else(|| bad_param("ruleset", "is required, e.g. phase1-2012"))?;
     let as_of = match params.get("as_of") {
         Some(d) => d
             .parse::<NaiveDate>()
@@ -336,6 +332,20 @@ pub async fn eligibility(
         let family = fq::find_family(conn, family_id, false)
             .await?
             .ok_or_else(|| ApiError::not_found("family"))?;
+        // The ruleset asked for, else the one the family was most recently attached under.
+        let code = match params.get("ruleset") {
+            Some(c) => c.clone(),
+            None => crate::db::attachments::of_family(conn, family_id)
+                .await?
+                .first()
+                .map(|a| a.ruleset_code.clone())
+                .ok_or_else(|| {
+                    bad_param(
+                        "ruleset",
+                        "is required for a family not attached to the programme",
+                    )
+                })?,
+        };
         let (set, rev, params) = revision_for(conn, &code, as_of).await?;
         let members = fq::members_of(conn, &[family_id]).await?;
         let evidence = eq::in_force_for(conn, &[family_id]).await?;

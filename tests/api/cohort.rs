@@ -440,3 +440,202 @@ async fn phase_2_needs_two_headline_problems() {
     assert_eq!(v["eligible"], true, "{v}");
     assert_eq!(criterion(&v, "health")["met"], true);
 }
+
+async fn attach(app: &TestApp, token: &str, family_id: &str, body: Value) -> reqwest::Response {
+    app.post(
+        &format!("/api/v1/families/{family_id}/attachments"),
+        token,
+        &body,
+    )
+    .send()
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn an_eligible_family_is_attached_once_and_the_date_fixes_the_fee() {
+    let app = spawn_app().await;
+    let (id, _) = two_of_three(&app, "S60 1AE").await;
+    let res = attach(
+        &app,
+        &coordinator(),
+        &id,
+        json!({"ruleset": "phase1-2012", "attached_on": "2013-03-01"}),
+    )
+    .await;
+    assert_eq!(res.status(), 201);
+    let a: Value = res.json().await.unwrap();
+    assert_eq!(a["financial_year"], "2012/13");
+    assert_eq!(a["attachment_fee_pence"], 320_000, "80% of £4,000");
+    assert_eq!(a["eligible"], true);
+    assert_eq!(
+        a["eligibility"]["local_filters"][0]["code"],
+        "deprived_area"
+    );
+    let f: Value = app
+        .get(&format!("/api/v1/families/{id}"), &coordinator())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(f["status"], "attached");
+    // Attached families are judged under their ruleset by default, and cannot be archived.
+    let v: Value = app
+        .get(
+            &format!("/api/v1/families/{id}/eligibility?as_of=2013-03-01"),
+            &coordinator(),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["ruleset"], "phase1-2012");
+    let res = app
+        .delete(&format!("/api/v1/families/{id}"), &coordinator())
+        .header("If-Match", format!("\"{}\"", f["version"]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 409);
+    // Once per ruleset; another ruleset is a separate attachment.
+    let res = attach(
+        &app,
+        &coordinator(),
+        &id,
+        json!({"ruleset": "phase1-2012", "attached_on": "2013-04-02"}),
+    )
+    .await;
+    assert_eq!(res.status(), 409);
+    let list: Value = app
+        .get(
+            &format!("/api/v1/families/{id}/attachments"),
+            &token(&[Role::Auditor]),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+    // The next financial year's rate: 60%.
+    let (other, _) = two_of_three(&app, "S60 1AE").await;
+    let a: Value = attach(
+        &app,
+        &coordinator(),
+        &other,
+        json!({"ruleset": "phase1-2012", "attached_on": "2013-04-01"}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(
+        (
+            a["financial_year"].clone(),
+            a["attachment_fee_pence"].clone()
+        ),
+        (json!("2013/14"), json!(240_000))
+    );
+}
+
+#[tokio::test]
+async fn parallel_attachments_of_one_family_attach_it_once() {
+    let app = spawn_app().await;
+    let (id, _) = two_of_three(&app, "S60 1AE").await;
+    let t = coordinator();
+    let requests = (0..6).map(|_| {
+        attach(
+            &app,
+            &t,
+            &id,
+            json!({"ruleset": "phase1-2012", "attached_on": "2013-03-01"}),
+        )
+    });
+    let statuses: Vec<u16> = futures_util::future::join_all(requests)
+        .await
+        .iter()
+        .map(|r| r.status().as_u16())
+        .collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 201).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|s| *s == 201 || *s == 409),
+        "{statuses:?}"
+    );
+    assert_eq!(app.count("attachments").await, 1);
+}
+
+#[tokio::test]
+async fn an_ineligible_family_needs_a_managers_written_override() {
+    let app = spawn_app().await;
+    let (id, _) = two_of_three(&app, "LS1 4AP").await;
+    let res = attach(
+        &app,
+        &coordinator(),
+        &id,
+        json!({"ruleset": "phase1-2012", "attached_on": "2013-03-01"}),
+    )
+    .await;
+    assert_eq!(res.status(), 422);
+    let p: Value = res.json().await.unwrap();
+    assert!(
+        p["detail"].as_str().unwrap().contains("no local filter"),
+        "{p}"
+    );
+    let why = json!({"ruleset": "phase1-2012", "attached_on": "2013-03-01",
+        "override_justification": "Known to children's services; panel agreed 2013-02-20."});
+    assert_eq!(
+        attach(&app, &coordinator(), &id, why.clone())
+            .await
+            .status(),
+        403,
+        "coordinators cannot override"
+    );
+    let res = attach(&app, &token(&[Role::Manager]), &id, why).await;
+    assert_eq!(res.status(), 201);
+    let a: Value = res.json().await.unwrap();
+    assert_eq!(a["eligible"], false);
+    assert!(a["override_justification"]
+        .as_str()
+        .unwrap()
+        .contains("panel"));
+    // Audited, and the database itself insists on a justification for an ineligible family.
+    let events: Value = app
+        .get(
+            &format!(
+                "/api/v1/audit-events?resource_id={}",
+                a["id"].as_str().unwrap()
+            ),
+            &token(&[Role::Auditor]),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(events["items"][0]["action"], "attachment.create");
+    let db = app.app_db().await;
+    assert!(db
+        .batch_execute("UPDATE attachments SET override_justification = NULL")
+        .await
+        .is_err());
+    // Outside phase 1's years there is no fee schedule: refused.
+    let (late, _) = two_of_three(&app, "S60 1AE").await;
+    let res = attach(
+        &app,
+        &coordinator(),
+        &late,
+        json!({"ruleset": "phase1-2012", "attached_on": "2015-06-01"}),
+    )
+    .await;
+    assert_eq!(res.status(), 422);
+}
