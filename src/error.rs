@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
 pub struct FieldError {
     /// Path of the offending field, e.g. `members[0].nhs_number`, or a query/path parameter name.
-    #[schema(example = "postcode")]
+    #[schema(example = "postcode", max_length = 200)]
     pub field: String,
     /// What is wrong with it, in words a person can act on.
     #[schema(example = "not a valid UK postcode")]
@@ -20,11 +20,19 @@ impl FieldError {
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
         // A client's own key may be blank or hold NUL; name it so the answer stays printable.
         let field = field.into().replace('\0', "\\u0000");
-        let field = if crate::api::is_blank(&field) {
+        let mut field = if crate::api::is_blank(&field) {
             format!("(unnamed field {field:?})")
         } else {
             field
         };
+        // A client's key may also be very long; the path is for people, so cut it.
+        if field.chars().count() > 200 {
+            field = field
+                .chars()
+                .take(199)
+                .chain(std::iter::once('…'))
+                .collect();
+        }
         Self {
             field,
             message: message.into(),

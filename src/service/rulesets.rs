@@ -106,6 +106,31 @@ pub fn parse_params(family: RulesetFamily, v: &serde_json::Value) -> Result<Para
                     format!("{bad:?} is not an outward code in capitals, e.g. S60"),
                 ));
             }
+            let pay = &p.payments;
+            for (name, map) in [
+                (
+                    "attachment_fee_basis_points_by_year",
+                    &pay.attachment_fee_basis_points_by_year,
+                ),
+                (
+                    "crime_asb_education_pence_by_year",
+                    &pay.crime_asb_education_pence_by_year,
+                ),
+                (
+                    "continuous_employment_pence_by_year",
+                    &pay.continuous_employment_pence_by_year,
+                ),
+            ] {
+                let year_ok = |k: &String| {
+                    k.len() == 4 && k.parse::<i32>().is_ok_and(|y| (1990..=2100).contains(&y))
+                };
+                if map.keys().any(|k| !year_ok(k)) || map.values().any(|v| *v < 0) {
+                    return Err(FieldError::new(
+                        format!("parameters.payments.{name}"),
+                        "keys are financial years (e.g. \"2013\" for 2013/14), values not negative",
+                    ));
+                }
+            }
             if p.consecutive_terms == 0 || p.consecutive_terms > 9 {
                 return Err(FieldError::new(
                     "parameters.consecutive_terms",
