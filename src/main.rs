@@ -66,6 +66,7 @@ async fn serve_with(config: &Config, db: &ffc::database::Database) -> Result<(),
     }
     let pool = ffc::db::pool(&db.app_url, config.db_pool_size)?;
     let state = ffc::server::state(config.clone(), pool, verifier);
+    ffc::server::start_background(&state);
     let base = config.public_url.trim_end_matches('/');
     log::info!(
         "Families for Change API on {base} - docs {base}/docs/ - OpenAPI {base}/openapi.json"

@@ -46,6 +46,7 @@ before removal, and responses from deprecated operations carry a `Deprecation` h
         (name = "members", description = "People in a household, and relatives outside it"),
         (name = "evidence", description = "Dated facts about a family and its members, and eligibility explained from them"),
         (name = "attachments", description = "Families taken on by the programme under a ruleset"),
+        (name = "identification", description = "Finding the families the programme is for, across the whole population"),
         (name = "rulesets", description = "The programme's rules as versioned data"),
         (name = "audit", description = "The append-only record of access to personal data"),
         (name = "health", description = "Liveness and readiness probes")

@@ -25,7 +25,16 @@ pub fn state(config: Config, pool: Pool, verifier: Verifier) -> web::Data<AppSta
         limiter: RateLimiter::new(config.rate_limit_per_minute),
         routes: RouteIndex::from_openapi(&doc),
         config,
+        jobs: Arc::new(tokio::sync::Notify::new()),
     })
+}
+
+/// Starts this instance's background worker (identification runs); needs a Tokio runtime.
+pub fn start_background(state: &web::Data<AppState>) {
+    tokio::spawn(crate::service::identification::run_forever(
+        state.pool.clone(),
+        state.jobs.clone(),
+    ));
 }
 
 fn path_error(err: actix_web::error::PathError, _req: &HttpRequest) -> actix_web::Error {

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod evidence;
 pub mod families;
 pub mod idempotency;
+pub mod identification;
 pub mod rulesets;
 pub mod schema;
 

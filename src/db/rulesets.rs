@@ -88,3 +88,11 @@ pub async fn insert_revision(conn: &mut Conn, row: RevisionRow) -> QueryResult<R
         .get_result(conn)
         .await
 }
+
+pub async fn revision(conn: &mut Conn, id: Uuid) -> QueryResult<RevisionRow> {
+    ruleset_revisions::table
+        .find(id)
+        .select(RevisionRow::as_select())
+        .first(conn)
+        .await
+}

@@ -82,6 +82,41 @@ diesel::table! {
 }
 
 diesel::table! {
+    identification_results (run_id, family_id) {
+        run_id -> Uuid,
+        family_id -> Uuid,
+        criteria_met -> Array<Text>,
+        local_filters -> Array<Text>,
+        reason -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    identification_runs (id) {
+        id -> Uuid,
+        ruleset_code -> Text,
+        revision_id -> Uuid,
+        as_of -> Date,
+        status -> Text,
+        total -> Int4,
+        done -> Int4,
+        eligible -> Int4,
+        eligible_not_attached -> Int4,
+        not_eligible -> Int4,
+        last_family_id -> Nullable<Uuid>,
+        error -> Nullable<Text>,
+        requested_by -> Text,
+        heartbeat_at -> Nullable<Timestamptz>,
+        started_at -> Nullable<Timestamptz>,
+        finished_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     idempotency_keys (caller, idempotency_key) {
         caller -> Text,
         idempotency_key -> Text,
@@ -163,6 +198,10 @@ diesel::joinable!(attachments -> rulesets (ruleset_code));
 diesel::joinable!(evidence -> families (family_id));
 diesel::joinable!(evidence -> members (member_id));
 diesel::joinable!(ruleset_revisions -> rulesets (ruleset_code));
+diesel::joinable!(identification_results -> families (family_id));
+diesel::joinable!(identification_results -> identification_runs (run_id));
+diesel::joinable!(identification_runs -> ruleset_revisions (revision_id));
+diesel::joinable!(identification_runs -> rulesets (ruleset_code));
 diesel::joinable!(members -> families (family_id));
 diesel::joinable!(relatives -> families (family_id));
 diesel::joinable!(relatives -> members (related_member_id));
@@ -172,6 +211,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_events,
     evidence,
     families,
+    identification_results,
+    identification_runs,
     idempotency_keys,
     members,
     relatives,

@@ -16,4 +16,6 @@ pub struct AppState {
     pub limiter: ratelimit::RateLimiter,
     pub config: Config,
     pub routes: middleware::RouteIndex,
+    /// Wakes this instance's background worker when a job is queued.
+    pub jobs: std::sync::Arc<tokio::sync::Notify>,
 }

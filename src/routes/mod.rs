@@ -5,6 +5,7 @@ pub mod audit;
 pub mod evidence;
 pub mod families;
 pub mod health;
+pub mod identification;
 pub mod rulesets;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -13,6 +14,7 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .configure(families::configure)
             .configure(evidence::configure)
             .configure(attachments::configure)
+            .configure(identification::configure)
             .configure(rulesets::configure)
             .configure(audit::configure),
     );

@@ -4,6 +4,7 @@ pub mod attachments;
 pub mod audit;
 pub mod evidence;
 pub mod families;
+pub mod identification;
 pub mod rulesets;
 
 use sha2::{Digest, Sha256};

@@ -639,3 +639,141 @@ async fn an_ineligible_family_needs_a_managers_written_override() {
     .await;
     assert_eq!(res.status(), 422);
 }
+
+async fn wait_for_run(app: &TestApp, url: &str) -> Value {
+    // A fault-tolerance bound, not a speed assertion: the worker wakes at once or within 5 s.
+    for _ in 0..150 {
+        let run: Value = app
+            .get(url, &coordinator())
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if run["status"] == "succeeded" || run["status"] == "failed" {
+            return run;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("run at {url} did not finish");
+}
+
+#[tokio::test]
+async fn an_identification_run_lists_eligible_families_not_yet_attached() {
+    let app = spawn_app().await;
+    let (deprived, _) = two_of_three(&app, "S60 1AE").await;
+    let (elsewhere, _) = two_of_three(&app, "LS1 4AP").await;
+    let (attached, _) = two_of_three(&app, "S61 2BB").await;
+    app.create_family(&coordinator(), &family_body()).await;
+    assert_eq!(
+        attach(
+            &app,
+            &coordinator(),
+            &attached,
+            json!({"ruleset": "phase1-2012", "attached_on": "2013-03-01"})
+        )
+        .await
+        .status(),
+        201
+    );
+    let res = app
+        .post(
+            "/api/v1/identification-runs",
+            &coordinator(),
+            &json!({"ruleset": "phase1-2012", "as_of": "2013-06-01"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 202);
+    let url = res.headers()["location"].to_str().unwrap().to_string();
+    let run = wait_for_run(&app, &url).await;
+    assert_eq!(run["status"], "succeeded", "{run}");
+    assert_eq!(run["progress"], json!({"done": 4, "total": 4}));
+    assert_eq!(
+        run["counts"],
+        json!({"eligible": 2, "eligible_not_attached": 1, "not_eligible": 2})
+    );
+    let results: Value = app
+        .get(
+            run["results_url"].as_str().unwrap(),
+            &token(&[Role::Auditor]),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let items = results["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["family_id"], deprived);
+    assert_eq!(items[0]["criteria_met"], json!(["crime_asb", "work"]));
+    assert_eq!(items[0]["local_filters"], json!(["deprived_area"]));
+    // The run and the single-family endpoint agree, family by family.
+    for id in [&deprived, &elsewhere, &attached] {
+        let one = eligibility(&app, id, "phase1-2012", "2013-06-01").await;
+        let listed = items.iter().any(|i| i["family_id"] == **id);
+        assert_eq!(one["eligible"] == true && *id != attached, listed, "{id}");
+    }
+    let url2 = format!(
+        "{}?local_filter=deprived_area&criterion=work",
+        run["results_url"].as_str().unwrap()
+    );
+    let filtered: Value = app
+        .get(&url2, &coordinator())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(filtered["items"].as_array().unwrap().len(), 1);
+    let url3 = format!(
+        "{}?criterion=education",
+        run["results_url"].as_str().unwrap()
+    );
+    let none: Value = app
+        .get(&url3, &coordinator())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(none["items"].as_array().unwrap().is_empty());
+    // Bad input names its field.
+    let res = app
+        .post(
+            "/api/v1/identification-runs",
+            &coordinator(),
+            &json!({"ruleset": "phase9", "as_of": "2013-06-01"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let p: Value = res.json().await.unwrap();
+    assert_eq!(p["errors"][0]["field"], "ruleset");
+}
+
+#[tokio::test]
+async fn a_run_abandoned_by_a_dead_instance_is_taken_over() {
+    let app = spawn_app().await;
+    two_of_three(&app, "S60 1AE").await;
+    // A run another instance claimed and then stopped reporting on two minutes ago.
+    let db = app.superuser_db().await;
+    let id = uuid::Uuid::now_v7();
+    db.execute(
+        "INSERT INTO identification_runs (id, ruleset_code, revision_id, as_of, status, requested_by, heartbeat_at, started_at)
+         SELECT $1::text::uuid, 'phase1-2012', id, DATE '2013-06-01', 'running', 'someone', now() - interval '2 minutes', now() - interval '3 minutes'
+         FROM ruleset_revisions WHERE ruleset_code = 'phase1-2012' AND revision = 1",
+        &[&id.to_string()],
+    )
+    .await
+    .unwrap();
+    let run = wait_for_run(&app, &format!("/api/v1/identification-runs/{id}")).await;
+    assert_eq!(run["status"], "succeeded");
+    assert_eq!(run["counts"]["eligible_not_attached"], 1);
+}

@@ -175,6 +175,7 @@ pub async fn spawn_app_with(opts: Options) -> TestApp {
         .expect("verifier");
     let pool = ffc::db::pool(&app_db_url, config.db_pool_size).expect("pool");
     let state = ffc::server::state(config, pool, verifier);
+    ffc::server::start_background(&state);
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let s = state.clone();

@@ -1,0 +1,2 @@
+DROP TABLE identification_results;
+DROP TABLE identification_runs;
