@@ -22,6 +22,8 @@ pub struct Config {
     pub cors_origins: Vec<String>,
     pub public_url: String,
     pub max_body_bytes: usize,
+    /// Largest CSV upload.
+    pub max_import_bytes: usize,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -83,6 +85,7 @@ impl Config {
                 .unwrap_or_default(),
             public_url,
             max_body_bytes: parse_var("FFC_MAX_BODY_BYTES", 256 * 1024usize)?,
+            max_import_bytes: parse_var("FFC_MAX_IMPORT_BYTES", 10 * 1024 * 1024usize)?,
         })
     }
 

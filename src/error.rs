@@ -153,7 +153,7 @@ impl ApiError {
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "unsupported-media-type",
                 "Unsupported media type",
-                "Send the body as application/json.".into(),
+                "Send the body in the media type the operation documents (application/json, or text/csv for imports).".into(),
             ),
             Validation(_) => (
                 StatusCode::UNPROCESSABLE_ENTITY,

@@ -47,6 +47,7 @@ before removal, and responses from deprecated operations carry a `Deprecation` h
         (name = "evidence", description = "Dated facts about a family and its members, and eligibility explained from them"),
         (name = "attachments", description = "Families taken on by the programme under a ruleset"),
         (name = "identification", description = "Finding the families the programme is for, across the whole population"),
+        (name = "imports", description = "Partners' bulk data (schools, police) as CSV"),
         (name = "rulesets", description = "The programme's rules as versioned data"),
         (name = "audit", description = "The append-only record of access to personal data"),
         (name = "health", description = "Liveness and readiness probes")

@@ -32,6 +32,8 @@ pub struct EvidenceRow {
     pub supersedes_id: Option<Uuid>,
     pub retracts: bool,
     pub recorded_by: String,
+    /// Set on imported records: the identity that makes a re-upload add nothing.
+    pub import_key: Option<String>,
     #[diesel(skip_insertion)]
     pub created_at: DateTime<Utc>,
 }
@@ -100,5 +102,19 @@ pub async fn in_force_for(conn: &mut Conn, family_ids: &[Uuid]) -> QueryResult<V
         .order((evidence::family_id, evidence::id))
         .select(EvidenceRow::as_select())
         .load(conn)
+        .await
+}
+
+/// Inserts imported records, skipping any already imported (same import key); returns the ids
+/// of the new ones.
+pub async fn insert_imported(conn: &mut Conn, rows: Vec<EvidenceRow>) -> QueryResult<Vec<Uuid>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    diesel::insert_into(evidence::table)
+        .values(rows)
+        .on_conflict_do_nothing()
+        .returning(evidence::id)
+        .get_results(conn)
         .await
 }

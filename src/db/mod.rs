@@ -6,6 +6,7 @@ pub mod evidence;
 pub mod families;
 pub mod idempotency;
 pub mod identification;
+pub mod imports;
 pub mod rulesets;
 pub mod schema;
 

@@ -57,6 +57,7 @@ diesel::table! {
         supersedes_id -> Nullable<Uuid>,
         retracts -> Bool,
         recorded_by -> Text,
+        import_key -> Nullable<Text>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
     }
@@ -111,6 +112,33 @@ diesel::table! {
         heartbeat_at -> Nullable<Timestamptz>,
         started_at -> Nullable<Timestamptz>,
         finished_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    import_review_rows (import_id, line) {
+        import_id -> Uuid,
+        line -> Int4,
+        problem -> Text,
+        detail -> Text,
+        fields -> Jsonb,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    imports (id) {
+        id -> Uuid,
+        kind -> Text,
+        file_sha256 -> Text,
+        rows_total -> Int4,
+        imported -> Int4,
+        duplicates -> Int4,
+        for_review -> Int4,
+        uploaded_by -> Text,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
     }
@@ -202,6 +230,7 @@ diesel::joinable!(identification_results -> families (family_id));
 diesel::joinable!(identification_results -> identification_runs (run_id));
 diesel::joinable!(identification_runs -> ruleset_revisions (revision_id));
 diesel::joinable!(identification_runs -> rulesets (ruleset_code));
+diesel::joinable!(import_review_rows -> imports (import_id));
 diesel::joinable!(members -> families (family_id));
 diesel::joinable!(relatives -> families (family_id));
 diesel::joinable!(relatives -> members (related_member_id));
@@ -214,6 +243,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     identification_results,
     identification_runs,
     idempotency_keys,
+    import_review_rows,
+    imports,
     members,
     relatives,
     ruleset_revisions,

@@ -6,6 +6,7 @@ pub mod evidence;
 pub mod families;
 pub mod health;
 pub mod identification;
+pub mod imports;
 pub mod rulesets;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -15,6 +16,7 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .configure(evidence::configure)
             .configure(attachments::configure)
             .configure(identification::configure)
+            .configure(imports::configure)
             .configure(rulesets::configure)
             .configure(audit::configure),
     );

@@ -139,7 +139,7 @@ pub fn validate(e: &EvidenceCreate) -> Vec<FieldError> {
     errors
 }
 
-fn row(family_id: Uuid, e: EvidenceCreate, recorded_by: &str) -> EvidenceRow {
+pub fn row(family_id: Uuid, e: EvidenceCreate, recorded_by: &str) -> EvidenceRow {
     EvidenceRow {
         id: Uuid::now_v7(),
         family_id,
@@ -164,6 +164,7 @@ fn row(family_id: Uuid, e: EvidenceCreate, recorded_by: &str) -> EvidenceRow {
         supersedes_id: e.supersedes,
         retracts: e.retracts,
         recorded_by: recorded_by.into(),
+        import_key: None,
         created_at: chrono::Utc::now(),
     }
 }

@@ -236,7 +236,10 @@ async fn process(pool: &Pool, run: &RunRow) -> Result<i64, String> {
     }
     let mut after = run.last_family_id;
     let mut judged = 0i64;
+    // Where the time goes, for the log (and BENCHMARKS.md).
+    let (mut t_load, mut t_judge, mut t_write) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
     loop {
+        let t = std::time::Instant::now();
         let families = q::next_families(&mut conn, after, BATCH)
             .await
             .map_err(err)?;
@@ -257,6 +260,8 @@ async fn process(pool: &Pool, run: &RunRow) -> Result<i64, String> {
             .map_err(err)?
             .into_iter()
             .collect();
+        t_load += t.elapsed();
+        let t = std::time::Instant::now();
         let mut progress = Progress {
             done: families.len() as i32,
             eligible: 0,
@@ -299,13 +304,23 @@ async fn process(pool: &Pool, run: &RunRow) -> Result<i64, String> {
             });
         }
         judged += families.len() as i64;
+        t_judge += t.elapsed();
+        let t = std::time::Instant::now();
         conn.transaction::<_, diesel::result::Error, _>(async |c| {
             q::insert_results(c, rows).await?;
             q::advance(c, run.id, &progress).await
         })
         .await
         .map_err(err)?;
+        t_write += t.elapsed();
         after = Some(last);
     }
+    log::info!(
+        "identification run {}: loading {:.2}s, judging {:.2}s, writing {:.2}s",
+        run.id,
+        t_load.as_secs_f64(),
+        t_judge.as_secs_f64(),
+        t_write.as_secs_f64()
+    );
     Ok(judged)
 }

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod evidence;
 pub mod families;
 pub mod identification;
+pub mod imports;
 pub mod rulesets;
 
 use sha2::{Digest, Sha256};

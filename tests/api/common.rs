@@ -169,6 +169,7 @@ pub async fn spawn_app_with(opts: Options) -> TestApp {
         cors_origins: vec!["https://frontend.example".into()],
         public_url: "http://127.0.0.1".into(),
         max_body_bytes: 64 * 1024,
+        max_import_bytes: 1024 * 1024,
     };
     let verifier = ffc::server::verifier(&config, Some(DEV_SECRET.as_bytes().to_vec()))
         .await

@@ -7,5 +7,6 @@ mod common;
 mod contract;
 mod conventions;
 mod families;
+mod imports;
 mod indexes;
 mod security;
