@@ -124,6 +124,22 @@ fn postprocess(doc: &mut Value) {
          "description": "This deployment: the host serving this document (production at a council, or local development)"}
     ]);
     doc["security"] = json!([{"bearer": []}]);
+    // A route may pin a parameter with a regex (`{id:[0-9a-f-]{36}}`); the document names it only.
+    let paths = std::mem::take(doc["paths"].as_object_mut().expect("paths"));
+    let paths: Map<String, Value> = paths
+        .into_iter()
+        .map(|(path, item)| {
+            let clean: Vec<String> = path
+                .split('/')
+                .map(|seg| match (seg.starts_with('{'), seg.find(':')) {
+                    (true, Some(i)) => format!("{}}}", &seg[..i]),
+                    _ => seg.to_string(),
+                })
+                .collect();
+            (clean.join("/"), item)
+        })
+        .collect();
+    doc["paths"] = Value::Object(paths);
     let paths = doc["paths"].as_object_mut().expect("paths");
     for (path, item) in paths.iter_mut() {
         for (_, op) in item.as_object_mut().expect("path item").iter_mut() {

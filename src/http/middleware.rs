@@ -135,17 +135,20 @@ impl RouteIndex {
         RouteIndex(routes)
     }
 
+    /// The methods of the template matching `path`; a literal segment beats a parameter, as in
+    /// the router (`/imports/police` before `/imports/{import_id}`).
     fn methods_for(&self, path: &str) -> Option<&[String]> {
         let parts: Vec<&str> = path.split('/').collect();
         self.0
             .iter()
-            .find(|(segs, _)| {
+            .filter(|(segs, _)| {
                 segs.len() == parts.len()
                     && segs
                         .iter()
                         .zip(&parts)
                         .all(|(s, p)| s == p || (s.starts_with('{') && !p.is_empty()))
             })
+            .min_by_key(|(segs, _)| segs.iter().filter(|s| s.starts_with('{')).count())
             .map(|(_, m)| m.as_slice())
     }
 }

@@ -82,7 +82,8 @@ pub async fn import_police_records(
         (status = 404, description = "No such import.", body = Problem, content_type = "application/problem+json")
     )
 )]
-#[get("/imports/{import_id}")]
+// The id is pinned to a UUID so that GET on /imports/police is a 405, not a bad id.
+#[get("/imports/{import_id:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}}")]
 pub async fn get_import(
     ctx: Allowed<imp::Read>,
     state: web::Data<AppState>,

@@ -365,7 +365,7 @@ pub async fn eligibility(
                 .first()
                 .map(|a| a.ruleset_code.clone())
                 .ok_or_else(|| {
-                    bad_param(
+                    ApiError::validation(
                         "ruleset",
                         "is required for a family not attached to the programme",
                     )

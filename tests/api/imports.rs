@@ -159,3 +159,24 @@ async fn a_structural_fault_refuses_the_whole_file() {
     assert_eq!(app.count("evidence").await, 0);
     assert_eq!(app.count("imports").await, 0);
 }
+
+#[tokio::test]
+async fn get_on_an_upload_address_is_405_not_a_bad_id() {
+    let app = spawn_app().await;
+    let res = app
+        .get("/api/v1/imports/police", &coordinator())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 405);
+    assert_eq!(res.headers()["allow"], "POST");
+    let res = app
+        .get(
+            &format!("/api/v1/imports/{}", uuid::Uuid::now_v7()),
+            &coordinator(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+}
