@@ -12,7 +12,7 @@ pub struct FieldError {
     #[schema(example = "postcode", max_length = 200)]
     pub field: String,
     /// What is wrong with it, in words a person can act on.
-    #[schema(example = "not a valid UK postcode")]
+    #[schema(example = "not a valid UK postcode", max_length = 500)]
     pub message: String,
 }
 
@@ -33,10 +33,15 @@ impl FieldError {
                 .chain(std::iter::once('…'))
                 .collect();
         }
-        Self {
-            field,
-            message: message.into(),
+        let mut message: String = message.into();
+        if message.chars().count() > 500 {
+            message = message
+                .chars()
+                .take(499)
+                .chain(std::iter::once('…'))
+                .collect();
         }
+        Self { field, message }
     }
 }
 

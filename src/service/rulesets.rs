@@ -81,7 +81,11 @@ pub fn parse_params(family: RulesetFamily, v: &serde_json::Value) -> Result<Para
             {
                 return Err(FieldError::new(
                     "parameters.local_filters",
-                    format!("unknown local filter {bad:?}"),
+                    format!(
+                        "item {} is not a known local filter ({})",
+                        p.local_filters.iter().position(|f| f == bad).unwrap_or(0),
+                        rules::LOCAL_FILTERS.join(", ")
+                    ),
                 ));
             }
             let outward = |d: &String| {
@@ -103,7 +107,14 @@ pub fn parse_params(family: RulesetFamily, v: &serde_json::Value) -> Result<Para
             {
                 return Err(FieldError::new(
                     "parameters.deprived_areas.postcode_districts",
-                    format!("{bad:?} is not an outward code in capitals, e.g. S60"),
+                    format!(
+                        "item {} is not an outward code in capitals, e.g. S60",
+                        p.deprived_areas
+                            .postcode_districts
+                            .iter()
+                            .position(|d| d == bad)
+                            .unwrap_or(0)
+                    ),
                 ));
             }
             let pay = &p.payments;
