@@ -45,10 +45,11 @@ PY
 )
 read -r status done secs eligible listed not_eligible <<<"$summary"
 rss=$(ps -o rss= -p "$server" | tr -d ' ')
+split=$(grep -o 'loading [0-9.]*s, judging [0-9.]*s, writing [0-9.]*s' "$work/server.log" | tail -n 1)
 load=$(python3 -c "print(f'{$t1 - $t0:.1f}')")
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)
-line="| $(date -u +%Y-%m-%d) | $(nproc) cores, $cpu | $done | ${counts//|/ \/ } | ${load} s | **${secs} s** | $eligible / $listed / $not_eligible | $((rss / 1024)) MB |"
-echo "identification run: $status, $done families in $secs s (load ${load} s; rows families/members/evidence $counts)"
+line="| $(date -u +%Y-%m-%d) | $(nproc) cores, $cpu | $done | ${counts//|/ \/ } | ${load} s | **${secs} s** | $eligible / $listed / $not_eligible | $split | $((rss / 1024)) MB |"
+echo "identification run: $status, $done families in $secs s ($split; load ${load} s; rows families/members/evidence $counts)"
 if ! grep -q '^## Identification run' BENCHMARKS.md 2>/dev/null; then
   cat >> BENCHMARKS.md <<'MD'
 
@@ -60,8 +61,8 @@ queries, judged by the same rule functions as `GET /families/{id}/eligibility`, 
 per batch. Time is the run's own `started_at` to `finished_at`; PostgreSQL runs on the same
 machine. Target: under 10 s for 100,000 families.
 
-| date | machine | families | rows (families / members / evidence) | load | run | eligible / listed / not | service RSS after |
-|---|---|---|---|---|---|---|---|
+| date | machine | families | rows (families / members / evidence) | load | run | eligible / listed / not | inside the run | service RSS after |
+|---|---|---|---|---|---|---|---|---|
 MD
 fi
 echo "$line" >> BENCHMARKS.md
