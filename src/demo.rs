@@ -66,6 +66,7 @@ pub async fn load(pool: &Pool) -> Result<String, String> {
         address_line2: None,
         town: "Rotherham".into(),
         postcode: "S60 2AA".into(),
+        lsoa: None,
         housing_tenure: HousingTenure::PrivateRent,
         bedrooms: Some(4),
         notes: Some(

@@ -204,6 +204,9 @@ pub struct Family {
     pub town: String,
     #[schema(example = "S60 1AE")]
     pub postcode: String,
+    /// Lower-layer super output area, where recorded.
+    #[schema(example = "E01007659")]
+    pub lsoa: Option<String>,
     pub housing_tenure: HousingTenure,
     pub bedrooms: Option<i16>,
     pub status: FamilyStatus,
@@ -225,6 +228,7 @@ impl Family {
             address_line2: f.address_line2,
             town: f.town,
             postcode: f.postcode,
+            lsoa: f.lsoa,
             housing_tenure: HousingTenure::from_db(&f.housing_tenure),
             bedrooms: f.bedrooms,
             status: FamilyStatus::from_db(&f.status),
@@ -292,6 +296,9 @@ pub struct FamilyCreate {
         example = "S60 1AE"
     )]
     pub postcode: String,
+    /// Lower-layer super output area (ONS code), for deprived-area lists kept by LSOA.
+    #[schema(pattern = "^[EW]01[0-9]{6}$", max_length = 9, example = "E01007659")]
+    pub lsoa: Option<String>,
     pub housing_tenure: HousingTenure,
     #[serde(default, deserialize_with = "integral_i16")]
     #[validate(range(min = 0, max = 20))]
@@ -325,6 +332,9 @@ pub struct FamilyUpdate {
         pattern = "^([A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9][ABD-HJLNP-UW-Zabd-hjlnp-uw-z]{2}|[Gg][Ii][Rr] ?0[Aa][Aa])$"
     )]
     pub postcode: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, pattern = "^[EW]01[0-9]{6}$", max_length = 9)]
+    pub lsoa: Option<Option<String>>,
     pub housing_tenure: Option<HousingTenure>,
     #[serde(default, deserialize_with = "integral_i16_patch")]
     #[validate(range(min = 0, max = 20))]

@@ -71,6 +71,7 @@ diesel::table! {
         address_line2 -> Nullable<Text>,
         town -> Text,
         postcode -> Text,
+        lsoa -> Nullable<Text>,
         housing_tenure -> Text,
         bedrooms -> Nullable<Int2>,
         status -> Text,

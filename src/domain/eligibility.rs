@@ -64,6 +64,8 @@ pub struct Person {
 #[derive(Debug, Clone)]
 pub struct FamilyFacts {
     pub postcode: String,
+    /// Lower-layer super output area, where recorded.
+    pub lsoa: Option<String>,
     pub members: Vec<Person>,
     pub facts: Vec<Fact>,
 }
@@ -444,16 +446,23 @@ pub fn local_filters(p: &Phase1Params, fam: &FamilyFacts, as_of: NaiveDate) -> V
     for name in &p.local_filters {
         if name == "deprived_area" {
             let district = fam.postcode.split(' ').next().unwrap_or_default();
-            if p.deprived_areas
-                .postcode_districts
-                .iter()
-                .any(|d| d == district)
-            {
+            let area = &p.deprived_areas;
+            let detail = if area.postcode_districts.iter().any(|d| d == district) {
+                Some(format!(
+                    "postcode district {district} is on the deprived-area list"
+                ))
+            } else {
+                fam.lsoa
+                    .as_ref()
+                    .filter(|l| area.lsoas.contains(l))
+                    .map(|l| format!("LSOA {l} is on the deprived-area list"))
+            };
+            if let Some(detail) = detail {
                 out.push(Criterion {
                     code: name.clone(),
                     met: true,
                     evidence_ids: Vec::new(),
-                    detail: format!("postcode district {district} is on the deprived-area list"),
+                    detail,
                 });
             }
             continue;

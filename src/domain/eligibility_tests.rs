@@ -106,6 +106,7 @@ fn person(n: u128, dob: NaiveDate, is_child: bool) -> Person {
 fn family(facts: Vec<Fact>) -> FamilyFacts {
     FamilyFacts {
         postcode: "S65 1AA".into(),
+        lsoa: None,
         members: vec![
             person(MUM, d(1980, 5, 1), false),
             person(CHILD, d(2003, 3, 10), true),
@@ -1474,4 +1475,20 @@ fn sf_stale_expectant_parent_does_not_count() {
     facts.push(need(80, SF_EXPECTANT_PARENT, d(2012, 1, 1)));
     let v = supporting_families(&sf_params(), &adults_only(facts), as_of());
     assert!(!v.eligible, "{}", v.reason);
+}
+
+#[test]
+fn deprived_area_by_lsoa() {
+    // Rule: the deprived-area list may name LSOAs as well as postcode districts.
+    let mut p = params();
+    p.deprived_areas.lsoas = vec!["E01007659".into()];
+    let mut fam = family(vec![]);
+    fam.postcode = "LS1 4AP".into();
+    assert!(local_filters(&p, &fam, as_of()).is_empty());
+    fam.lsoa = Some("E01007659".into());
+    let hits = local_filters(&p, &fam, as_of());
+    assert_eq!(hits.len(), 1);
+    assert!(hits[0].detail.contains("LSOA E01007659"));
+    fam.lsoa = Some("E01007660".into());
+    assert!(local_filters(&p, &fam, as_of()).is_empty());
 }

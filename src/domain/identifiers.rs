@@ -195,6 +195,13 @@ pub fn postcode_district(normalised: &str) -> &str {
         .map_or(normalised, |(outward, _)| outward)
 }
 
+/// Lower-layer super output area codes (ONS): E01 for England or W01 for Wales, then six digits.
+pub fn is_lsoa(code: &str) -> bool {
+    code.len() == 9
+        && (code.starts_with("E01") || code.starts_with("W01"))
+        && code[3..].bytes().all(|b| b.is_ascii_digit())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -52,6 +52,19 @@ fn postcode(field: &str, raw: &str, errors: &mut Vec<FieldError>) -> String {
     })
 }
 
+/// LSOA codes: E01 (England) or W01 (Wales) and six digits.
+fn lsoa(raw: Option<&str>, errors: &mut Vec<FieldError>) -> Option<String> {
+    let v = raw?;
+    let ok = identifiers::is_lsoa(v);
+    if !ok {
+        errors.push(FieldError::new(
+            "lsoa",
+            "an LSOA code: E01 or W01 and six digits",
+        ));
+    }
+    ok.then(|| v.to_string())
+}
+
 type Normaliser = fn(&str) -> Result<String, &'static str>;
 
 fn identifier(
@@ -156,6 +169,7 @@ pub async fn create_family(
         address_line2: input.address_line2.as_deref().map(trimmed),
         town: trimmed(&input.town),
         postcode: postcode("postcode", &input.postcode, &mut errors),
+        lsoa: lsoa(input.lsoa.as_deref(), &mut errors),
         housing_tenure: input.housing_tenure.as_str().into(),
         bedrooms: input.bedrooms,
         notes: input.notes.as_deref().map(trimmed),
@@ -300,6 +314,7 @@ pub async fn update_family(
             .postcode
             .as_deref()
             .map(|p| postcode("postcode", p, &mut errors)),
+        lsoa: input.lsoa.map(|o| lsoa(o.as_deref(), &mut errors)),
         housing_tenure: input.housing_tenure.map(|t| t.as_str().to_string()),
         bedrooms: input.bedrooms,
         notes: input.notes.map(|o| o.as_deref().map(trimmed)),

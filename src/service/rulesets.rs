@@ -142,6 +142,16 @@ pub fn parse_params(family: RulesetFamily, v: &serde_json::Value) -> Result<Para
                     ));
                 }
             }
+            let lsoas = &p.deprived_areas.lsoas;
+            if let Some(i) = lsoas
+                .iter()
+                .position(|l| !crate::domain::identifiers::is_lsoa(l))
+            {
+                return Err(FieldError::new(
+                    "parameters.deprived_areas.lsoas",
+                    format!("item {i} is not an LSOA code (E01 or W01 and six digits)"),
+                ));
+            }
             if p.consecutive_terms == 0 || p.consecutive_terms > 9 {
                 return Err(FieldError::new(
                     "parameters.consecutive_terms",
@@ -284,6 +294,7 @@ fn kind(s: &str) -> Kind {
 pub fn facts(family: &FamilyRow, members: &[MemberRow], evidence: &[EvidenceRow]) -> FamilyFacts {
     FamilyFacts {
         postcode: family.postcode.clone(),
+        lsoa: family.lsoa.clone(),
         members: members
             .iter()
             .map(|m| Person {

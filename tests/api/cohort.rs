@@ -777,3 +777,54 @@ async fn a_run_abandoned_by_a_dead_instance_is_taken_over() {
     assert_eq!(run["status"], "succeeded");
     assert_eq!(run["counts"]["eligible_not_attached"], 1);
 }
+
+#[tokio::test]
+async fn a_deprived_area_list_by_lsoa_counts_as_the_local_filter() {
+    let app = spawn_app().await;
+    let (id, _) = two_of_three(&app, "LS1 4AP").await;
+    let f: Value = app
+        .get(&format!("/api/v1/families/{id}"), &coordinator())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let res = app
+        .patch(
+            &format!("/api/v1/families/{id}"),
+            &coordinator(),
+            &json!({"lsoa": "E01011365"}),
+        )
+        .header("If-Match", format!("\"{}\"", f["version"]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let set: Value = app
+        .get("/api/v1/rulesets/phase1-2012", &coordinator())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut params = set["revisions"][0]["parameters"].clone();
+    params["deprived_areas"]["lsoas"] = json!(["E01011365"]);
+    let res = app
+        .post(
+            "/api/v1/rulesets/phase1-2012/revisions",
+            &token(&[Role::Admin]),
+            &json!({"effective_from": "2013-04-01", "parameters": params, "note": "LSOA list"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let v = eligibility(&app, &id, "phase1-2012", "2013-06-01").await;
+    assert_eq!(v["eligible"], true, "{v}");
+    assert!(v["local_filters"][0]["detail"]
+        .as_str()
+        .unwrap()
+        .contains("LSOA"));
+}

@@ -190,6 +190,9 @@ async fn every_other_validation_rule_names_its_field() {
     b["bedrooms"] = json!(21);
     assert_field_error(&app, b, "bedrooms").await;
     let mut b = family_body();
+    b["lsoa"] = json!("X01234567");
+    assert_field_error(&app, b, "lsoa").await;
+    let mut b = family_body();
     b["address_line1"] = json!("   ");
     assert_field_error(&app, b, "address_line1").await;
     let mut b = family_body();
