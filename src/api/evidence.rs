@@ -148,6 +148,34 @@ pub struct EvidenceCreate {
     pub retracts: bool,
 }
 
+impl EvidenceCreate {
+    /// A record of `kind` with only the common fields set; callers add the kind's own.
+    pub fn new(kind: EvidenceKind, source: EvidenceSource, occurred_on: NaiveDate) -> Self {
+        EvidenceCreate {
+            member_id: None,
+            kind,
+            source,
+            occurred_on,
+            ends_on: None,
+            intervention_kind: None,
+            academic_year: None,
+            term: None,
+            possible_sessions: None,
+            sessions_attended: None,
+            unauthorised_absences: None,
+            fixed_term_exclusions: None,
+            benefit_type: None,
+            hours_per_week: None,
+            programme: None,
+            filter: None,
+            indicator: None,
+            notes: None,
+            supersedes: None,
+            retracts: false,
+        }
+    }
+}
+
 /// An evidence record. Records never change: a correction is a new record.
 #[derive(Serialize, ToSchema)]
 pub struct Evidence {

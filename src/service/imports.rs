@@ -140,35 +140,6 @@ fn read(bytes: &[u8], required: &[&str]) -> ApiResult<Vec<Line>> {
     Ok(lines)
 }
 
-fn blank_record(
-    kind: EvidenceKind,
-    source: EvidenceSource,
-    occurred_on: NaiveDate,
-) -> EvidenceCreate {
-    EvidenceCreate {
-        member_id: None,
-        kind,
-        source,
-        occurred_on,
-        ends_on: None,
-        intervention_kind: None,
-        academic_year: None,
-        term: None,
-        possible_sessions: None,
-        sessions_attended: None,
-        unauthorised_absences: None,
-        fixed_term_exclusions: None,
-        benefit_type: None,
-        hours_per_week: None,
-        programme: None,
-        filter: None,
-        indicator: None,
-        notes: None,
-        supersedes: None,
-        retracts: false,
-    }
-}
-
 fn number(l: &Line, col: &str) -> Result<i32, String> {
     l.get(col)
         .ok_or_else(|| format!("{col} is empty"))?
@@ -191,7 +162,7 @@ fn parse_school(l: Line) -> Result<Parsed, (Line, String)> {
             "summer" => (Term::Summer, SchoolTerm::Summer),
             _ => return Err("term must be autumn, spring or summer".to_string()),
         };
-        let mut rec = blank_record(
+        let mut rec = EvidenceCreate::new(
             EvidenceKind::SchoolTerm,
             EvidenceSource::School,
             term_dates(term_index(year, term)).0,
@@ -234,7 +205,7 @@ fn parse_police(l: Line) -> Result<Parsed, (Line, String)> {
                 )
             }
         };
-        let mut rec = blank_record(kind, EvidenceSource::Police, date(&l, "date")?);
+        let mut rec = EvidenceCreate::new(kind, EvidenceSource::Police, date(&l, "date")?);
         if kind == EvidenceKind::AsbIntervention {
             rec.intervention_kind = Some(
                 l.get("intervention_kind")
