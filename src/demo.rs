@@ -197,25 +197,7 @@ fn evidence(
 ) -> EvidenceCreate {
     EvidenceCreate {
         member_id: member,
-        kind,
-        source,
-        occurred_on: date(on),
-        ends_on: None,
-        intervention_kind: None,
-        academic_year: None,
-        term: None,
-        possible_sessions: None,
-        sessions_attended: None,
-        unauthorised_absences: None,
-        fixed_term_exclusions: None,
-        benefit_type: None,
-        hours_per_week: None,
-        programme: None,
-        filter: None,
-        indicator: None,
-        notes: None,
-        supersedes: None,
-        retracts: false,
+        ..EvidenceCreate::new(kind, source, date(on))
     }
 }
 
