@@ -128,6 +128,9 @@ pub struct IssuerConfig {
     /// Accepted algorithms; pinned, never taken from the token. Default RS256.
     #[serde(default = "default_algorithms")]
     pub algorithms: Vec<Algorithm>,
+    /// The roles this issuer may grant (a provider's identity service: `["provider"]`). Any other
+    /// role in its tokens is ignored, so no issuer can make itself an administrator.
+    pub roles: Vec<Role>,
 }
 
 fn default_algorithms() -> Vec<Algorithm> {
@@ -270,7 +273,18 @@ impl Verifier {
         if claims.sub.is_empty() {
             return Err("empty sub".into());
         }
-        let roles = claims.roles.iter().filter_map(|r| Role::parse(r)).collect();
+        // Roles the token claims, limited to what its issuer may grant.
+        let grantable: Option<&[Role]> = self
+            .issuers
+            .iter()
+            .find(|i| i.config.issuer == claims.iss)
+            .map(|i| i.config.roles.as_slice());
+        let roles = claims
+            .roles
+            .iter()
+            .filter_map(|r| Role::parse(r))
+            .filter(|r| grantable.is_none_or(|g| g.contains(r)))
+            .collect();
         Ok(Principal {
             subject: claims.sub,
             issuer: claims.iss,

@@ -30,6 +30,8 @@ pub struct RunRow {
     pub last_family_id: Option<Uuid>,
     #[diesel(skip_insertion)]
     pub error: Option<String>,
+    #[diesel(skip_insertion)]
+    pub claim_token: Option<Uuid>,
     pub requested_by: String,
     #[diesel(skip_insertion)]
     pub started_at: Option<DateTime<Utc>>,
@@ -67,41 +69,47 @@ pub async fn find_run(conn: &mut Conn, id: Uuid) -> QueryResult<Option<RunRow>> 
 }
 
 /// Claims the oldest run waiting, or one whose worker stopped sending heartbeats (its instance
-/// died), so any instance can carry a run through.
+/// died), so any instance can carry a run through. The row stays locked from the choice to the
+/// update (one transaction), and the claim gets a fresh token.
 pub async fn claim(conn: &mut Conn, stale_after_seconds: i32) -> QueryResult<Option<RunRow>> {
-    let stale = diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>>(
-        &format!("now() - interval '{stale_after_seconds} seconds'"),
-    );
-    let candidate = identification_runs::table
-        .filter(
-            identification_runs::status
-                .eq("queued")
-                .or(identification_runs::status
-                    .eq("running")
-                    .and(identification_runs::heartbeat_at.lt(stale))),
-        )
-        .order(identification_runs::created_at)
-        .select(identification_runs::id)
-        .limit(1)
-        .for_update()
-        .skip_locked()
-        .first::<Uuid>(conn)
-        .await
-        .optional()?;
-    let Some(id) = candidate else { return Ok(None) };
-    diesel::update(identification_runs::table.find(id))
-        .set((
-            identification_runs::status.eq("running"),
-            identification_runs::heartbeat_at.eq(now),
-            identification_runs::started_at.eq(diesel::dsl::sql::<
-                diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>,
-            >("coalesce(started_at, now())")),
-            identification_runs::updated_at.eq(now),
-        ))
-        .returning(RunRow::as_returning())
-        .get_result(conn)
-        .await
-        .map(Some)
+    use diesel_async::AsyncConnection;
+    conn.transaction::<_, diesel::result::Error, _>(async |conn| {
+        let stale = diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>>(
+            &format!("now() - interval '{stale_after_seconds} seconds'"),
+        );
+        let candidate = identification_runs::table
+            .filter(
+                identification_runs::status
+                    .eq("queued")
+                    .or(identification_runs::status
+                        .eq("running")
+                        .and(identification_runs::heartbeat_at.lt(stale))),
+            )
+            .order(identification_runs::created_at)
+            .select(identification_runs::id)
+            .limit(1)
+            .for_update()
+            .skip_locked()
+            .first::<Uuid>(conn)
+            .await
+            .optional()?;
+        let Some(id) = candidate else { return Ok(None) };
+        diesel::update(identification_runs::table.find(id))
+            .set((
+                identification_runs::status.eq("running"),
+                identification_runs::claim_token.eq(Some(Uuid::now_v7())),
+                identification_runs::heartbeat_at.eq(now),
+                identification_runs::started_at.eq(diesel::dsl::sql::<
+                    diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>,
+                >("coalesce(started_at, now())")),
+                identification_runs::updated_at.eq(now),
+            ))
+            .returning(RunRow::as_returning())
+            .get_result(conn)
+            .await
+            .map(Some)
+    })
+    .await
 }
 
 pub async fn set_total(conn: &mut Conn, id: Uuid, total: i32) -> QueryResult<()> {
@@ -123,10 +131,11 @@ pub struct Progress {
     pub last_family_id: Uuid,
 }
 
-/// Adds a batch's counts and moves the resume point on; also the worker's heartbeat.
-pub async fn advance(conn: &mut Conn, id: Uuid, p: &Progress) -> QueryResult<()> {
+/// Adds a batch's counts and moves the resume point on; also the worker's heartbeat. `NotFound`
+/// when the claim was lost to another worker.
+pub async fn advance(conn: &mut Conn, id: Uuid, token: Uuid, p: &Progress) -> QueryResult<()> {
     use identification_runs as r;
-    diesel::update(r::table.find(id))
+    let n = diesel::update(r::table.find(id).filter(r::claim_token.eq(token)))
         .set((
             r::done.eq(r::done + p.done),
             r::eligible.eq(r::eligible + p.eligible),
@@ -137,18 +146,28 @@ pub async fn advance(conn: &mut Conn, id: Uuid, p: &Progress) -> QueryResult<()>
             r::updated_at.eq(now),
         ))
         .execute(conn)
-        .await
-        .map(|_| ())
+        .await?;
+    if n == 1 {
+        Ok(())
+    } else {
+        Err(diesel::result::Error::NotFound)
+    }
 }
 
-pub async fn finish(conn: &mut Conn, id: Uuid, error: Option<String>) -> QueryResult<()> {
+/// Ends the run, if this worker still holds the claim.
+pub async fn finish(
+    conn: &mut Conn,
+    id: Uuid,
+    token: Uuid,
+    error: Option<String>,
+) -> QueryResult<()> {
     use identification_runs as r;
     let status = if error.is_some() {
         "failed"
     } else {
         "succeeded"
     };
-    diesel::update(r::table.find(id))
+    diesel::update(r::table.find(id).filter(r::claim_token.eq(token)))
         .set((
             r::status.eq(status),
             r::error.eq(error),
@@ -221,6 +240,8 @@ pub async fn results(
     let mut q = identification_results::table
         .inner_join(families::table)
         .filter(identification_results::run_id.eq(run_id))
+        // A family archived since the run is no longer offered.
+        .filter(families::archived_at.is_null())
         .into_boxed();
     if let Some(c) = criterion {
         q = q.filter(identification_results::criteria_met.contains(vec![c.to_string()]));

@@ -4,7 +4,7 @@ use diesel::sql_types::{Array, Date, Text, Uuid as SqlUuid};
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
-use super::schema::{import_review_rows, imports, members};
+use super::schema::{families, import_review_rows, imports, members};
 use super::Conn;
 
 #[derive(Queryable, Selectable, Insertable, Debug, Clone)]
@@ -85,8 +85,10 @@ pub struct Candidate {
 /// Members by UPN, in one query for the whole file.
 pub async fn by_upn(conn: &mut Conn, upns: &[String]) -> QueryResult<Vec<Candidate>> {
     members::table
+        .inner_join(families::table)
         .filter(members::upn.eq_any(upns))
         .filter(members::archived_at.is_null())
+        .filter(families::archived_at.is_null())
         .select((
             members::id,
             members::family_id,
@@ -104,8 +106,10 @@ pub async fn by_upn(conn: &mut Conn, upns: &[String]) -> QueryResult<Vec<Candida
 /// Members by NI number, in one query for the whole file.
 pub async fn by_ni(conn: &mut Conn, nis: &[String]) -> QueryResult<Vec<Candidate>> {
     members::table
+        .inner_join(families::table)
         .filter(members::ni_number.eq_any(nis))
         .filter(members::archived_at.is_null())
+        .filter(families::archived_at.is_null())
         .select((
             members::id,
             members::family_id,
@@ -133,6 +137,7 @@ pub async fn by_name_dob(
          FROM unnest($1::text[], $2::text[], $3::date[]) AS k(fam, giv, dob)
          JOIN members m ON lower(m.family_name) = k.fam AND lower(m.given_name) = k.giv
                        AND m.date_of_birth = k.dob
+         JOIN families f ON f.id = m.family_id AND f.archived_at IS NULL
          WHERE m.archived_at IS NULL",
     )
     .bind::<Array<Text>, _>(family_names)

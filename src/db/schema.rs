@@ -109,6 +109,7 @@ diesel::table! {
         not_eligible -> Int4,
         last_family_id -> Nullable<Uuid>,
         error -> Nullable<Text>,
+        claim_token -> Nullable<Uuid>,
         requested_by -> Text,
         heartbeat_at -> Nullable<Timestamptz>,
         started_at -> Nullable<Timestamptz>,

@@ -23,6 +23,22 @@ pub fn check_school(is_child: bool, has_school: bool) -> Result<(), &'static str
     }
 }
 
+/// The date in England (Europe/London) at a UTC instant: British Summer Time (UTC+1) runs from
+/// 01:00 UTC on the last Sunday of March to 01:00 UTC on the last Sunday of October.
+pub fn london_date(now: chrono::DateTime<chrono::Utc>) -> NaiveDate {
+    use chrono::{Datelike, Duration, Weekday};
+    let last_sunday = |month: u32| {
+        let mut d =
+            NaiveDate::from_ymd_opt(now.year(), month, 31).expect("March and October have 31 days");
+        while d.weekday() != Weekday::Sun {
+            d = d.pred_opt().expect("date");
+        }
+        d.and_hms_opt(1, 0, 0).expect("time").and_utc()
+    };
+    let bst = now >= last_sunday(3) && now < last_sunday(10);
+    (now + Duration::hours(if bst { 1 } else { 0 })).date_naive()
+}
+
 /// Whole years of age on a date: the age that the programme's rules (under 18, 11-17) test.
 pub fn age_on(dob: NaiveDate, on: NaiveDate) -> i32 {
     use chrono::Datelike;
@@ -58,6 +74,24 @@ mod tests {
         assert!(check_school(true, true).is_ok());
         assert!(check_school(false, false).is_ok());
         assert!(check_school(false, true).is_err());
+    }
+
+    #[test]
+    fn london_dates_follow_british_summer_time() {
+        let at = |s: &str| {
+            chrono::DateTime::parse_from_rfc3339(s)
+                .unwrap()
+                .with_timezone(&chrono::Utc)
+        };
+        // Winter: London is on UTC.
+        assert_eq!(london_date(at("2026-01-15T23:30:00Z")), d(2026, 1, 15));
+        // Summer: 23:30 UTC is already tomorrow in London.
+        assert_eq!(london_date(at("2026-07-15T23:30:00Z")), d(2026, 7, 16));
+        // The changes, 2026: BST from 29 March 01:00 UTC to 25 October 01:00 UTC.
+        assert_eq!(london_date(at("2026-03-29T00:59:00Z")), d(2026, 3, 29));
+        assert_eq!(london_date(at("2026-03-28T23:30:00Z")), d(2026, 3, 28));
+        assert_eq!(london_date(at("2026-10-24T23:30:00Z")), d(2026, 10, 25));
+        assert_eq!(london_date(at("2026-10-25T23:30:00Z")), d(2026, 10, 25));
     }
 
     #[test]

@@ -32,9 +32,9 @@ impl Policy for Write {
     const ROLES: &'static [Role] = WRITE;
 }
 
-/// London is at most an hour ahead of UTC, so this is never earlier than today's date there.
-fn today() -> NaiveDate {
-    (Utc::now() + chrono::Duration::hours(1)).date_naive()
+/// Today in England (DESIGN.md: dates are Europe/London).
+pub fn today() -> NaiveDate {
+    people::london_date(Utc::now())
 }
 
 pub fn family_location(id: Uuid) -> String {

@@ -72,6 +72,7 @@ pub async fn start(
                 not_eligible: 0,
                 last_family_id: None,
                 error: None,
+                claim_token: None,
                 requested_by: ctx.principal.subject.clone(),
                 started_at: None,
                 finished_at: None,
@@ -202,7 +203,15 @@ pub async fn claim_and_process(pool: &Pool) -> Result<bool, String> {
     let started = std::time::Instant::now();
     let outcome = process(pool, &run).await;
     let mut conn = pool.get().await.map_err(|e| e.to_string())?;
-    q::finish(&mut conn, run.id, outcome.clone().err())
+    let token = run.claim_token.ok_or("claimed run without a token")?;
+    // The stored error is for the people reading the run; the detail goes to the log only.
+    let stored = outcome.as_ref().err().map(|_| {
+        format!(
+            "The run stopped on the server; the service log has the details for run {}.",
+            run.id
+        )
+    });
+    q::finish(&mut conn, run.id, token, stored)
         .await
         .map_err(|e| e.to_string())?;
     match outcome {
@@ -234,6 +243,7 @@ async fn process(pool: &Pool, run: &RunRow) -> Result<i64, String> {
             .await
             .map_err(err)?;
     }
+    let token = run.claim_token.ok_or("claimed run without a token")?;
     let mut after = run.last_family_id;
     let mut judged = 0i64;
     // Where the time goes, for the log (and BENCHMARKS.md).
@@ -308,7 +318,7 @@ async fn process(pool: &Pool, run: &RunRow) -> Result<i64, String> {
         let t = std::time::Instant::now();
         conn.transaction::<_, diesel::result::Error, _>(async |c| {
             q::insert_results(c, rows).await?;
-            q::advance(c, run.id, &progress).await
+            q::advance(c, run.id, token, &progress).await
         })
         .await
         .map_err(err)?;

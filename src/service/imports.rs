@@ -365,11 +365,19 @@ pub async fn import(pool: &Pool, ctx: &Ctx, kind: ImportKind, bytes: &[u8]) -> A
             }
         }
         let matched = records.len() as i32;
+        // "Who touched family X" must find imports too: name every family and member matched.
+        let mut people: Vec<Uuid> = records
+            .iter()
+            .flat_map(|r| [r.family_id].into_iter().chain(r.member_id))
+            .collect();
+        people.sort();
+        people.dedup();
         let mut ids: Vec<Uuid> = vec![import_id];
         for chunk in records.chunks(2000) {
             ids.extend(eq::insert_imported(conn, chunk.to_vec()).await?);
         }
         let imported = ids.len() as i32 - 1;
+        ids.extend(people);
         let for_review = reviews.len() as i32;
         reviews.sort_by_key(|r| r.line);
         let (row, review_rows) = {

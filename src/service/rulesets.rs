@@ -158,6 +158,19 @@ pub fn parse_params(family: RulesetFamily, v: &serde_json::Value) -> Result<Para
                     "from 1 to 9",
                 ));
             }
+            let fees = &p.payments.attachment_fee_basis_points_by_year;
+            if fees.values().any(|bp| *bp > 10_000) {
+                return Err(FieldError::new(
+                    "parameters.payments.attachment_fee_basis_points_by_year",
+                    "at most 10000 (100%)",
+                ));
+            }
+            if p.payments.deadweight_numerator > p.payments.deadweight_denominator {
+                return Err(FieldError::new(
+                    "parameters.payments.deadweight_numerator",
+                    "at most the denominator",
+                ));
+            }
             if p.absence_threshold_basis_points > 10_000 {
                 return Err(FieldError::new(
                     "parameters.absence_threshold_basis_points",
@@ -172,8 +185,50 @@ pub fn parse_params(family: RulesetFamily, v: &serde_json::Value) -> Result<Para
             }
             Params::Phase1(p)
         }
-        RulesetFamily::Phase2 => Params::Phase2(parse(v)?),
-        RulesetFamily::SupportingFamilies => Params::SupportingFamilies(parse(v)?),
+        RulesetFamily::Phase2 => {
+            let p: rules::Phase2Params = parse(v)?;
+            if !(1..=6).contains(&p.minimum_problems) {
+                return Err(FieldError::new(
+                    "parameters.minimum_problems",
+                    "from 1 to 6 (there are six headline problems)",
+                ));
+            }
+            if p.problem_window_months == 0 || p.problem_window_months > 120 {
+                return Err(FieldError::new(
+                    "parameters.problem_window_months",
+                    "from 1 to 120",
+                ));
+            }
+            if p.payments.attachment_fee_pence < 0 || p.payments.result_pence < 0 {
+                return Err(FieldError::new(
+                    "parameters.payments",
+                    "amounts are not negative",
+                ));
+            }
+            Params::Phase2(p)
+        }
+        RulesetFamily::SupportingFamilies => {
+            let p: rules::SfParams = parse(v)?;
+            if !(1..=10).contains(&p.minimum_needs) {
+                return Err(FieldError::new(
+                    "parameters.minimum_needs",
+                    "from 1 to 10 (there are ten needs)",
+                ));
+            }
+            if p.need_window_months == 0 || p.need_window_months > 120 {
+                return Err(FieldError::new(
+                    "parameters.need_window_months",
+                    "from 1 to 120",
+                ));
+            }
+            if !(1..=25).contains(&p.adult_age) || p.payments.result_pence < 0 {
+                return Err(FieldError::new(
+                    "parameters.adult_age",
+                    "from 1 to 25, and amounts not negative",
+                ));
+            }
+            Params::SupportingFamilies(p)
+        }
     };
     Ok(p)
 }
@@ -372,7 +427,7 @@ pub async fn eligibility(
         Some(d) => d
             .parse::<NaiveDate>()
             .map_err(|_| bad_param("as_of", "a date, YYYY-MM-DD"))?,
-        None => chrono::Utc::now().date_naive(),
+        None => super::families::today(),
     };
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {

@@ -104,6 +104,7 @@ fn issuers_file() -> &'static PathBuf {
                 "issuer": TEST_ISSUER,
                 "audience": TEST_AUDIENCE,
                 "jwks_file": fixtures().join("test-issuer-jwks.json"),
+                "roles": Role::ALL,
             }])
             .to_string(),
         )

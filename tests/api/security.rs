@@ -341,6 +341,7 @@ async fn keys_come_from_a_jwks_url_and_a_rotated_key_is_fetched() {
         "issuer": TEST_ISSUER,
         "audience": TEST_AUDIENCE,
         "jwks_url": format!("http://127.0.0.1:{port}/jwks.json"),
+        "roles": ["manager"],
     }))
     .unwrap();
     let verifier = ffc::auth::Verifier::new(vec![config], None, 30)
@@ -373,9 +374,31 @@ async fn an_issuer_configured_with_a_shared_secret_algorithm_is_refused_at_start
         "issuer": "https://weak.example", "audience": "x",
         "jwks_file": concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/test-issuer-jwks.json"),
         "algorithms": ["HS256"],
+        "roles": ["provider"],
     }))
     .unwrap();
     assert!(ffc::auth::Verifier::new(vec![config], None, 30)
         .await
         .is_err());
+}
+
+#[tokio::test]
+async fn an_issuer_grants_only_the_roles_it_is_trusted_for() {
+    // A provider's identity service may only make providers, whatever its tokens claim.
+    let config: ffc::auth::IssuerConfig = serde_json::from_value(json!({
+        "issuer": TEST_ISSUER, "audience": TEST_AUDIENCE,
+        "jwks_file": concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/test-issuer-jwks.json"),
+        "roles": ["provider"],
+    }))
+    .unwrap();
+    let verifier = ffc::auth::Verifier::new(vec![config], None, 30)
+        .await
+        .unwrap();
+    let token = sign_rs256(
+        &rs256_claims(&[Role::Admin, Role::Provider]),
+        "test-issuer-private.pem",
+        Some("test-key-1"),
+    );
+    let p = verifier.verify(&token).await.unwrap();
+    assert_eq!(p.roles, vec![Role::Provider]);
 }

@@ -1,0 +1,1 @@
+ALTER TABLE identification_runs DROP COLUMN claim_token;
