@@ -143,7 +143,7 @@ fn postprocess(doc: &mut Value) {
     let paths = doc["paths"].as_object_mut().expect("paths");
     for (path, item) in paths.iter_mut() {
         for (_, op) in item.as_object_mut().expect("path item").iter_mut() {
-            decorate_operation(op, path.starts_with("/api/v1/families"));
+            decorate_operation(op, path.starts_with("/api/v1/"));
         }
     }
     // Parameters travel in the URL and headers, so their default limit is smaller than bodies'.
@@ -206,7 +206,7 @@ fn decorate_operation(op: &mut Value, personal: bool) {
     if personal {
         let params = op.get_mut("parameters").and_then(|p| p.as_array_mut());
         let purpose = json!({"name": "X-Purpose", "in": "header", "required": false,
-            "description": "Why you are accessing this personal data; recorded in the audit trail.",
+            "description": "Why you are making this request (for example the meeting it prepares); recorded in the audit trail with every access to personal data.",
             "schema": {"type": "string", "maxLength": 200, "pattern": "^[ -~]*[!-~][ -~]*$"}});
         match params {
             Some(p) => p.push(purpose),
