@@ -20,7 +20,7 @@ outside your scope answers 404.
 
 **Conventions.** Errors are RFC 9457 `application/problem+json`, with `errors[].field` naming each
 invalid field. Updates need `If-Match` with the `ETag` you last read (428 without, 412 when stale).
-`POST` accepts `Idempotency-Key`. Lists take `limit` (1-200, default 50) and an opaque `cursor`.
+`POST` accepts `Idempotency-Key` (kept for 24 hours). Lists take `limit` (1-200, default 50) and an opaque `cursor`.
 Every response carries `RateLimit` and `RateLimit-Policy`; past the limit the answer is 429 with
 `Retry-After`. Send `X-Purpose` to record why you are reading personal data; every read and write
 of personal data is audited.

@@ -12,6 +12,9 @@ pub struct AuditEvent {
     pub occurred_at: DateTime<Utc>,
     /// Token subject of the caller.
     pub actor: String,
+    /// Issuer of the caller's token (subjects are unique per issuer).
+    #[schema(example = "https://login.example-council.gov.uk")]
+    pub actor_issuer: Option<String>,
     pub actor_roles: Vec<String>,
     #[schema(example = "family.read")]
     pub action: String,
@@ -30,6 +33,7 @@ impl From<AuditEventRow> for AuditEvent {
             id: r.id,
             occurred_at: r.created_at,
             actor: r.actor,
+            actor_issuer: r.actor_issuer,
             actor_roles: r.actor_roles,
             action: r.action,
             resource_type: r.resource_type,

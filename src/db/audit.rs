@@ -17,6 +17,7 @@ pub struct NewAuditEvent<'a> {
     pub resource_ids: &'a [Uuid],
     pub request_id: &'a str,
     pub purpose: Option<&'a str>,
+    pub actor_issuer: Option<&'a str>,
 }
 
 #[derive(Queryable, Selectable, Debug)]
@@ -31,6 +32,7 @@ pub struct AuditEventRow {
     pub resource_ids: Vec<Uuid>,
     pub request_id: String,
     pub purpose: Option<String>,
+    pub actor_issuer: Option<String>,
 }
 
 pub async fn insert(conn: &mut Conn, event: NewAuditEvent<'_>) -> QueryResult<()> {

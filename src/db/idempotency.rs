@@ -44,6 +44,17 @@ pub async fn find(conn: &mut Conn, caller: &str, key: &str) -> QueryResult<Optio
         .optional()
 }
 
+/// Keys are kept for a day: long enough for any client's retries.
+pub async fn expire(conn: &mut Conn) -> QueryResult<usize> {
+    diesel::delete(
+        idempotency_keys::table.filter(
+            idempotency_keys::created_at.lt(chrono::Utc::now() - chrono::Duration::hours(24)),
+        ),
+    )
+    .execute(conn)
+    .await
+}
+
 pub async fn insert(conn: &mut Conn, row: &StoredResponse) -> QueryResult<()> {
     diesel::insert_into(idempotency_keys::table)
         .values(row.clone())

@@ -29,6 +29,7 @@ diesel::table! {
         resource_ids -> Array<Uuid>,
         request_id -> Text,
         purpose -> Nullable<Text>,
+        actor_issuer -> Nullable<Text>,
     }
 }
 

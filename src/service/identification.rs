@@ -180,7 +180,19 @@ pub async fn results(
 /// Works through queued runs for as long as the process lives; woken at once by a new run, and
 /// otherwise looks every few seconds (for runs queued by other instances or left by a dead one).
 pub async fn run_forever(pool: Pool, wake: Arc<Notify>) {
+    let mut last_cleanup: Option<std::time::Instant> = None;
     loop {
+        // Housekeeping rides on the same loop: expired idempotency keys, once an hour.
+        if last_cleanup.is_none_or(|t| t.elapsed() > Duration::from_secs(3600)) {
+            last_cleanup = Some(std::time::Instant::now());
+            if let Ok(mut conn) = pool.get().await {
+                match crate::db::idempotency::expire(&mut conn).await {
+                    Ok(n) if n > 0 => log::info!("expired {n} idempotency keys"),
+                    Ok(_) => {}
+                    Err(e) => log::warn!("expiring idempotency keys: {e}"),
+                }
+            }
+        }
         match claim_and_process(&pool).await {
             Ok(true) => continue,
             Ok(false) => {}

@@ -35,6 +35,7 @@ pub async fn audit(
             resource_ids: ids,
             request_id: &ctx.request_id,
             purpose: ctx.purpose.as_deref(),
+            actor_issuer: Some(&ctx.principal.issuer),
         },
     )
     .await?;

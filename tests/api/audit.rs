@@ -50,6 +50,7 @@ async fn reads_and_writes_are_audited_and_a_list_is_one_event() {
     let read = &seen_a[1];
     assert_eq!(read["actor"], "coordinator-7");
     assert_eq!(read["actor_roles"], json!(["coordinator"]));
+    assert_eq!(read["actor_issuer"], "ffc-dev");
     assert_eq!(read["request_id"], rid);
     assert_eq!(read["purpose"], "TAF meeting preparation");
     // The member ids are in the family read's event too ("who saw this child?").

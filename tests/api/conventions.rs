@@ -329,3 +329,26 @@ async fn health_endpoints_answer_without_a_token() {
         assert_eq!(body["status"], "ok");
     }
 }
+
+#[tokio::test]
+async fn idempotency_keys_expire_after_a_day() {
+    let app = spawn_app().await;
+    let t = coordinator();
+    let send = || {
+        app.post("/api/v1/families", &t, &family_body())
+            .header("Idempotency-Key", "old-key")
+            .send()
+    };
+    assert_eq!(send().await.unwrap().status(), 201);
+    // Age the key past a day, then run the housekeeping the background worker runs hourly.
+    let su = app.superuser_db().await;
+    su.batch_execute("UPDATE idempotency_keys SET created_at = now() - interval '25 hours'")
+        .await
+        .unwrap();
+    let pool = ffc::db::pool(&app.app_db_url, 1).unwrap();
+    let mut conn = pool.get().await.unwrap();
+    assert_eq!(ffc::db::idempotency::expire(&mut conn).await.unwrap(), 1);
+    // The same key now starts a new request.
+    assert_eq!(send().await.unwrap().status(), 201);
+    assert_eq!(app.count("families").await, 2);
+}
