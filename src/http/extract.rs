@@ -389,6 +389,18 @@ pub fn if_match(req: &HttpRequest) -> Result<Option<i32>, ApiError> {
         })
 }
 
+/// `If-Match` as an extractor, listed before the body so a missing one is 428 whatever the body.
+pub struct IfMatch(pub Option<i32>);
+
+impl FromRequest for IfMatch {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(if_match(req).map(IfMatch))
+    }
+}
+
 /// 412 unless the current version is the one the caller last saw.
 pub fn check_version(expected: Option<i32>, current: i32) -> Result<i32, ApiError> {
     match expected {

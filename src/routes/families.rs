@@ -3,7 +3,7 @@ use actix_web::{delete, get, patch, post, web, HttpRequest};
 use crate::api::families::*;
 use crate::api::Page;
 use crate::error::{ApiResult, Problem};
-use crate::http::extract::{idempotency_key, if_match, query_map, Allowed, Body, PathIds};
+use crate::http::extract::{idempotency_key, if_match, query_map, Allowed, Body, IfMatch, PathIds};
 use crate::http::reply::Reply;
 use crate::http::AppState;
 use crate::service::families as fam;
@@ -113,13 +113,13 @@ pub async fn get_family(
 )]
 #[patch("/families/{family_id}")]
 pub async fn update_family(
-    req: HttpRequest,
     ctx: Allowed<fam::Write>,
     state: web::Data<AppState>,
     path: PathIds,
+    expected: IfMatch,
     body: Body<FamilyUpdate>,
 ) -> ApiResult<Reply> {
-    let expected = if_match(&req)?;
+    let expected = expected.0;
     service::families::update_family(&state.pool, &ctx, path.one(), expected, body.value).await
 }
 
@@ -217,13 +217,13 @@ pub async fn get_member(
 )]
 #[patch("/families/{family_id}/members/{member_id}")]
 pub async fn update_member(
-    req: HttpRequest,
     ctx: Allowed<fam::Write>,
     state: web::Data<AppState>,
     path: PathIds,
+    expected: IfMatch,
     body: Body<MemberUpdate>,
 ) -> ApiResult<Reply> {
-    let expected = if_match(&req)?;
+    let expected = expected.0;
     let (family_id, member_id) = path.two();
     service::families::update_member(
         &state.pool,

@@ -352,3 +352,17 @@ async fn idempotency_keys_expire_after_a_day() {
     assert_eq!(send().await.unwrap().status(), 201);
     assert_eq!(app.count("families").await, 2);
 }
+
+#[tokio::test]
+async fn a_missing_if_match_is_reported_before_the_body() {
+    let app = spawn_app().await;
+    let t = coordinator();
+    let f = app.create_family(&t, &family_body()).await;
+    let loc = format!("/api/v1/families/{}", f["id"].as_str().unwrap());
+    let res = app
+        .patch(&loc, &t, &json!({"bedrooms": 99}))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, 428).await;
+}
