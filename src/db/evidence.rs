@@ -85,9 +85,30 @@ pub async fn list(
         .await
 }
 
+/// The columns the eligibility rules read, and no more (the identification run loads hundreds of
+/// thousands of these).
+#[derive(Queryable, Selectable, Debug, Clone)]
+#[diesel(table_name = evidence)]
+pub struct RuleFactRow {
+    pub id: Uuid,
+    pub family_id: Uuid,
+    pub member_id: Option<Uuid>,
+    pub kind: String,
+    pub occurred_on: NaiveDate,
+    pub ends_on: Option<NaiveDate>,
+    pub academic_year: Option<i16>,
+    pub term: Option<String>,
+    pub possible_sessions: Option<i32>,
+    pub sessions_attended: Option<i32>,
+    pub unauthorised_absences: Option<i32>,
+    pub fixed_term_exclusions: Option<i32>,
+    pub filter: Option<String>,
+    pub indicator: Option<String>,
+}
+
 /// Every record of the given families that is in force: not superseded and not a retraction.
 /// One query for any number of families (the identification job passes thousands).
-pub async fn in_force_for(conn: &mut Conn, family_ids: &[Uuid]) -> QueryResult<Vec<EvidenceRow>> {
+pub async fn in_force_for(conn: &mut Conn, family_ids: &[Uuid]) -> QueryResult<Vec<RuleFactRow>> {
     let successors = diesel::alias!(evidence as successors);
     evidence::table
         .filter(evidence::family_id.eq_any(family_ids))
@@ -100,7 +121,7 @@ pub async fn in_force_for(conn: &mut Conn, family_ids: &[Uuid]) -> QueryResult<V
             ),
         )))
         .order((evidence::family_id, evidence::id))
-        .select(EvidenceRow::as_select())
+        .select(RuleFactRow::as_select())
         .load(conn)
         .await
 }

@@ -59,7 +59,7 @@ pub async fn attach(
             )));
         }
         let (set, rev, params) = revision_for(conn, &input.ruleset, input.attached_on).await?;
-        let members = fq::members_of(conn, &[family_id]).await?;
+        let members = fq::people_of(conn, &[family_id]).await?;
         let evidence = eq::in_force_for(conn, &[family_id]).await?;
         let verdict = judge(&params, &facts(&family, &members, &evidence), input.attached_on);
         if !verdict.eligible && input.override_justification.is_none() {

@@ -270,7 +270,7 @@ async fn process(pool: &Pool, run: &RunRow) -> Result<i64, String> {
         };
         let ids: Vec<Uuid> = families.iter().map(|f| f.id).collect();
         let mut members: HashMap<Uuid, Vec<_>> = HashMap::new();
-        for m in fq::members_of(&mut conn, &ids).await.map_err(err)? {
+        for m in fq::people_of(&mut conn, &ids).await.map_err(err)? {
             members.entry(m.family_id).or_default().push(m);
         }
         let mut evidence: HashMap<Uuid, Vec<_>> = HashMap::new();

@@ -9,8 +9,8 @@ use uuid::Uuid;
 use super::audit;
 use crate::api::rulesets::*;
 use crate::auth::Role;
-use crate::db::evidence::EvidenceRow;
-use crate::db::families::{FamilyRow, MemberRow};
+use crate::db::evidence::RuleFactRow;
+use crate::db::families::{FamilyRow, PersonRow};
 use crate::db::rulesets::{self as q, RevisionRow, RulesetRow};
 use crate::db::{evidence as eq, families as fq, Conn, Pool};
 use crate::domain::eligibility::{self as rules, Fact, FamilyFacts, Kind, Person, Term, Verdict};
@@ -346,7 +346,7 @@ fn kind(s: &str) -> Kind {
 /// What the rules see of a family: built from rows loaded in bulk, for one family or many.
 /// Evidence must come in the order it was recorded (ids are UUIDv7, so by id): where two records
 /// describe the same school term, the rules take the later.
-pub fn facts(family: &FamilyRow, members: &[MemberRow], evidence: &[EvidenceRow]) -> FamilyFacts {
+pub fn facts(family: &FamilyRow, members: &[PersonRow], evidence: &[RuleFactRow]) -> FamilyFacts {
     FamilyFacts {
         postcode: family.postcode.clone(),
         lsoa: family.lsoa.clone(),
@@ -449,7 +449,7 @@ pub async fn eligibility(
                 })?,
         };
         let (set, rev, params) = revision_for(conn, &code, as_of).await?;
-        let members = fq::members_of(conn, &[family_id]).await?;
+        let members = fq::people_of(conn, &[family_id]).await?;
         let evidence = eq::in_force_for(conn, &[family_id]).await?;
         let verdict = judge(&params, &facts(&family, &members, &evidence), as_of);
         let mut ids = vec![family_id];
