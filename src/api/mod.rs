@@ -7,6 +7,7 @@ pub mod families;
 pub mod identification;
 pub mod imports;
 pub mod rulesets;
+pub mod staff;
 
 use base64::Engine;
 use serde::{Deserialize, Deserializer, Serialize};

@@ -9,6 +9,7 @@ pub mod identification;
 pub mod imports;
 pub mod rulesets;
 pub mod schema;
+pub mod staff;
 
 use std::time::Duration;
 

@@ -223,6 +223,35 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    staff (id) {
+        id -> Uuid,
+        subject -> Text,
+        name -> Text,
+        staff_role -> Text,
+        team_code -> Nullable<Text>,
+        organisation -> Text,
+        active -> Bool,
+        deactivated_at -> Nullable<Timestamptz>,
+        deactivated_by -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    teams (code) {
+        code -> Text,
+        name -> Text,
+        open_case_limit -> Nullable<Int4>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::joinable!(staff -> teams (team_code));
 diesel::joinable!(attachments -> families (family_id));
 diesel::joinable!(attachments -> ruleset_revisions (revision_id));
 diesel::joinable!(attachments -> rulesets (ruleset_code));
@@ -252,4 +281,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     relatives,
     ruleset_revisions,
     rulesets,
+    staff,
+    teams,
 );

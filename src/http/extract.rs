@@ -41,6 +41,9 @@ impl FromRequest for Ctx {
                 request_id,
                 purpose,
             }),
+            Some(Authn::Unverifiable) => Err(ApiError::Unavailable(
+                "The service cannot check your account right now; retry shortly.".into(),
+            )),
             Some(Authn::Invalid) => Err(ApiError::Unauthorized(
                 "The bearer token is not valid (signature, issuer, audience or lifetime).".into(),
             )),

@@ -21,6 +21,8 @@ pub struct RequestId(pub String);
 pub enum Authn {
     Missing,
     Invalid,
+    /// The token is valid but whether its holder is still active could not be checked.
+    Unverifiable,
     Valid(Principal),
 }
 
@@ -58,7 +60,7 @@ pub async fn gate(
         }) {
             None => Authn::Invalid,
             Some(token) => match state.verifier.verify(token.trim()).await {
-                Ok(p) => Authn::Valid(p),
+                Ok(p) => still_active(&state, p, &rid).await,
                 Err(reason) => {
                     log::info!("token refused (request {rid}): {reason}");
                     Authn::Invalid
@@ -105,6 +107,24 @@ pub async fn gate(
         rid
     );
     Ok(res)
+}
+
+/// A deactivated member of staff's tokens stop working at once, whatever their expiry.
+async fn still_active(state: &AppState, p: Principal, rid: &str) -> Authn {
+    let Ok(mut conn) = state.pool.get().await else {
+        return Authn::Unverifiable;
+    };
+    match crate::db::staff::is_deactivated(&mut conn, &p.subject).await {
+        Ok(false) => Authn::Valid(p),
+        Ok(true) => {
+            log::info!("token refused (request {rid}): its holder has been deactivated");
+            Authn::Invalid
+        }
+        Err(e) => {
+            log::error!("checking whether a token's holder is active: {e}");
+            Authn::Unverifiable
+        }
+    }
 }
 
 fn insert(headers: &mut actix_web::http::header::HeaderMap, name: &'static str, value: &str) {

@@ -8,6 +8,7 @@ pub mod health;
 pub mod identification;
 pub mod imports;
 pub mod rulesets;
+pub mod staff;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(
@@ -18,6 +19,7 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .configure(identification::configure)
             .configure(imports::configure)
             .configure(rulesets::configure)
+            .configure(staff::configure)
             .configure(audit::configure),
     );
     cfg.configure(health::configure);

@@ -7,6 +7,7 @@ pub mod families;
 pub mod identification;
 pub mod imports;
 pub mod rulesets;
+pub mod staff;
 
 use sha2::{Digest, Sha256};
 use uuid::Uuid;

@@ -10,3 +10,4 @@ mod families;
 mod imports;
 mod indexes;
 mod security;
+mod staff;

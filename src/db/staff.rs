@@ -1,0 +1,119 @@
+use chrono::{DateTime, Utc};
+use diesel::dsl::now;
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use uuid::Uuid;
+
+use super::schema::{staff, teams};
+use super::Conn;
+
+#[derive(Queryable, Selectable, Insertable, Debug, Clone)]
+#[diesel(table_name = staff)]
+pub struct StaffRow {
+    pub id: Uuid,
+    pub subject: String,
+    pub name: String,
+    pub staff_role: String,
+    pub team_code: Option<String>,
+    pub organisation: String,
+    #[diesel(skip_insertion)]
+    pub active: bool,
+    #[diesel(skip_insertion)]
+    pub deactivated_at: Option<DateTime<Utc>>,
+    #[diesel(skip_insertion)]
+    pub deactivated_by: Option<String>,
+    #[diesel(skip_insertion)]
+    pub created_at: DateTime<Utc>,
+    #[diesel(skip_insertion)]
+    pub version: i32,
+}
+
+#[derive(Queryable, Selectable, Debug, Clone)]
+#[diesel(table_name = teams)]
+pub struct TeamRow {
+    pub code: String,
+    pub name: String,
+    pub open_case_limit: Option<i32>,
+}
+
+pub async fn insert(conn: &mut Conn, row: StaffRow) -> QueryResult<StaffRow> {
+    diesel::insert_into(staff::table)
+        .values(row)
+        .returning(StaffRow::as_returning())
+        .get_result(conn)
+        .await
+}
+
+pub async fn find(conn: &mut Conn, id: Uuid) -> QueryResult<Option<StaffRow>> {
+    staff::table
+        .find(id)
+        .select(StaffRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn list(
+    conn: &mut Conn,
+    team: Option<&str>,
+    active: Option<bool>,
+    after: Option<Uuid>,
+    limit: i64,
+) -> QueryResult<Vec<StaffRow>> {
+    let mut q = staff::table.into_boxed();
+    if let Some(t) = team {
+        q = q.filter(staff::team_code.eq(t.to_string()));
+    }
+    if let Some(a) = active {
+        q = q.filter(staff::active.eq(a));
+    }
+    if let Some(a) = after {
+        q = q.filter(staff::id.gt(a));
+    }
+    q.order(staff::id)
+        .limit(limit)
+        .select(StaffRow::as_select())
+        .load(conn)
+        .await
+}
+
+/// Deactivates a member of staff; `None` when already inactive or gone.
+pub async fn deactivate(conn: &mut Conn, id: Uuid, by: &str) -> QueryResult<Option<StaffRow>> {
+    diesel::update(staff::table.find(id).filter(staff::active.eq(true)))
+        .set((
+            staff::active.eq(false),
+            staff::deactivated_at.eq(now),
+            staff::deactivated_by.eq(by),
+            staff::version.eq(staff::version + 1),
+            staff::updated_at.eq(now),
+        ))
+        .returning(StaffRow::as_returning())
+        .get_result(conn)
+        .await
+        .optional()
+}
+
+/// Whether the token subject belongs to a deactivated member of staff (asked on every request).
+pub async fn is_deactivated(conn: &mut Conn, subject: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        staff::table
+            .filter(staff::subject.eq(subject))
+            .filter(staff::active.eq(false)),
+    ))
+    .get_result(conn)
+    .await
+}
+
+pub async fn teams(conn: &mut Conn) -> QueryResult<Vec<TeamRow>> {
+    teams::table
+        .order(teams::code)
+        .select(TeamRow::as_select())
+        .load(conn)
+        .await
+}
+
+pub async fn team_exists(conn: &mut Conn, code: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(teams::table.find(code)))
+        .get_result(conn)
+        .await
+}

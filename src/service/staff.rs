@@ -1,0 +1,173 @@
+//! Staff records and teams. Deactivating a member of staff stops their tokens at once.
+
+use std::collections::HashMap;
+
+use diesel_async::AsyncConnection;
+use uuid::Uuid;
+
+use super::{audit, idem_begin, idem_finish, Idem};
+use crate::api::staff::*;
+use crate::api::{decode_cursor, encode_cursor, parse_limit, Page};
+use crate::auth::Role;
+use crate::db::staff::{self as q, StaffRow};
+use crate::db::Pool;
+use crate::error::{ApiError, ApiResult};
+use crate::http::extract::{bad_param, Ctx, Policy};
+use crate::http::reply::Reply;
+
+/// Administrators manage staff records.
+pub const ADMIN: &[Role] = &[Role::Admin];
+/// Who may see the staff list (names are personal data: audited).
+pub const READ: &[Role] = &[Role::Coordinator, Role::Manager, Role::Admin, Role::Auditor];
+
+pub struct Admin;
+impl Policy for Admin {
+    const ROLES: &'static [Role] = ADMIN;
+}
+pub struct Read;
+impl Policy for Read {
+    const ROLES: &'static [Role] = READ;
+}
+
+pub async fn create(
+    pool: &Pool,
+    ctx: &Ctx,
+    input: StaffCreate,
+    idem: Option<Idem>,
+) -> ApiResult<Reply> {
+    ctx.principal.require(ADMIN)?;
+    let mut conn = pool.get().await?;
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        if let Some(replay) = idem_begin(conn, ctx, &idem).await? {
+            return Ok(replay);
+        }
+        if let Some(team) = &input.team {
+            if !q::team_exists(conn, team).await? {
+                return Err(ApiError::validation(
+                    "team",
+                    "no such team (see GET /api/v1/teams)",
+                ));
+            }
+        }
+        let row = q::insert(
+            conn,
+            StaffRow {
+                id: Uuid::now_v7(),
+                subject: input.subject.clone(),
+                name: crate::api::tidy(&input.name),
+                staff_role: input.staff_role.as_str().into(),
+                team_code: input.team.clone(),
+                organisation: crate::api::tidy(&input.organisation),
+                active: true,
+                deactivated_at: None,
+                deactivated_by: None,
+                created_at: chrono::Utc::now(),
+                version: 1,
+            },
+        )
+        .await
+        .map_err(|e| match e {
+            diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            ) => ApiError::Conflict("A member of staff already has that token subject.".into()),
+            other => other.into(),
+        })?;
+        audit(conn, ctx, "staff.create", "staff", &[row.id]).await?;
+        let body = Staff::from(row);
+        let reply = Reply::created(&body, format!("/api/v1/staff/{}", body.id), body.version);
+        idem_finish(conn, ctx, &idem, &reply).await?;
+        Ok(reply)
+    })
+    .await
+}
+
+pub async fn get(pool: &Pool, ctx: &Ctx, id: Uuid) -> ApiResult<Reply> {
+    ctx.principal.require(READ)?;
+    let mut conn = pool.get().await?;
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        let row = q::find(conn, id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("member of staff"))?;
+        audit(conn, ctx, "staff.read", "staff", &[id]).await?;
+        let body = Staff::from(row);
+        Ok(Reply::ok(&body, Some(body.version)))
+    })
+    .await
+}
+
+pub async fn list(pool: &Pool, ctx: &Ctx, params: HashMap<String, String>) -> ApiResult<Reply> {
+    ctx.principal.require(READ)?;
+    let limit = parse_limit(params.get("limit").map(String::as_str))?;
+    let after = params.get("cursor").map(|c| decode_cursor(c)).transpose()?;
+    let active = match params.get("active").map(String::as_str) {
+        None => None,
+        Some("true") => Some(true),
+        Some("false") => Some(false),
+        Some(_) => return Err(bad_param("active", "true or false")),
+    };
+    let team = params.get("team").cloned();
+    if let Some(t) = &team {
+        if !(2..=40).contains(&t.len())
+            || !t
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
+            return Err(bad_param("team", "a team code, e.g. family-recovery"));
+        }
+    }
+    let mut conn = pool.get().await?;
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        let mut rows = q::list(conn, team.as_deref(), active, after, limit + 1).await?;
+        let more = rows.len() as i64 > limit;
+        rows.truncate(limit as usize);
+        let next_cursor = more
+            .then(|| rows.last().map(|r| encode_cursor(r.id)))
+            .flatten();
+        let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+        audit(conn, ctx, "staff.list", "staff", &ids).await?;
+        let items: Vec<Staff> = rows.into_iter().map(Staff::from).collect();
+        Ok(Reply::ok(&Page { items, next_cursor }, None))
+    })
+    .await
+}
+
+pub async fn deactivate(pool: &Pool, ctx: &Ctx, id: Uuid) -> ApiResult<Reply> {
+    ctx.principal.require(ADMIN)?;
+    let mut conn = pool.get().await?;
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        let current = q::find(conn, id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("member of staff"))?;
+        if current.subject == ctx.principal.subject {
+            return Err(ApiError::Conflict(
+                "You cannot deactivate yourself; ask another administrator.".into(),
+            ));
+        }
+        let row = match q::deactivate(conn, id, &ctx.principal.subject).await? {
+            Some(r) => r,
+            None => return Err(ApiError::Conflict("Already deactivated.".into())),
+        };
+        audit(conn, ctx, "staff.deactivate", "staff", &[id]).await?;
+        let body = Staff::from(row);
+        Ok(Reply::ok(&body, Some(body.version)))
+    })
+    .await
+}
+
+pub async fn teams(pool: &Pool, ctx: &Ctx) -> ApiResult<Reply> {
+    ctx.principal.require(READ)?;
+    let mut conn = pool.get().await?;
+    let items: Vec<Team> = q::teams(&mut conn)
+        .await?
+        .into_iter()
+        .map(Team::from)
+        .collect();
+    Ok(Reply::ok(
+        &Page {
+            items,
+            next_cursor: None,
+        },
+        None,
+    ))
+}
