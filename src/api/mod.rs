@@ -1,5 +1,6 @@
 //! Wire types: what the HTTP contract says, kept apart from database rows.
 
+pub mod allocations;
 pub mod attachments;
 pub mod audit;
 pub mod evidence;

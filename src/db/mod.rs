@@ -1,5 +1,6 @@
 //! The only place with Diesel query code.
 
+pub mod allocations;
 pub mod attachments;
 pub mod audit;
 pub mod evidence;

@@ -1,6 +1,22 @@
 // @generated automatically by Diesel CLI.
 
 diesel::table! {
+    allocations (id) {
+        id -> Uuid,
+        family_id -> Uuid,
+        staff_id -> Uuid,
+        team_code -> Nullable<Text>,
+        started_at -> Timestamptz,
+        ended_at -> Nullable<Timestamptz>,
+        end_reason -> Nullable<Text>,
+        allocated_by -> Text,
+        ended_by -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     attachments (id) {
         id -> Uuid,
         family_id -> Uuid,
@@ -252,6 +268,8 @@ diesel::table! {
 }
 
 diesel::joinable!(staff -> teams (team_code));
+diesel::joinable!(allocations -> families (family_id));
+diesel::joinable!(allocations -> staff (staff_id));
 diesel::joinable!(attachments -> families (family_id));
 diesel::joinable!(attachments -> ruleset_revisions (revision_id));
 diesel::joinable!(attachments -> rulesets (ruleset_code));
@@ -268,6 +286,7 @@ diesel::joinable!(relatives -> families (family_id));
 diesel::joinable!(relatives -> members (related_member_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    allocations,
     attachments,
     audit_events,
     evidence,

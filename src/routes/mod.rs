@@ -1,5 +1,6 @@
 //! Routes: extract the caller and input, call one service function. No database code here.
 
+pub mod allocations;
 pub mod attachments;
 pub mod audit;
 pub mod evidence;
@@ -20,6 +21,7 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .configure(imports::configure)
             .configure(rulesets::configure)
             .configure(staff::configure)
+            .configure(allocations::configure)
             .configure(audit::configure),
     );
     cfg.configure(health::configure);

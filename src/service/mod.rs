@@ -1,5 +1,6 @@
 //! One transaction per request: authorise, read, apply rules, write, audit.
 
+pub mod allocations;
 pub mod attachments;
 pub mod audit;
 pub mod evidence;

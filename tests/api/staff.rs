@@ -161,3 +161,182 @@ async fn staff_are_recorded_listed_and_deactivated_and_their_tokens_stop_at_once
         "{actions:?}"
     );
 }
+
+async fn new_worker(app: &TestApp, subject: &str, role: &str, team: &str) -> String {
+    let res = app
+        .post(
+            "/api/v1/staff",
+            &admin(),
+            &json!({"subject": subject, "name": subject, "staff_role": role,
+            "team": team, "organisation": "Rotherham MBC"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let v: Value = res.json().await.unwrap();
+    v["id"].as_str().unwrap().to_string()
+}
+
+async fn allocate(app: &TestApp, family_id: &str, staff_id: &str) -> reqwest::Response {
+    app.post(
+        &format!("/api/v1/families/{family_id}/allocations"),
+        &coordinator(),
+        &json!({"staff_id": staff_id}),
+    )
+    .send()
+    .await
+    .unwrap()
+}
+
+/// Creates families directly in the database (set-based), for tests that need many.
+async fn many_families(app: &TestApp, n: i64) -> Vec<String> {
+    let db = app.superuser_db().await;
+    db.query(
+        "INSERT INTO families (id, address_line1, town, postcode, housing_tenure, status)
+         SELECT gen_random_uuid(), 'x', 'Rotherham', 'S60 1AE', 'unknown', 'attached'
+         FROM generate_series(1, $1::int) RETURNING id::text",
+        &[&(n as i32)],
+    )
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| r.get::<_, String>(0))
+    .collect()
+}
+
+#[tokio::test]
+async fn the_family_recovery_programme_holds_at_most_45_open_families() {
+    let app = spawn_app().await;
+    let a = new_worker(&app, "kw-a", "key_worker", "family-recovery").await;
+    let b = new_worker(&app, "kw-b", "key_worker", "family-recovery").await;
+    let families = many_families(&app, 46).await;
+    for f in &families[..44] {
+        assert_eq!(
+            allocate(&app, f, if f.len() % 2 == 0 { &a } else { &b })
+                .await
+                .status(),
+            201
+        );
+    }
+    // The 45th and the 46th arrive together: exactly one gets the last place.
+    let (r45, r46) = tokio::join!(
+        allocate(&app, &families[44], &a),
+        allocate(&app, &families[45], &b)
+    );
+    let mut statuses = vec![r45.status().as_u16(), r46.status().as_u16()];
+    statuses.sort();
+    assert_eq!(statuses, vec![201, 409]);
+    let refused = if r45.status() == 409 { r45 } else { r46 };
+    let p: Value = refused.json().await.unwrap();
+    assert!(p["detail"].as_str().unwrap().contains("45 of 45"), "{p}");
+    // Closing one lets the next in.
+    let res = app
+        .post(
+            &format!("/api/v1/families/{}/allocations/end", families[0]),
+            &coordinator(),
+            &json!({"reason": "case_closed"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    // One of the two waiting families now fits.
+    let next = allocate(&app, &families[44], &a).await.status().as_u16();
+    let other = allocate(&app, &families[45], &b).await.status().as_u16();
+    assert!(next == 201 || other == 201, "{next} {other}");
+    let db = app.superuser_db().await;
+    let open: i64 = db.query_one("SELECT count(*) FROM allocations WHERE team_code = 'family-recovery' AND ended_at IS NULL", &[])
+        .await.unwrap().get(0);
+    assert_eq!(open, 45);
+    // The database holds the limit whatever the code path: a direct insert is refused too.
+    let err = db
+        .batch_execute(&format!(
+            "INSERT INTO allocations (id, family_id, staff_id, team_code, allocated_by)
+         VALUES (gen_random_uuid(), '{}', '{a}', 'family-recovery', 'sql')",
+            families[0]
+        ))
+        .await;
+    assert!(err.is_err());
+}
+
+#[tokio::test]
+async fn a_leavers_caseload_moves_in_one_action_and_nothing_is_left_unallocated_silently() {
+    let app = spawn_app().await;
+    let leaver = new_worker(&app, "lw-leaver", "lead_worker", "lead-workers").await;
+    let stayer = new_worker(&app, "lw-stayer", "lead_worker", "lead-workers").await;
+    let families = many_families(&app, 3).await;
+    // Every attached family without a worker is listed.
+    let list: Value = app
+        .get("/api/v1/unallocated-families", &coordinator())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["items"].as_array().unwrap().len(), 3);
+    for f in &families[..2] {
+        assert_eq!(allocate(&app, f, &leaver).await.status(), 201);
+    }
+    let list: Value = app
+        .get("/api/v1/unallocated-families", &coordinator())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+    // The leaver is deactivated, then a manager moves their caseload at once.
+    app.post(
+        &format!("/api/v1/staff/{leaver}/deactivate"),
+        &admin(),
+        &json!({}),
+    )
+    .send()
+    .await
+    .unwrap();
+    let res = app
+        .post(
+            &format!("/api/v1/staff/{leaver}/reallocate"),
+            &token(&[Role::Manager]),
+            &json!({"to_staff_id": stayer}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let moved: Value = res.json().await.unwrap();
+    assert_eq!(moved["moved"], 2);
+    let history: Value = app
+        .get(
+            &format!("/api/v1/families/{}/allocations", families[0]),
+            &coordinator(),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let items = history["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    assert_eq!(items[0]["staff_id"], stayer);
+    assert_eq!(items[1]["end_reason"], "worker_left");
+    // A deactivated worker, or someone who is not a dedicated worker, cannot take families.
+    let res = allocate(&app, &families[2], &leaver).await;
+    assert_eq!(res.status(), 422);
+    let coord = new_worker(&app, "co-1", "coordinator", "coordination").await;
+    let res = allocate(&app, &families[2], &coord).await;
+    assert_eq!(res.status(), 422);
+    let p: Value = res.json().await.unwrap();
+    assert_eq!(p["errors"][0]["field"], "staff_id");
+    // Allocations only ever end.
+    let db = app.app_db().await;
+    assert!(db
+        .batch_execute("UPDATE allocations SET ended_at = NULL, end_reason = NULL")
+        .await
+        .is_err());
+    assert!(db.batch_execute("DELETE FROM allocations").await.is_err());
+}
