@@ -33,6 +33,21 @@ pub async fn insert(conn: &mut Conn, row: AllocationRow) -> QueryResult<Allocati
         .await
 }
 
+/// Whether the family is allocated now to the (active) member of staff with this token subject.
+pub async fn allocated_to(conn: &mut Conn, family_id: Uuid, subject: &str) -> QueryResult<bool> {
+    use super::schema::staff;
+    diesel::select(exists(
+        allocations::table
+            .inner_join(staff::table)
+            .filter(allocations::family_id.eq(family_id))
+            .filter(allocations::ended_at.is_null())
+            .filter(staff::subject.eq(subject))
+            .filter(staff::active.eq(true)),
+    ))
+    .get_result(conn)
+    .await
+}
+
 pub async fn open_for_family(
     conn: &mut Conn,
     family_id: Uuid,

@@ -208,6 +208,8 @@ pub struct FamilyFilter {
     /// A LIKE pattern, already escaped.
     pub text_pattern: Option<String>,
     pub before_id: Option<Uuid>,
+    /// Only families with an open allocation to the member of staff with this token subject.
+    pub allocated_to: Option<String>,
 }
 
 pub async fn list_families(
@@ -235,6 +237,17 @@ pub async fn list_families(
     }
     if let Some(before) = f.before_id {
         q = q.filter(families::id.lt(before));
+    }
+    if let Some(subject) = &f.allocated_to {
+        use super::schema::{allocations, staff};
+        q = q.filter(exists(
+            allocations::table
+                .inner_join(staff::table)
+                .filter(allocations::family_id.eq(families::id))
+                .filter(allocations::ended_at.is_null())
+                .filter(staff::subject.eq(subject.clone()))
+                .filter(staff::active.eq(true)),
+        ));
     }
     q.order(families::id.desc())
         .limit(limit)

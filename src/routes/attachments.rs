@@ -52,7 +52,7 @@ pub async fn create_attachment(
     tag = "attachments",
     description = "The family's attachments, newest first (one per ruleset at most).",
     params(("family_id" = Uuid, Path, description = "Family id")),
-    security(("bearer" = ["coordinator", "manager", "admin", "auditor"])),
+    security(("bearer" = ["coordinator", "manager", "admin", "auditor", "lead_worker", "key_worker"])),
     responses(
         (status = 200, description = "The attachments.", body = Page<Attachment>),
         (status = 404, description = "No such family visible to you.", body = Problem, content_type = "application/problem+json")
@@ -73,7 +73,7 @@ pub async fn list_attachments(
     tag = "attachments",
     description = "One attachment, with the verdict kept from the attachment date.",
     params(("family_id" = Uuid, Path, description = "Family id"), ("attachment_id" = Uuid, Path, description = "Attachment id")),
-    security(("bearer" = ["coordinator", "manager", "admin", "auditor"])),
+    security(("bearer" = ["coordinator", "manager", "admin", "auditor", "lead_worker", "key_worker"])),
     responses(
         (status = 200, description = "The attachment.", body = Attachment),
         (status = 404, description = "No such family or attachment visible to you.", body = Problem, content_type = "application/problem+json")

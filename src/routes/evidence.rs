@@ -52,7 +52,7 @@ pub async fn create_evidence(
     operation_id = "list_evidence",
     tag = "evidence",
     params(("family_id" = Uuid, Path, description = "Family id"), EvidenceListQuery),
-    security(("bearer" = ["coordinator", "manager", "admin", "auditor"])),
+    security(("bearer" = ["coordinator", "manager", "admin", "auditor", "lead_worker", "key_worker"])),
     responses(
         (status = 200, description = "A page of evidence records.", body = Page<Evidence>),
         (status = 404, description = "No such family visible to you.", body = Problem, content_type = "application/problem+json")
@@ -75,7 +75,7 @@ pub async fn list_evidence(
     tag = "evidence",
     description = "One evidence record, with the record that corrected it if any.",
     params(("family_id" = Uuid, Path, description = "Family id"), ("evidence_id" = Uuid, Path, description = "Evidence id")),
-    security(("bearer" = ["coordinator", "manager", "admin", "auditor"])),
+    security(("bearer" = ["coordinator", "manager", "admin", "auditor", "lead_worker", "key_worker"])),
     responses(
         (status = 200, description = "The record.", body = Evidence),
         (status = 404, description = "No such family or record visible to you.", body = Problem, content_type = "application/problem+json")
@@ -101,7 +101,7 @@ pub async fn get_evidence(
     operation_id = "get_eligibility",
     tag = "evidence",
     params(("family_id" = Uuid, Path, description = "Family id"), EligibilityQuery),
-    security(("bearer" = ["coordinator", "manager", "admin", "auditor"])),
+    security(("bearer" = ["coordinator", "manager", "admin", "auditor", "lead_worker", "key_worker"])),
     responses(
         (status = 200, description = "The verdict and its reasons.", body = Eligibility),
         (status = 404, description = "No such family visible to you.", body = Problem, content_type = "application/problem+json"),

@@ -53,7 +53,7 @@ pub async fn create_family(
     operation_id = "list_families",
     tag = "families",
     params(FamilyListQuery),
-    security(("bearer" = ["coordinator", "manager", "admin", "auditor"])),
+    security(("bearer" = ["coordinator", "manager", "admin", "auditor", "lead_worker", "key_worker"])),
     responses((status = 200, description = "A page of families.", body = Page<FamilySummary>,
         example = json!({"items": [{"id": "019a2b3c-0000-7000-8000-000000000002", "reference": "FFC-000001",
             "town": "Rotherham", "postcode": "S60 1AE", "status": "identified",
@@ -80,7 +80,7 @@ pub async fn list_families(
     operation_id = "get_family",
     tag = "families",
     params(("family_id" = Uuid, Path, description = "Family id")),
-    security(("bearer" = ["coordinator", "manager", "admin", "auditor"])),
+    security(("bearer" = ["coordinator", "manager", "admin", "auditor", "lead_worker", "key_worker"])),
     responses(
         (status = 200, description = "The family.", body = Family, headers(("ETag" = String, description = "Current version"))),
         (status = 404, description = "No such family visible to you.", body = Problem, content_type = "application/problem+json")
@@ -184,7 +184,7 @@ pub async fn create_member(
     tag = "members",
     description = "One current member of the household.",
     params(("family_id" = Uuid, Path, description = "Family id"), ("member_id" = Uuid, Path, description = "Member id")),
-    security(("bearer" = ["coordinator", "manager", "admin", "auditor"])),
+    security(("bearer" = ["coordinator", "manager", "admin", "auditor", "lead_worker", "key_worker"])),
     responses(
         (status = 200, description = "The member.", body = Member, headers(("ETag" = String, description = "Current version"))),
         (status = 404, description = "No such family or member visible to you.", body = Problem, content_type = "application/problem+json")

@@ -12,7 +12,7 @@ use crate::api::{decode_cursor, encode_cursor, parse_limit, Page};
 use crate::auth::Role;
 use crate::db::allocations::{self as q, AllocationRow};
 use crate::db::staff::StaffRow;
-use crate::db::{families as fq, staff as sq, Conn, Pool};
+use crate::db::{staff as sq, Conn, Pool};
 use crate::error::{ApiError, ApiResult};
 use crate::http::extract::{Ctx, Policy};
 use crate::http::reply::Reply;
@@ -115,9 +115,7 @@ pub async fn allocate(
         if let Some(replay) = idem_begin(conn, ctx, &idem).await? {
             return Ok(replay);
         }
-        let family = fq::find_family(conn, family_id, true)
-            .await?
-            .ok_or_else(|| ApiError::not_found("family"))?;
+        let family = super::families::visible_family(conn, ctx, family_id, true).await?;
         if family.status == "closed" {
             return Err(ApiError::Conflict(
                 "A closed family has no dedicated worker.".into(),
@@ -158,9 +156,7 @@ pub async fn end(
     ctx.principal.require(ALLOCATE)?;
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
-        fq::find_family(conn, family_id, true)
-            .await?
-            .ok_or_else(|| ApiError::not_found("family"))?;
+        super::families::visible_family(conn, ctx, family_id, true).await?;
         let current = q::open_for_family(conn, family_id)
             .await?
             .ok_or_else(|| ApiError::Conflict("The family has no open allocation.".into()))?;
@@ -196,9 +192,7 @@ pub async fn history(pool: &Pool, ctx: &Ctx, family_id: Uuid) -> ApiResult<Reply
     ctx.principal.require(READ)?;
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
-        fq::find_family(conn, family_id, false)
-            .await?
-            .ok_or_else(|| ApiError::not_found("family"))?;
+        super::families::visible_family(conn, ctx, family_id, false).await?;
         let rows = q::history(conn, family_id).await?;
         let mut ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
         ids.push(family_id);

@@ -49,9 +49,7 @@ pub async fn attach(
         }
         // Locking the family serialises attachments of one family; the unique constraint holds
         // the rule whatever happens.
-        let family = fq::find_family(conn, family_id, true)
-            .await?
-            .ok_or_else(|| ApiError::not_found("family"))?;
+        let family = super::families::visible_family(conn, ctx, family_id, true).await?;
         if q::of_family(conn, family_id).await?.iter().any(|a| a.ruleset_code == input.ruleset) {
             return Err(ApiError::Conflict(format!(
                 "The family is already attached under {}.",
@@ -115,9 +113,7 @@ pub async fn list(pool: &Pool, ctx: &Ctx, family_id: Uuid) -> ApiResult<Reply> {
     ctx.principal.require(super::families::READ)?;
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
-        fq::find_family(conn, family_id, false)
-            .await?
-            .ok_or_else(|| ApiError::not_found("family"))?;
+        super::families::visible_family(conn, ctx, family_id, false).await?;
         let rows = q::of_family(conn, family_id).await?;
         let mut ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
         ids.push(family_id);
@@ -138,9 +134,7 @@ pub async fn get(pool: &Pool, ctx: &Ctx, family_id: Uuid, id: Uuid) -> ApiResult
     ctx.principal.require(super::families::READ)?;
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
-        fq::find_family(conn, family_id, false)
-            .await?
-            .ok_or_else(|| ApiError::not_found("family"))?;
+        super::families::visible_family(conn, ctx, family_id, false).await?;
         let row = q::of_family(conn, family_id)
             .await?
             .into_iter()

@@ -190,9 +190,7 @@ pub async fn create(
         if let Some(replay) = idem_begin(conn, ctx, &idem).await? {
             return Ok(replay);
         }
-        fq::find_family(conn, family_id, false)
-            .await?
-            .ok_or_else(|| ApiError::not_found("family"))?;
+        super::families::visible_family(conn, ctx, family_id, false).await?;
         if let Some(mid) = input.member_id {
             if fq::find_member(conn, family_id, mid).await?.is_none() {
                 return Err(ApiError::validation(
@@ -241,9 +239,7 @@ pub async fn get(pool: &Pool, ctx: &Ctx, family_id: Uuid, id: Uuid) -> ApiResult
     ctx.principal.require(READ)?;
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
-        fq::find_family(conn, family_id, false)
-            .await?
-            .ok_or_else(|| ApiError::not_found("family"))?;
+        super::families::visible_family(conn, ctx, family_id, false).await?;
         let r = q::find(conn, family_id, id)
             .await?
             .ok_or_else(|| ApiError::not_found("evidence record"))?;
@@ -270,9 +266,7 @@ pub async fn list(
     let before = params.get("cursor").map(|c| decode_cursor(c)).transpose()?;
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
-        fq::find_family(conn, family_id, false)
-            .await?
-            .ok_or_else(|| ApiError::not_found("family"))?;
+        super::families::visible_family(conn, ctx, family_id, false).await?;
         let mut rows = q::list(conn, family_id, before, limit + 1).await?;
         let more = rows.len() as i64 > limit;
         rows.truncate(limit as usize);

@@ -17,9 +17,19 @@ use crate::error::{ApiError, ApiResult, FieldError};
 use crate::http::extract::{bad_param, check_version, Ctx, Policy};
 use crate::http::reply::Reply;
 
-/// Who may read families and members. Workers, providers and the police see families through
-/// allocations, referrals and sharing records, which later capabilities add.
-pub const READ: &[Role] = &[Role::Coordinator, Role::Manager, Role::Admin, Role::Auditor];
+/// Who sees every family (DESIGN.md, "Need to know"); auditors read only.
+pub const SEE_ALL: &[Role] = &[Role::Coordinator, Role::Manager, Role::Admin, Role::Auditor];
+/// Who may read families and members: those who see all, and key and lead workers, who see the
+/// families allocated to them (any other family is 404). Providers and the police see families
+/// through referrals and sharing records, which later capabilities add.
+pub const READ: &[Role] = &[
+    Role::Coordinator,
+    Role::Manager,
+    Role::Admin,
+    Role::Auditor,
+    Role::LeadWorker,
+    Role::KeyWorker,
+];
 /// Who may create, change and archive families and members.
 pub const WRITE: &[Role] = &[Role::Coordinator, Role::Manager, Role::Admin];
 
@@ -140,6 +150,29 @@ fn fail_if(errors: Vec<FieldError>) -> ApiResult<()> {
     }
 }
 
+/// Whether the caller sees only the families allocated to them.
+pub fn scoped(ctx: &Ctx) -> bool {
+    !ctx.principal.roles.iter().any(|r| SEE_ALL.contains(r))
+}
+
+/// A current family the caller may see, else 404 (its existence is not disclosed).
+pub async fn visible_family(
+    conn: &mut crate::db::Conn,
+    ctx: &Ctx,
+    id: Uuid,
+    for_update: bool,
+) -> ApiResult<q::FamilyRow> {
+    let family = q::find_family(conn, id, for_update)
+        .await?
+        .ok_or_else(|| ApiError::not_found("family"))?;
+    if scoped(ctx)
+        && !crate::db::allocations::allocated_to(conn, id, &ctx.principal.subject).await?
+    {
+        return Err(ApiError::not_found("family"));
+    }
+    Ok(family)
+}
+
 /// The family as the API shows it, with everything read in two more queries.
 async fn load_family(conn: &mut crate::db::Conn, row: q::FamilyRow) -> ApiResult<Family> {
     let members = q::members_of(conn, &[row.id]).await?;
@@ -203,9 +236,7 @@ pub async fn get_family(pool: &Pool, ctx: &Ctx, id: Uuid) -> ApiResult<Reply> {
     ctx.principal.require(READ)?;
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
-        let row = q::find_family(conn, id, false)
-            .await?
-            .ok_or_else(|| ApiError::not_found("family"))?;
+        let row = visible_family(conn, ctx, id, false).await?;
         let family = load_family(conn, row).await?;
         audit(conn, ctx, "family.read", "family", &family_ids(&family)).await?;
         Ok(Reply::ok(&family, Some(family.version)))
@@ -257,6 +288,7 @@ pub async fn list_families(
         status,
         text_pattern,
         before_id,
+        allocated_to: scoped(ctx).then(|| ctx.principal.subject.clone()),
     };
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
@@ -322,9 +354,7 @@ pub async fn update_family(
     fail_if(errors)?;
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
-        let current = q::find_family(conn, id, false)
-            .await?
-            .ok_or_else(|| ApiError::not_found("family"))?;
+        let current = visible_family(conn, ctx, id, false).await?;
         let version = check_version(expected, current.version)?;
         let row = q::update_family(conn, id, version, changes)
             .await?
@@ -345,9 +375,7 @@ pub async fn archive_family(
     ctx.principal.require(WRITE)?;
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
-        let current = q::find_family(conn, id, false)
-            .await?
-            .ok_or_else(|| ApiError::not_found("family"))?;
+        let current = visible_family(conn, ctx, id, false).await?;
         let version = check_version(expected, current.version)?;
         // DESIGN.md: archiving is refused once a family is attached (it may carry claims).
         if current.status != FamilyStatus::Identified.as_str() {
@@ -381,9 +409,7 @@ pub async fn add_member(
         if let Some(replay) = idem_begin(conn, ctx, &idem).await? {
             return Ok(replay);
         }
-        q::find_family(conn, family_id, true)
-            .await?
-            .ok_or_else(|| ApiError::not_found("family"))?;
+        visible_family(conn, ctx, family_id, true).await?;
         let row = q::insert_members(conn, vec![new])
             .await?
             .pop()
@@ -406,9 +432,7 @@ pub async fn get_member(pool: &Pool, ctx: &Ctx, family_id: Uuid, id: Uuid) -> Ap
     ctx.principal.require(READ)?;
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
-        q::find_family(conn, family_id, false)
-            .await?
-            .ok_or_else(|| ApiError::not_found("family"))?;
+        visible_family(conn, ctx, family_id, false).await?;
         let row = q::find_member(conn, family_id, id)
             .await?
             .ok_or_else(|| ApiError::not_found("member"))?;
@@ -464,9 +488,7 @@ pub async fn update_member(
     fail_if(errors)?;
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
-        q::find_family(conn, family_id, true)
-            .await?
-            .ok_or_else(|| ApiError::not_found("family"))?;
+        visible_family(conn, ctx, family_id, true).await?;
         let current = q::find_member(conn, family_id, id)
             .await?
             .ok_or_else(|| ApiError::not_found("member"))?;
@@ -504,9 +526,7 @@ pub async fn archive_member(
     ctx.principal.require(WRITE)?;
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
-        q::find_family(conn, family_id, true)
-            .await?
-            .ok_or_else(|| ApiError::not_found("family"))?;
+        visible_family(conn, ctx, family_id, true).await?;
         let current = q::find_member(conn, family_id, id)
             .await?
             .ok_or_else(|| ApiError::not_found("member"))?;
@@ -539,9 +559,7 @@ pub async fn add_relative(
         if let Some(replay) = idem_begin(conn, ctx, &idem).await? {
             return Ok(replay);
         }
-        q::find_family(conn, family_id, true)
-            .await?
-            .ok_or_else(|| ApiError::not_found("family"))?;
+        visible_family(conn, ctx, family_id, true).await?;
         if let Some(mid) = input.related_member_id {
             if q::find_member(conn, family_id, mid).await?.is_none() {
                 return Err(ApiError::validation(
@@ -594,9 +612,7 @@ pub async fn archive_relative(
     ctx.principal.require(WRITE)?;
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
-        q::find_family(conn, family_id, true)
-            .await?
-            .ok_or_else(|| ApiError::not_found("family"))?;
+        visible_family(conn, ctx, family_id, true).await?;
         let current = q::find_relative(conn, family_id, id)
             .await?
             .ok_or_else(|| ApiError::not_found("relative"))?;

@@ -431,9 +431,7 @@ pub async fn eligibility(
     };
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
-        let family = fq::find_family(conn, family_id, false)
-            .await?
-            .ok_or_else(|| ApiError::not_found("family"))?;
+        let family = super::families::visible_family(conn, ctx, family_id, false).await?;
         // The ruleset asked for, else the one the family was most recently attached under.
         let code = match params.get("ruleset") {
             Some(c) => c.clone(),

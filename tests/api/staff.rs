@@ -340,3 +340,83 @@ async fn a_leavers_caseload_moves_in_one_action_and_nothing_is_left_unallocated_
         .is_err());
     assert!(db.batch_execute("DELETE FROM allocations").await.is_err());
 }
+
+#[tokio::test]
+async fn a_lead_worker_sees_only_the_families_allocated_to_them() {
+    let app = spawn_app().await;
+    let mine = app.create_family(&coordinator(), &family_body()).await;
+    let theirs = app.create_family(&coordinator(), &family_body()).await;
+    let me = new_worker(&app, "lw-me", "lead_worker", "lead-workers").await;
+    let colleague = new_worker(&app, "lw-colleague", "lead_worker", "lead-workers").await;
+    assert_eq!(
+        allocate(&app, mine["id"].as_str().unwrap(), &me)
+            .await
+            .status(),
+        201
+    );
+    assert_eq!(
+        allocate(&app, theirs["id"].as_str().unwrap(), &colleague)
+            .await
+            .status(),
+        201
+    );
+    let t = token_for("lw-me", &[Role::LeadWorker]);
+    let mine_url = format!("/api/v1/families/{}", mine["id"].as_str().unwrap());
+    let theirs_url = format!("/api/v1/families/{}", theirs["id"].as_str().unwrap());
+    assert_eq!(app.get(&mine_url, &t).send().await.unwrap().status(), 200);
+    // Someone else's family does not exist as far as this worker can tell.
+    assert_eq!(app.get(&theirs_url, &t).send().await.unwrap().status(), 404);
+    assert_eq!(
+        app.get(&format!("{theirs_url}/evidence"), &t)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    let list: Value = app
+        .get("/api/v1/families", &t)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ids: Vec<&Value> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| &i["id"])
+        .collect();
+    assert_eq!(ids, vec![&mine["id"]]);
+    // A manager sees both.
+    let manager = token(&[Role::Manager]);
+    assert_eq!(
+        app.get(&theirs_url, &manager)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    // Once reallocated away, the family disappears from the worker's view.
+    assert_eq!(
+        allocate(&app, mine["id"].as_str().unwrap(), &colleague)
+            .await
+            .status(),
+        201
+    );
+    assert_eq!(app.get(&mine_url, &t).send().await.unwrap().status(), 404);
+    // Workers read but do not edit families.
+    let res = app
+        .patch(
+            &theirs_url,
+            &token_for("lw-colleague", &[Role::LeadWorker]),
+            &json!({"bedrooms": 2}),
+        )
+        .header("If-Match", "\"2\"")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+}
