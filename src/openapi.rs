@@ -50,6 +50,7 @@ before removal, and responses from deprecated operations carry a `Deprecation` h
         (name = "imports", description = "Partners' bulk data (schools, police) as CSV"),
         (name = "rulesets", description = "The programme's rules as versioned data"),
         (name = "allocations", description = "Each open family's dedicated worker"),
+        (name = "notes", description = "Case notes on a family"),
         (name = "staff", description = "Staff linked to their tokens, and teams"),
         (name = "audit", description = "The append-only record of access to personal data"),
         (name = "health", description = "Liveness and readiness probes")

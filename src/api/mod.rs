@@ -7,6 +7,7 @@ pub mod evidence;
 pub mod families;
 pub mod identification;
 pub mod imports;
+pub mod notes;
 pub mod rulesets;
 pub mod staff;
 

@@ -8,6 +8,7 @@ pub mod families;
 pub mod idempotency;
 pub mod identification;
 pub mod imports;
+pub mod notes;
 pub mod rulesets;
 pub mod schema;
 pub mod staff;

@@ -50,6 +50,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    case_notes (id) {
+        id -> Uuid,
+        family_id -> Uuid,
+        author -> Text,
+        body -> Text,
+        sensitive -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     evidence (id) {
         id -> Uuid,
         family_id -> Uuid,
@@ -271,6 +283,7 @@ diesel::joinable!(staff -> teams (team_code));
 diesel::joinable!(allocations -> families (family_id));
 diesel::joinable!(allocations -> staff (staff_id));
 diesel::joinable!(attachments -> families (family_id));
+diesel::joinable!(case_notes -> families (family_id));
 diesel::joinable!(attachments -> ruleset_revisions (revision_id));
 diesel::joinable!(attachments -> rulesets (ruleset_code));
 diesel::joinable!(evidence -> families (family_id));
@@ -289,6 +302,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     allocations,
     attachments,
     audit_events,
+    case_notes,
     evidence,
     families,
     identification_results,

@@ -8,6 +8,7 @@ pub mod families;
 pub mod health;
 pub mod identification;
 pub mod imports;
+pub mod notes;
 pub mod rulesets;
 pub mod staff;
 
@@ -20,6 +21,7 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .configure(identification::configure)
             .configure(imports::configure)
             .configure(rulesets::configure)
+            .configure(notes::configure)
             .configure(staff::configure)
             .configure(allocations::configure)
             .configure(audit::configure),

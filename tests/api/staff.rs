@@ -420,3 +420,80 @@ async fn a_lead_worker_sees_only_the_families_allocated_to_them() {
         .unwrap();
     assert_eq!(res.status(), 403);
 }
+
+#[tokio::test]
+async fn sensitive_notes_are_for_the_allocated_worker_and_managers() {
+    let app = spawn_app().await;
+    let f = app.create_family(&coordinator(), &family_body()).await;
+    let fid = f["id"].as_str().unwrap();
+    let me = new_worker(&app, "lw-notes", "lead_worker", "lead-workers").await;
+    assert_eq!(allocate(&app, fid, &me).await.status(), 201);
+    let worker = token_for("lw-notes", &[Role::LeadWorker]);
+    let url = format!("/api/v1/families/{fid}/notes");
+    let res = app
+        .post(&url, &worker, &json!({"text": "Home visit went well."}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let res = app
+        .post(
+            &url,
+            &worker,
+            &json!({"text": "Disclosure about past abuse.", "sensitive": true}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    // A coordinator may write ordinary notes but not sensitive ones, and does not see them.
+    let res = app
+        .post(
+            &url,
+            &coordinator(),
+            &json!({"text": "x", "sensitive": true}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    let seen = |t: String| {
+        let app = &app;
+        let url = url.clone();
+        async move {
+            let v: Value = app
+                .get(&url, &t)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            v["items"].as_array().unwrap().len()
+        }
+    };
+    assert_eq!(seen(coordinator()).await, 1);
+    assert_eq!(seen(worker.clone()).await, 2);
+    assert_eq!(seen(token(&[Role::Manager])).await, 2);
+    // Another worker cannot see the family at all; a blank note names its field.
+    let res = app
+        .get(&url, &token_for("lw-other", &[Role::LeadWorker]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    let res = app
+        .post(&url, &worker, &json!({"text": "   "}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let p: Value = res.json().await.unwrap();
+    assert_eq!(p["errors"][0]["field"], "text");
+    // Notes are never edited.
+    let db = app.app_db().await;
+    assert!(db
+        .batch_execute("UPDATE case_notes SET body = 'changed'")
+        .await
+        .is_err());
+}

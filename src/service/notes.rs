@@ -1,0 +1,108 @@
+//! Case notes: who wrote what about a family, and when. Sensitive notes are for the family's
+//! allocated worker and managers only.
+
+use std::collections::HashMap;
+
+use diesel_async::AsyncConnection;
+use uuid::Uuid;
+
+use super::families::visible_family;
+use super::{audit, idem_begin, idem_finish, Idem};
+use crate::api::notes::*;
+use crate::api::{decode_cursor, encode_cursor, parse_limit, Page};
+use crate::auth::Role;
+use crate::db::notes::{self as q, NoteRow};
+use crate::db::{allocations as aq, Conn, Pool};
+use crate::error::{ApiError, ApiResult};
+use crate::http::extract::{Ctx, Policy};
+use crate::http::reply::Reply;
+
+/// Coordinators, managers and the family's workers write notes.
+pub const WRITE: &[Role] = &[
+    Role::Coordinator,
+    Role::Manager,
+    Role::LeadWorker,
+    Role::KeyWorker,
+];
+
+pub struct Write;
+impl Policy for Write {
+    const ROLES: &'static [Role] = WRITE;
+}
+
+/// Sensitive notes: managers, and the worker the family is allocated to now.
+async fn sees_sensitive(conn: &mut Conn, ctx: &Ctx, family_id: Uuid) -> ApiResult<bool> {
+    if ctx.principal.has(Role::Manager) {
+        return Ok(true);
+    }
+    let worker = ctx.principal.has(Role::LeadWorker) || ctx.principal.has(Role::KeyWorker);
+    Ok(worker && aq::allocated_to(conn, family_id, &ctx.principal.subject).await?)
+}
+
+pub async fn create(
+    pool: &Pool,
+    ctx: &Ctx,
+    family_id: Uuid,
+    input: NoteCreate,
+    idem: Option<Idem>,
+) -> ApiResult<Reply> {
+    ctx.principal.require(WRITE)?;
+    let mut conn = pool.get().await?;
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        if let Some(replay) = idem_begin(conn, ctx, &idem).await? {
+            return Ok(replay);
+        }
+        visible_family(conn, ctx, family_id, false).await?;
+        if input.sensitive && !sees_sensitive(conn, ctx, family_id).await? {
+            return Err(ApiError::Forbidden(
+                "Only the family's allocated worker and managers write sensitive notes.".into(),
+            ));
+        }
+        let row = q::insert(
+            conn,
+            NoteRow {
+                id: Uuid::now_v7(),
+                family_id,
+                author: ctx.principal.subject.clone(),
+                body: crate::api::tidy(&input.text),
+                sensitive: input.sensitive,
+                created_at: chrono::Utc::now(),
+            },
+        )
+        .await?;
+        audit(conn, ctx, "note.create", "case_note", &[row.id, family_id]).await?;
+        let body = Note::from(row);
+        let reply = Reply::created(&body, format!("/api/v1/families/{family_id}/notes"), 1);
+        idem_finish(conn, ctx, &idem, &reply).await?;
+        Ok(reply)
+    })
+    .await
+}
+
+pub async fn list(
+    pool: &Pool,
+    ctx: &Ctx,
+    family_id: Uuid,
+    params: HashMap<String, String>,
+) -> ApiResult<Reply> {
+    ctx.principal.require(super::families::READ)?;
+    let limit = parse_limit(params.get("limit").map(String::as_str))?;
+    let before = params.get("cursor").map(|c| decode_cursor(c)).transpose()?;
+    let mut conn = pool.get().await?;
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        visible_family(conn, ctx, family_id, false).await?;
+        let sensitive = sees_sensitive(conn, ctx, family_id).await?;
+        let mut rows = q::list(conn, family_id, sensitive, before, limit + 1).await?;
+        let more = rows.len() as i64 > limit;
+        rows.truncate(limit as usize);
+        let next_cursor = more
+            .then(|| rows.last().map(|r| encode_cursor(r.id)))
+            .flatten();
+        let mut ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+        ids.push(family_id);
+        audit(conn, ctx, "note.list", "case_note", &ids).await?;
+        let items: Vec<Note> = rows.into_iter().map(Note::from).collect();
+        Ok(Reply::ok(&Page { items, next_cursor }, None))
+    })
+    .await
+}
