@@ -82,6 +82,18 @@ pub fn decode_cursor(cursor: &str) -> Result<Uuid, ApiError> {
         })
 }
 
+/// Ends a keyset page: the query fetched `limit + 1` rows so that a next page is known to exist;
+/// drops the extra row and returns the cursor of the last row kept, if there is more.
+pub fn end_page<T>(rows: &mut Vec<T>, limit: i64, id: impl Fn(&T) -> Uuid) -> Option<String> {
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    if more {
+        rows.last().map(|r| encode_cursor(id(r)))
+    } else {
+        None
+    }
+}
+
 pub const DEFAULT_LIMIT: i64 = 50;
 pub const MAX_LIMIT: i64 = 200;
 

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::{audit, idem_begin, idem_finish, Idem};
 use crate::api::allocations::*;
-use crate::api::{decode_cursor, encode_cursor, parse_limit, Page};
+use crate::api::{decode_cursor, end_page, parse_limit, Page};
 use crate::auth::Role;
 use crate::db::allocations::{self as q, AllocationRow};
 use crate::db::staff::StaffRow;
@@ -267,11 +267,7 @@ pub async fn unallocated(
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         let mut rows = q::unallocated(conn, after, limit + 1).await?;
-        let more = rows.len() as i64 > limit;
-        rows.truncate(limit as usize);
-        let next_cursor = more
-            .then(|| rows.last().map(|r| encode_cursor(r.0)))
-            .flatten();
+        let next_cursor = end_page(&mut rows, limit, |r| r.0);
         let ids: Vec<Uuid> = rows.iter().map(|r| r.0).collect();
         audit(conn, ctx, "allocation.unallocated", "family", &ids).await?;
         let items: Vec<UnallocatedFamily> = rows

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::api::audit::AuditEvent;
-use crate::api::{decode_cursor, encode_cursor, parse_limit, Page};
+use crate::api::{decode_cursor, end_page, parse_limit, Page};
 use crate::auth::Role;
 use crate::db::{self, Pool};
 use crate::error::ApiResult;
@@ -60,11 +60,7 @@ pub async fn list(pool: &Pool, ctx: &Ctx, params: HashMap<String, String>) -> Ap
     // Reading the audit trail is itself not audited: it holds no personal data beyond ids.
     let mut conn = pool.get().await?;
     let mut rows = db::audit::list(&mut conn, &filter, limit + 1).await?;
-    let more = rows.len() as i64 > limit;
-    rows.truncate(limit as usize);
-    let next_cursor = more
-        .then(|| rows.last().map(|r| encode_cursor(r.id)))
-        .flatten();
+    let next_cursor = end_page(&mut rows, limit, |r| r.id);
     let items: Vec<AuditEvent> = rows.into_iter().map(AuditEvent::from).collect();
     Ok(Reply::ok(&Page { items, next_cursor }, None))
 }

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::{audit, idem_begin, idem_finish, Idem};
 use crate::api::evidence::*;
-use crate::api::{decode_cursor, encode_cursor, parse_limit, Page};
+use crate::api::{decode_cursor, end_page, parse_limit, Page};
 use crate::auth::Role;
 use crate::db::evidence::{self as q, EvidenceRow};
 use crate::db::{families as fq, Pool};
@@ -268,14 +268,10 @@ pub async fn list(
     conn.transaction::<_, ApiError, _>(async |conn| {
         super::families::visible_family(conn, ctx, family_id, false).await?;
         let mut rows = q::list(conn, family_id, before, limit + 1).await?;
-        let more = rows.len() as i64 > limit;
-        rows.truncate(limit as usize);
+        let next_cursor = end_page(&mut rows, limit, |r| r.id);
         let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
         let successors: HashMap<Uuid, Uuid> =
             q::superseded_by(conn, &ids).await?.into_iter().collect();
-        let next_cursor = more
-            .then(|| rows.last().map(|r| encode_cursor(r.id)))
-            .flatten();
         let mut audited = ids.clone();
         audited.push(family_id);
         audit(conn, ctx, "evidence.list", "evidence", &audited).await?;

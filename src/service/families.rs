@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::{audit, idem_begin, idem_finish, Idem};
 use crate::api::families::*;
-use crate::api::{decode_cursor, encode_cursor, parse_limit, Page};
+use crate::api::{decode_cursor, end_page, parse_limit, Page};
 use crate::auth::Role;
 use crate::db::families as q;
 use crate::db::Pool;
@@ -293,8 +293,7 @@ pub async fn list_families(
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         let mut rows = q::list_families(conn, &filter, limit + 1).await?;
-        let more = rows.len() as i64 > limit;
-        rows.truncate(limit as usize);
+        let next_cursor = end_page(&mut rows, limit, |r| r.id);
         let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
         let mut by_family: HashMap<Uuid, Vec<MemberName>> = HashMap::new();
         let mut seen = ids.clone();
@@ -307,9 +306,6 @@ pub async fn list_families(
                 family_name: m.family_name,
             });
         }
-        let next_cursor = more
-            .then(|| rows.last().map(|r| encode_cursor(r.id)))
-            .flatten();
         let items: Vec<FamilySummary> = rows
             .into_iter()
             .map(|r| FamilySummary {

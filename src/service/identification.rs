@@ -14,7 +14,7 @@ use super::rulesets::{facts, judge, parse_params, revision_for};
 use super::{audit, idem_begin, idem_finish, Idem};
 use crate::api::identification::*;
 use crate::api::rulesets::RulesetFamily;
-use crate::api::{decode_cursor, encode_cursor, parse_limit, Page};
+use crate::api::{decode_cursor, end_page, parse_limit, Page};
 use crate::auth::Role;
 use crate::db::identification::{self as q, Progress, ResultRow, RunRow};
 use crate::db::{evidence as eq, families as fq, rulesets as rq, Pool};
@@ -153,11 +153,7 @@ pub async fn results(
             limit + 1,
         )
         .await?;
-        let more = rows.len() as i64 > limit;
-        rows.truncate(limit as usize);
-        let next_cursor = more
-            .then(|| rows.last().map(|r| encode_cursor(r.0.family_id)))
-            .flatten();
+        let next_cursor = end_page(&mut rows, limit, |r| r.0.family_id);
         let mut ids: Vec<Uuid> = rows.iter().map(|r| r.0.family_id).collect();
         ids.push(id);
         audit(conn, ctx, "identification.results", "family", &ids).await?;

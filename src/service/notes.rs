@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::families::visible_family;
 use super::{audit, idem_begin, idem_finish, Idem};
 use crate::api::notes::*;
-use crate::api::{decode_cursor, encode_cursor, parse_limit, Page};
+use crate::api::{decode_cursor, end_page, parse_limit, Page};
 use crate::auth::Role;
 use crate::db::notes::{self as q, NoteRow};
 use crate::db::{allocations as aq, Conn, Pool};
@@ -93,11 +93,7 @@ pub async fn list(
         visible_family(conn, ctx, family_id, false).await?;
         let sensitive = sees_sensitive(conn, ctx, family_id).await?;
         let mut rows = q::list(conn, family_id, sensitive, before, limit + 1).await?;
-        let more = rows.len() as i64 > limit;
-        rows.truncate(limit as usize);
-        let next_cursor = more
-            .then(|| rows.last().map(|r| encode_cursor(r.id)))
-            .flatten();
+        let next_cursor = end_page(&mut rows, limit, |r| r.id);
         let mut ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
         ids.push(family_id);
         audit(conn, ctx, "note.list", "case_note", &ids).await?;

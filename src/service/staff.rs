@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::{audit, idem_begin, idem_finish, Idem};
 use crate::api::staff::*;
-use crate::api::{decode_cursor, encode_cursor, parse_limit, Page};
+use crate::api::{decode_cursor, end_page, parse_limit, Page};
 use crate::auth::Role;
 use crate::db::staff::{self as q, StaffRow};
 use crate::db::Pool;
@@ -119,11 +119,7 @@ pub async fn list(pool: &Pool, ctx: &Ctx, params: HashMap<String, String>) -> Ap
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         let mut rows = q::list(conn, team.as_deref(), active, after, limit + 1).await?;
-        let more = rows.len() as i64 > limit;
-        rows.truncate(limit as usize);
-        let next_cursor = more
-            .then(|| rows.last().map(|r| encode_cursor(r.id)))
-            .flatten();
+        let next_cursor = end_page(&mut rows, limit, |r| r.id);
         let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
         audit(conn, ctx, "staff.list", "staff", &ids).await?;
         let items: Vec<Staff> = rows.into_iter().map(Staff::from).collect();
