@@ -246,6 +246,14 @@ impl From<diesel::result::Error> for ApiError {
         use diesel::result::{DatabaseErrorKind, Error};
         match e {
             Error::NotFound => ApiError::NotFound("Not found.".into()),
+            // Triggers name the field of a rule they hold: 'invalid <field>: <message>'.
+            Error::DatabaseError(DatabaseErrorKind::CheckViolation, info)
+                if info.message().starts_with("invalid ") && info.message().contains(": ") =>
+            {
+                let rest = &info.message()["invalid ".len()..];
+                let (field, message) = rest.split_once(": ").unwrap_or((rest, "invalid"));
+                ApiError::Validation(vec![FieldError::new(field, message)])
+            }
             Error::DatabaseError(DatabaseErrorKind::CheckViolation, info) => {
                 // The Rust layer validates first; reaching here means a rule only the database
                 // knows. Name the constraint, never the value.

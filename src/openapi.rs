@@ -51,6 +51,7 @@ before removal, and responses from deprecated operations carry a `Deprecation` h
         (name = "rulesets", description = "The programme's rules as versioned data"),
         (name = "allocations", description = "Each open family's dedicated worker"),
         (name = "notes", description = "Case notes on a family"),
+        (name = "consent", description = "Consent to share, sharing without consent, and the organisations they name"),
         (name = "staff", description = "Staff linked to their tokens, and teams"),
         (name = "audit", description = "The append-only record of access to personal data"),
         (name = "health", description = "Liveness and readiness probes")

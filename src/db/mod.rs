@@ -3,6 +3,7 @@
 pub mod allocations;
 pub mod attachments;
 pub mod audit;
+pub mod consent;
 pub mod evidence;
 pub mod families;
 pub mod idempotency;

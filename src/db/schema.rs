@@ -279,6 +279,57 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    organisations (code) {
+        code -> Text,
+        name -> Text,
+        kind -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    consents (id) {
+        id -> Uuid,
+        family_id -> Uuid,
+        member_id -> Nullable<Uuid>,
+        decision -> Text,
+        organisations -> Array<Text>,
+        purposes -> Array<Text>,
+        categories -> Nullable<Array<Text>>,
+        excluded_categories -> Array<Text>,
+        valid_from -> Date,
+        valid_until -> Nullable<Date>,
+        notes -> Nullable<Text>,
+        recorded_by -> Text,
+        withdrawn_on -> Nullable<Date>,
+        withdrawn_reason -> Nullable<Text>,
+        withdrawn_by -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    information_sharing (id) {
+        id -> Uuid,
+        family_id -> Uuid,
+        member_id -> Nullable<Uuid>,
+        shared_with -> Text,
+        lawful_basis -> Text,
+        categories -> Array<Text>,
+        what_was_shared -> Text,
+        reason -> Text,
+        shared_on -> Date,
+        shared_by -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(staff -> teams (team_code));
 diesel::joinable!(allocations -> families (family_id));
 diesel::joinable!(allocations -> staff (staff_id));
@@ -303,6 +354,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     attachments,
     audit_events,
     case_notes,
+    consents,
     evidence,
     families,
     identification_results,
@@ -310,7 +362,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     import_review_rows,
     imports,
+    information_sharing,
     members,
+    organisations,
     relatives,
     ruleset_revisions,
     rulesets,

@@ -3,6 +3,7 @@
 pub mod allocations;
 pub mod attachments;
 pub mod audit;
+pub mod consent;
 pub mod evidence;
 pub mod families;
 pub mod health;
@@ -24,6 +25,7 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .configure(notes::configure)
             .configure(staff::configure)
             .configure(allocations::configure)
+            .configure(consent::configure)
             .configure(audit::configure),
     );
     cfg.configure(health::configure);

@@ -320,3 +320,23 @@ pub fn family_body() -> Value {
 pub fn coordinator() -> String {
     token(&[Role::Coordinator])
 }
+
+/// Sends a request: its status and JSON body (`Null` when there is none).
+pub async fn send(req: reqwest::RequestBuilder) -> (u16, Value) {
+    let res = req.send().await.unwrap();
+    let status = res.status().as_u16();
+    let text = res.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+/// The fields a problem's errors name, in order.
+pub fn fields(problem: &Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .map(|e| {
+            e.iter()
+                .map(|x| x["field"].as_str().unwrap_or_default().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}

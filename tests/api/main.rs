@@ -4,6 +4,7 @@ mod audit;
 mod cli;
 mod cohort;
 mod common;
+mod consent;
 mod contract;
 mod conventions;
 mod families;
