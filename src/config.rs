@@ -24,6 +24,8 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Largest CSV upload.
     pub max_import_bytes: usize,
+    /// How often the Team Around the Family reviews a plan.
+    pub taf_review: crate::domain::casework::ReviewPolicy,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -86,6 +88,11 @@ impl Config {
             public_url,
             max_body_bytes: parse_var("FFC_MAX_BODY_BYTES", 256 * 1024usize)?,
             max_import_bytes: parse_var("FFC_MAX_IMPORT_BYTES", 10 * 1024 * 1024usize)?,
+            taf_review: crate::domain::casework::ReviewPolicy::new(
+                parse_var("FFC_TAF_REVIEW_MIN_WEEKS", 6u32)?,
+                parse_var("FFC_TAF_REVIEW_MAX_WEEKS", 12u32)?,
+            )
+            .map_err(|e| format!("FFC_TAF_REVIEW_MIN_WEEKS/FFC_TAF_REVIEW_MAX_WEEKS: {e}"))?,
         })
     }
 

@@ -1,6 +1,7 @@
 //! Wire types: what the HTTP contract says, kept apart from database rows.
 
 pub mod allocations;
+pub mod assessments;
 pub mod attachments;
 pub mod audit;
 pub mod consent;
@@ -11,6 +12,7 @@ pub mod imports;
 pub mod notes;
 pub mod rulesets;
 pub mod staff;
+pub mod timeline;
 
 use base64::Engine;
 use serde::{Deserialize, Deserializer, Serialize};

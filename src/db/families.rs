@@ -202,14 +202,42 @@ pub async fn archive_family(conn: &mut Conn, id: Uuid, expected_version: i32) ->
     .map(|n| n == 1)
 }
 
+/// Whether the (active) member of staff with this token subject works with the family now: it is
+/// allocated to them, or they sit on its Team Around the Family.
+pub async fn worker_sees(conn: &mut Conn, family_id: Uuid, subject: &str) -> QueryResult<bool> {
+    use super::schema::{allocations, staff, taf_members};
+    let me = || {
+        staff::table
+            .filter(staff::subject.eq(subject))
+            .filter(staff::active.eq(true))
+            .select(staff::id)
+    };
+    diesel::select(
+        exists(
+            allocations::table
+                .filter(allocations::family_id.eq(family_id))
+                .filter(allocations::ended_at.is_null())
+                .filter(allocations::staff_id.eq_any(me())),
+        )
+        .or(exists(
+            taf_members::table
+                .filter(taf_members::family_id.eq(family_id))
+                .filter(taf_members::left_on.is_null())
+                .filter(taf_members::staff_id.eq_any(me())),
+        )),
+    )
+    .get_result(conn)
+    .await
+}
+
 pub struct FamilyFilter {
     pub postcode: Option<String>,
     pub status: Option<String>,
     /// A LIKE pattern, already escaped.
     pub text_pattern: Option<String>,
     pub before_id: Option<Uuid>,
-    /// Only families with an open allocation to the member of staff with this token subject.
-    pub allocated_to: Option<String>,
+    /// Only the families the worker with this token subject sees (`worker_sees`).
+    pub worker: Option<String>,
 }
 
 pub async fn list_families(
@@ -238,16 +266,28 @@ pub async fn list_families(
     if let Some(before) = f.before_id {
         q = q.filter(families::id.lt(before));
     }
-    if let Some(subject) = &f.allocated_to {
-        use super::schema::{allocations, staff};
-        q = q.filter(exists(
-            allocations::table
-                .inner_join(staff::table)
-                .filter(allocations::family_id.eq(families::id))
-                .filter(allocations::ended_at.is_null())
+    if let Some(subject) = &f.worker {
+        use super::schema::{allocations, staff, taf_members};
+        let me = || {
+            staff::table
                 .filter(staff::subject.eq(subject.clone()))
-                .filter(staff::active.eq(true)),
-        ));
+                .filter(staff::active.eq(true))
+                .select(staff::id)
+        };
+        q = q.filter(
+            exists(
+                allocations::table
+                    .filter(allocations::family_id.eq(families::id))
+                    .filter(allocations::ended_at.is_null())
+                    .filter(allocations::staff_id.eq_any(me())),
+            )
+            .or(exists(
+                taf_members::table
+                    .filter(taf_members::family_id.eq(families::id))
+                    .filter(taf_members::left_on.is_null())
+                    .filter(taf_members::staff_id.eq_any(me())),
+            )),
+        );
     }
     q.order(families::id.desc())
         .limit(limit)

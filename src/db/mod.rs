@@ -1,9 +1,11 @@
 //! The only place with Diesel query code.
 
 pub mod allocations;
+pub mod assessments;
 pub mod attachments;
 pub mod audit;
 pub mod consent;
+pub mod episodes;
 pub mod evidence;
 pub mod families;
 pub mod idempotency;
@@ -13,6 +15,7 @@ pub mod notes;
 pub mod rulesets;
 pub mod schema;
 pub mod staff;
+pub mod taf;
 
 use std::time::Duration;
 

@@ -330,6 +330,81 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    assessments (id) {
+        id -> Uuid,
+        family_id -> Uuid,
+        status -> Text,
+        lead_worker_id -> Uuid,
+        started_on -> Date,
+        consent_id -> Uuid,
+        completed_with -> Array<Text>,
+        family_priorities -> Nullable<Text>,
+        practitioner_priorities -> Nullable<Text>,
+        activated_on -> Nullable<Date>,
+        activated_by -> Nullable<Text>,
+        review_due_on -> Nullable<Date>,
+        closed_on -> Nullable<Date>,
+        closure_reason -> Nullable<Text>,
+        closure_note -> Nullable<Text>,
+        closed_by -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    assessment_findings (id) {
+        id -> Uuid,
+        assessment_id -> Uuid,
+        member_id -> Nullable<Uuid>,
+        domain -> Text,
+        strengths -> Nullable<Text>,
+        needs -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    taf_members (id) {
+        id -> Uuid,
+        family_id -> Uuid,
+        staff_id -> Uuid,
+        joined_on -> Date,
+        left_on -> Nullable<Date>,
+        added_by -> Text,
+        removed_by -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    care_episodes (id) {
+        id -> Uuid,
+        family_id -> Uuid,
+        member_id -> Nullable<Uuid>,
+        kind -> Text,
+        started_on -> Date,
+        ended_on -> Nullable<Date>,
+        direction -> Text,
+        follows_id -> Nullable<Uuid>,
+        assessment_id -> Nullable<Uuid>,
+        agreed_by -> Text,
+        recorded_by -> Text,
+        end_agreed_by -> Nullable<Text>,
+        end_reason -> Nullable<Text>,
+        ended_by -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
 diesel::joinable!(staff -> teams (team_code));
 diesel::joinable!(allocations -> families (family_id));
 diesel::joinable!(allocations -> staff (staff_id));
@@ -339,6 +414,8 @@ diesel::joinable!(attachments -> ruleset_revisions (revision_id));
 diesel::joinable!(attachments -> rulesets (ruleset_code));
 diesel::joinable!(evidence -> families (family_id));
 diesel::joinable!(evidence -> members (member_id));
+diesel::joinable!(taf_members -> staff (staff_id));
+diesel::joinable!(assessment_findings -> assessments (assessment_id));
 diesel::joinable!(ruleset_revisions -> rulesets (ruleset_code));
 diesel::joinable!(identification_results -> families (family_id));
 diesel::joinable!(identification_results -> identification_runs (run_id));
@@ -351,8 +428,11 @@ diesel::joinable!(relatives -> members (related_member_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     allocations,
+    assessment_findings,
+    assessments,
     attachments,
     audit_events,
+    care_episodes,
     case_notes,
     consents,
     evidence,
@@ -369,5 +449,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     ruleset_revisions,
     rulesets,
     staff,
+    taf_members,
     teams,
 );

@@ -1,5 +1,6 @@
 //! The programme's rules as pure functions: no I/O, unit-tested next to the rule.
 
+pub mod casework;
 pub mod consent;
 pub mod eligibility;
 pub mod identifiers;

@@ -1,6 +1,7 @@
 //! Routes: extract the caller and input, call one service function. No database code here.
 
 pub mod allocations;
+pub mod assessments;
 pub mod attachments;
 pub mod audit;
 pub mod consent;
@@ -12,6 +13,7 @@ pub mod imports;
 pub mod notes;
 pub mod rulesets;
 pub mod staff;
+pub mod timeline;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(
@@ -26,6 +28,8 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .configure(staff::configure)
             .configure(allocations::configure)
             .configure(consent::configure)
+            .configure(assessments::configure)
+            .configure(timeline::configure)
             .configure(audit::configure),
     );
     cfg.configure(health::configure);

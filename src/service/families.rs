@@ -20,7 +20,8 @@ use crate::http::reply::Reply;
 /// Who sees every family (DESIGN.md, "Need to know"); auditors read only.
 pub const SEE_ALL: &[Role] = &[Role::Coordinator, Role::Manager, Role::Admin, Role::Auditor];
 /// Who may read families and members: those who see all, and key and lead workers, who see the
-/// families allocated to them (any other family is 404). Providers and the police see families
+/// families allocated to them or whose Team Around the Family they sit on (any other family is
+/// 404). Providers and the police see families
 /// through referrals and sharing records, which later capabilities add.
 pub const READ: &[Role] = &[
     Role::Coordinator,
@@ -165,9 +166,7 @@ pub async fn visible_family(
     let family = q::find_family(conn, id, for_update)
         .await?
         .ok_or_else(|| ApiError::not_found("family"))?;
-    if scoped(ctx)
-        && !crate::db::allocations::allocated_to(conn, id, &ctx.principal.subject).await?
-    {
+    if scoped(ctx) && !q::worker_sees(conn, id, &ctx.principal.subject).await? {
         return Err(ApiError::not_found("family"));
     }
     Ok(family)
@@ -288,7 +287,7 @@ pub async fn list_families(
         status,
         text_pattern,
         before_id,
-        allocated_to: scoped(ctx).then(|| ctx.principal.subject.clone()),
+        worker: scoped(ctx).then(|| ctx.principal.subject.clone()),
     };
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {

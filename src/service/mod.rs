@@ -1,6 +1,7 @@
 //! One transaction per request: authorise, read, apply rules, write, audit.
 
 pub mod allocations;
+pub mod assessments;
 pub mod attachments;
 pub mod audit;
 pub mod consent;
@@ -11,6 +12,7 @@ pub mod imports;
 pub mod notes;
 pub mod rulesets;
 pub mod staff;
+pub mod timeline;
 
 use sha2::{Digest, Sha256};
 use uuid::Uuid;

@@ -122,12 +122,14 @@ pub struct TestApp {
 
 pub struct Options {
     pub rate_limit_per_minute: u32,
+    pub taf_review: ffc::domain::casework::ReviewPolicy,
 }
 
 impl Default for Options {
     fn default() -> Self {
         Options {
             rate_limit_per_minute: 100_000,
+            taf_review: Default::default(),
         }
     }
 }
@@ -171,6 +173,7 @@ pub async fn spawn_app_with(opts: Options) -> TestApp {
         public_url: "http://127.0.0.1".into(),
         max_body_bytes: 64 * 1024,
         max_import_bytes: 1024 * 1024,
+        taf_review: opts.taf_review,
     };
     let verifier = ffc::server::verifier(&config, Some(DEV_SECRET.as_bytes().to_vec()))
         .await
@@ -253,6 +256,13 @@ impl TestApp {
     pub fn patch(&self, path: &str, token: &str, body: &Value) -> reqwest::RequestBuilder {
         self.client
             .patch(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+    }
+
+    pub fn put(&self, path: &str, token: &str, body: &Value) -> reqwest::RequestBuilder {
+        self.client
+            .put(self.url(path))
             .bearer_auth(token)
             .json(body)
     }

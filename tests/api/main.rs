@@ -1,6 +1,7 @@
 //! Integration tests over real HTTP against a real PostgreSQL.
 
 mod audit;
+mod casework;
 mod cli;
 mod cohort;
 mod common;

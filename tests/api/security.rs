@@ -243,6 +243,7 @@ async fn a_token_without_roles_may_do_nothing() {
 async fn past_the_rate_limit_the_answer_is_429_with_retry_after() {
     let app = spawn_app_with(Options {
         rate_limit_per_minute: 3,
+        ..Options::default()
     })
     .await;
     let t = coordinator();
