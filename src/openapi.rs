@@ -55,6 +55,7 @@ before removal, and responses from deprecated operations carry a `Deprecation` h
         (name = "assessments", description = "The Family Common Assessment (FCAF): strengths, needs and priorities"),
         (name = "team", description = "The Team Around the Family"),
         (name = "timeline", description = "Social care plans and early help as one history: step up, step down"),
+        (name = "actions", description = "The action plan of an FCAF: owners, due dates, progress"),
         (name = "staff", description = "Staff linked to their tokens, and teams"),
         (name = "audit", description = "The append-only record of access to personal data"),
         (name = "health", description = "Liveness and readiness probes")

@@ -405,6 +405,59 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    taf_meetings (id) {
+        id -> Uuid,
+        family_id -> Uuid,
+        assessment_id -> Uuid,
+        meeting_on -> Date,
+        status -> Text,
+        family_attended -> Nullable<Bool>,
+        attendee_staff_ids -> Array<Uuid>,
+        attendee_agencies -> Array<Text>,
+        decisions -> Nullable<Text>,
+        notes -> Nullable<Text>,
+        next_review_on -> Nullable<Date>,
+        recorded_by -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    plan_actions (id) {
+        id -> Uuid,
+        family_id -> Uuid,
+        assessment_id -> Uuid,
+        description -> Text,
+        owner_staff_id -> Nullable<Uuid>,
+        owner_organisation -> Nullable<Text>,
+        member_id -> Nullable<Uuid>,
+        need -> Text,
+        due_on -> Date,
+        status -> Text,
+        closed_on -> Nullable<Date>,
+        outcome -> Nullable<Text>,
+        closed_by -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    action_progress (id) {
+        id -> Uuid,
+        action_id -> Uuid,
+        note -> Text,
+        author -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(staff -> teams (team_code));
 diesel::joinable!(allocations -> families (family_id));
 diesel::joinable!(allocations -> staff (staff_id));
@@ -415,6 +468,9 @@ diesel::joinable!(attachments -> rulesets (ruleset_code));
 diesel::joinable!(evidence -> families (family_id));
 diesel::joinable!(evidence -> members (member_id));
 diesel::joinable!(taf_members -> staff (staff_id));
+diesel::joinable!(action_progress -> plan_actions (action_id));
+diesel::joinable!(plan_actions -> families (family_id));
+diesel::joinable!(assessments -> families (family_id));
 diesel::joinable!(assessment_findings -> assessments (assessment_id));
 diesel::joinable!(ruleset_revisions -> rulesets (ruleset_code));
 diesel::joinable!(identification_results -> families (family_id));
@@ -427,6 +483,7 @@ diesel::joinable!(relatives -> families (family_id));
 diesel::joinable!(relatives -> members (related_member_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    action_progress,
     allocations,
     assessment_findings,
     assessments,
@@ -445,10 +502,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     information_sharing,
     members,
     organisations,
+    plan_actions,
     relatives,
     ruleset_revisions,
     rulesets,
     staff,
+    taf_meetings,
     taf_members,
     teams,
 );

@@ -11,6 +11,7 @@ pub mod health;
 pub mod identification;
 pub mod imports;
 pub mod notes;
+pub mod plans;
 pub mod rulesets;
 pub mod staff;
 pub mod timeline;
@@ -30,6 +31,7 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .configure(consent::configure)
             .configure(assessments::configure)
             .configure(timeline::configure)
+            .configure(plans::configure)
             .configure(audit::configure),
     );
     cfg.configure(health::configure);

@@ -437,6 +437,7 @@ pub async fn close(
     conn.transaction::<_, ApiError, _>(async |conn| {
         visible_family(conn, ctx, family_id, true).await?;
         let row = found(conn, family_id, id, expected).await?;
+        super::plans::refuse_open_actions(conn, id).await?;
         let earliest = row.activated_on.unwrap_or(row.started_on);
         if on < earliest {
             return Err(ApiError::validation(

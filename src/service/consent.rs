@@ -369,8 +369,9 @@ pub async fn check(
     conn.transaction::<_, ApiError, _>(async |conn| {
         visible_family(conn, ctx, family_id, false).await?;
         if let Some(m) = member_id {
+            // Well-formed but naming nothing here: 422, as for a body.
             if fq::find_member(conn, family_id, m).await?.is_none() {
-                return Err(bad_param(
+                return Err(ApiError::validation(
                     "member_id",
                     "not a current member of this family",
                 ));
@@ -380,7 +381,7 @@ pub async fn check(
             .await?
             .is_empty()
         {
-            return Err(bad_param(
+            return Err(ApiError::validation(
                 "organisation",
                 "no such organisation (see GET /api/v1/organisations)",
             ));

@@ -10,6 +10,7 @@ pub mod families;
 pub mod identification;
 pub mod imports;
 pub mod notes;
+pub mod plans;
 pub mod rulesets;
 pub mod staff;
 pub mod timeline;

@@ -226,7 +226,7 @@ async fn bad_consents_name_the_field_and_write_nothing() {
         &coordinator(),
     ))
     .await;
-    assert_eq!(s, 400);
+    assert_eq!(s, 422);
     assert_eq!(fields(&p), vec!["organisation"]);
     let (s, p) = send(app.get(
         &check(
@@ -236,7 +236,7 @@ async fn bad_consents_name_the_field_and_write_nothing() {
         &coordinator(),
     ))
     .await;
-    assert_eq!(s, 400);
+    assert_eq!(s, 422);
     assert_eq!(fields(&p), vec!["member_id"]);
 }
 

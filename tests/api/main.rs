@@ -11,5 +11,6 @@ mod conventions;
 mod families;
 mod imports;
 mod indexes;
+mod plans;
 mod security;
 mod staff;
