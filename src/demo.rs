@@ -49,14 +49,17 @@ fn member(
 }
 
 /// Loads the family once; running it again finds the same family through its idempotency key.
-pub async fn load(pool: &Pool) -> Result<String, String> {
+pub async fn load(
+    pool: &Pool,
+    policy: crate::domain::casework::ReviewPolicy,
+) -> Result<String, String> {
     use MemberRelationship as R;
     use MemberRole::*;
     let ctx = Ctx {
         principal: Principal {
             subject: "ffc-demo".into(),
             issuer: "ffc-cli".into(),
-            roles: vec![Role::Admin],
+            roles: vec![Role::Admin, Role::Coordinator, Role::Manager],
         },
         request_id: "ffc-demo".into(),
         purpose: Some("loading the May 2014 case study as demonstration data".into()),
@@ -186,6 +189,7 @@ pub async fn load(pool: &Pool) -> Result<String, String> {
             .await
             .map_err(|e| format!("adding a relative: {e}"))?;
     }
+    crate::demo_casework::load(pool, &ctx, family_id, &member_id, policy).await?;
     Ok(reference)
 }
 

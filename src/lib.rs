@@ -6,6 +6,7 @@ pub mod config;
 pub mod database;
 pub mod db;
 pub mod demo;
+pub mod demo_casework;
 pub mod domain;
 pub mod error;
 pub mod http;

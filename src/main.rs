@@ -90,7 +90,7 @@ async fn demo() -> Result<(), String> {
     let config = Config::from_env()?;
     let db = ffc::database::prepare(&config).await?;
     let pool = ffc::db::pool(&db.app_url, 2)?;
-    let result = ffc::demo::load(&pool).await;
+    let result = ffc::demo::load(&pool, config.taf_review).await;
     if let Some(cluster) = &db.cluster {
         cluster.stop_if_started_here();
     }

@@ -459,3 +459,84 @@ async fn sitting_on_the_team_lets_a_worker_see_the_family_until_they_leave() {
     let (s, _) = send(app.get(&format!("/api/v1/families/{fid}"), &key_worker)).await;
     assert_eq!(s, 404, "gone from the team, gone from view");
 }
+
+#[tokio::test]
+async fn the_case_study_carries_its_fcaf_meetings_and_action_plan() {
+    let app = spawn_app().await;
+    let pool = ffc::db::pool(&app.app_db_url, 2).unwrap();
+    ffc::demo::load(&pool, Default::default()).await.unwrap();
+    let auditor = token(&[Role::Auditor]);
+    let (_, list) = send(app.get("/api/v1/families", &auditor)).await;
+    let fid = list["items"][0]["id"].as_str().unwrap().to_string();
+
+    let (_, fcafs) = send(app.get(&at(&fid, "assessments"), &auditor)).await;
+    let fcaf = &fcafs["items"][0];
+    assert_eq!(fcafs["items"].as_array().unwrap().len(), 1);
+    assert_eq!(fcaf["status"], "active");
+    assert_eq!(fcaf["started_on"], "2013-02-11", "started in February 2013");
+    assert!(fcaf["completed_with"][0]
+        .as_str()
+        .unwrap()
+        .contains("Youth Offending Team case manager"));
+    assert!(fcaf["family_priorities"]
+        .as_str()
+        .unwrap()
+        .contains("YOT order"));
+    assert_eq!(
+        fcaf["review_due_on"], "2013-07-08",
+        "set by the last meeting"
+    );
+
+    let (_, meetings) = send(app.get(&at(&fid, "taf-meetings"), &auditor)).await;
+    let dates: Vec<&str> = meetings["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["meeting_on"].as_str().unwrap())
+        .collect();
+    assert_eq!(dates, vec!["2013-05-27", "2013-04-15", "2013-03-04"]);
+    assert!(meetings["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|m| m["status"] == "held"));
+
+    let (_, actions) = send(app.get(&at(&fid, "actions"), &auditor)).await;
+    let actions = actions["items"].as_array().unwrap();
+    assert_eq!(actions.len(), 4);
+    let find = |need: &str| actions.iter().find(|a| a["need"] == need).unwrap();
+    let housing = find("housing");
+    assert_eq!(housing["status"], "done");
+    assert!(
+        housing["outcome"]
+            .as_str()
+            .unwrap()
+            .starts_with("Decided to stay"),
+        "{housing}"
+    );
+    assert_eq!(
+        find("crime_asb")["status"],
+        "done",
+        "Child K completed his YOT order"
+    );
+    let college = find("education");
+    assert_eq!(college["status"], "open");
+    assert!(college["progress"][0]["note"]
+        .as_str()
+        .unwrap()
+        .contains("RCAT"));
+    let work = find("employment");
+    assert_eq!(work["owner_organisation"], "wiseability");
+    assert_eq!(work["progress"].as_array().unwrap().len(), 2);
+
+    let (_, timeline) = send(app.get(&at(&fid, "care-episodes"), &auditor)).await;
+    assert_eq!(timeline["items"][0]["kind"], "fcaf");
+    let (_, team) = send(app.get(&at(&fid, "team"), &auditor)).await;
+    assert_eq!(
+        team["items"].as_array().unwrap().len(),
+        2,
+        "the coordinator and the YOT case manager"
+    );
+    let (_, ok) = send(app.get(&at(&fid, "consent-check?organisation=wiseability&purpose=referral&category=employment&on=2013-03-04"), &auditor)).await;
+    assert_eq!(ok["allowed"], true, "{ok}");
+}

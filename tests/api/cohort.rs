@@ -59,7 +59,7 @@ fn member_id(family: &Value, given: &str) -> String {
 async fn the_case_study_family_is_eligible_under_phase_1_on_all_three_criteria() {
     let app = spawn_app().await;
     let pool = ffc::db::pool(&app.app_db_url, 2).unwrap();
-    ffc::demo::load(&pool).await.unwrap();
+    ffc::demo::load(&pool, Default::default()).await.unwrap();
     let list: Value = app
         .get("/api/v1/families", &coordinator())
         .send()

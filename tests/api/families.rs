@@ -504,9 +504,9 @@ async fn pagination_walks_every_family_once() {
 async fn a_case_study_sized_family_loads_through_the_demo() {
     let app = spawn_app().await;
     let pool = ffc::db::pool(&app.app_db_url, 2).unwrap();
-    let reference = ffc::demo::load(&pool).await.unwrap();
+    let reference = ffc::demo::load(&pool, Default::default()).await.unwrap();
     assert!(reference.starts_with("FFC-"));
-    let again = ffc::demo::load(&pool).await.unwrap();
+    let again = ffc::demo::load(&pool, Default::default()).await.unwrap();
     assert!(again.ends_with("(already loaded)"), "{again}");
     let t = token(&[Role::Auditor]);
     let list: Value = app
