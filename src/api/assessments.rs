@@ -232,24 +232,10 @@ impl Assessment {
 mod tests {
     use super::*;
 
-    fn wire<T: Serialize>(v: T) -> String {
-        serde_json::to_value(v)
-            .unwrap()
-            .as_str()
-            .unwrap()
-            .to_string()
-    }
-
     #[test]
     fn stored_names_are_the_wire_names() {
-        for v in Domain::ALL {
-            assert_eq!(wire(v), v.as_str());
-        }
-        for v in AssessmentStatus::ALL {
-            assert_eq!(wire(v), v.as_str());
-        }
-        for v in ClosureReason::ALL {
-            assert_eq!(wire(v), v.as_str());
-        }
+        crate::api::wire_names_agree(Domain::ALL, Domain::as_str);
+        crate::api::wire_names_agree(AssessmentStatus::ALL, AssessmentStatus::as_str);
+        crate::api::wire_names_agree(ClosureReason::ALL, ClosureReason::as_str);
     }
 }

@@ -299,30 +299,12 @@ impl From<SharingRow> for Sharing {
 mod tests {
     use super::*;
 
-    fn wire<T: Serialize>(v: T) -> String {
-        serde_json::to_value(v)
-            .unwrap()
-            .as_str()
-            .unwrap()
-            .to_string()
-    }
-
     #[test]
     fn stored_names_are_the_wire_names() {
-        for v in OrganisationKind::ALL {
-            assert_eq!(wire(v), v.as_str());
-        }
-        for v in ConsentStatus::ALL {
-            assert_eq!(wire(v), v.as_str());
-        }
-        for v in SharingPurpose::ALL {
-            assert_eq!(wire(v), v.as_str());
-        }
-        for v in DataCategory::ALL {
-            assert_eq!(wire(v), v.as_str());
-        }
-        for v in LawfulBasis::ALL {
-            assert_eq!(wire(v), v.as_str());
-        }
+        crate::api::wire_names_agree(OrganisationKind::ALL, OrganisationKind::as_str);
+        crate::api::wire_names_agree(ConsentStatus::ALL, ConsentStatus::as_str);
+        crate::api::wire_names_agree(SharingPurpose::ALL, SharingPurpose::as_str);
+        crate::api::wire_names_agree(DataCategory::ALL, DataCategory::as_str);
+        crate::api::wire_names_agree(LawfulBasis::ALL, LawfulBasis::as_str);
     }
 }

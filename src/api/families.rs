@@ -470,33 +470,13 @@ pub struct FamilyListQuery {
 mod tests {
     use super::*;
 
-    fn wire<T: Serialize>(v: T) -> String {
-        serde_json::to_value(v)
-            .unwrap()
-            .as_str()
-            .unwrap()
-            .to_string()
-    }
-
     #[test]
     fn stored_names_are_the_wire_names() {
-        for v in HousingTenure::ALL {
-            assert_eq!(wire(v), v.as_str());
-        }
-        for v in FamilyStatus::ALL {
-            assert_eq!(wire(v), v.as_str());
-        }
-        for v in MemberRole::ALL {
-            assert_eq!(wire(v), v.as_str());
-        }
-        for v in MemberRelationship::ALL {
-            assert_eq!(wire(v), v.as_str());
-        }
-        for v in Gender::ALL {
-            assert_eq!(wire(v), v.as_str());
-        }
-        for v in RelativeRelationship::ALL {
-            assert_eq!(wire(v), v.as_str());
-        }
+        crate::api::wire_names_agree(HousingTenure::ALL, HousingTenure::as_str);
+        crate::api::wire_names_agree(FamilyStatus::ALL, FamilyStatus::as_str);
+        crate::api::wire_names_agree(MemberRole::ALL, MemberRole::as_str);
+        crate::api::wire_names_agree(MemberRelationship::ALL, MemberRelationship::as_str);
+        crate::api::wire_names_agree(Gender::ALL, Gender::as_str);
+        crate::api::wire_names_agree(RelativeRelationship::ALL, RelativeRelationship::as_str);
     }
 }

@@ -50,12 +50,31 @@ macro_rules! text_enum {
 }
 pub(crate) use text_enum;
 
+/// Checks that every value of a `text_enum!` is sent as the name it is stored under.
+#[cfg(test)]
+pub fn wire_names_agree<T: Serialize + Copy>(all: &[T], name: fn(T) -> &'static str) {
+    for v in all {
+        let sent = serde_json::to_value(v).unwrap();
+        assert_eq!(sent.as_str(), Some(name(*v)));
+    }
+}
+
 /// One page of a list.
 #[derive(Serialize, ToSchema)]
 pub struct Page<T: ToSchema> {
     pub items: Vec<T>,
     /// Pass as `cursor` to get the next page; absent on the last page.
     pub next_cursor: Option<String>,
+}
+
+impl<T: ToSchema> Page<T> {
+    /// A list short enough to send whole (a family's consents, meetings, timeline...).
+    pub fn all(items: Vec<T>) -> Self {
+        Page {
+            items,
+            next_cursor: None,
+        }
+    }
 }
 
 /// Cursors are opaque to clients: base64url of the last id seen. They carry no authority; every

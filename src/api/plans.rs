@@ -235,21 +235,9 @@ pub struct OverdueAction {
 mod tests {
     use super::*;
 
-    fn wire<T: Serialize>(v: T) -> String {
-        serde_json::to_value(v)
-            .unwrap()
-            .as_str()
-            .unwrap()
-            .to_string()
-    }
-
     #[test]
     fn stored_names_are_the_wire_names() {
-        for v in MeetingStatus::ALL {
-            assert_eq!(wire(v), v.as_str());
-        }
-        for v in ActionStatus::ALL {
-            assert_eq!(wire(v), v.as_str());
-        }
+        crate::api::wire_names_agree(MeetingStatus::ALL, MeetingStatus::as_str);
+        crate::api::wire_names_agree(ActionStatus::ALL, ActionStatus::as_str);
     }
 }

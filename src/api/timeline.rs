@@ -164,21 +164,9 @@ impl From<EpisodeRow> for Episode {
 mod tests {
     use super::*;
 
-    fn wire<T: Serialize>(v: T) -> String {
-        serde_json::to_value(v)
-            .unwrap()
-            .as_str()
-            .unwrap()
-            .to_string()
-    }
-
     #[test]
     fn stored_names_are_the_wire_names() {
-        for v in EpisodeKind::ALL {
-            assert_eq!(wire(v), v.as_str());
-        }
-        for v in Direction::ALL {
-            assert_eq!(wire(v), v.as_str());
-        }
+        crate::api::wire_names_agree(EpisodeKind::ALL, EpisodeKind::as_str);
+        crate::api::wire_names_agree(Direction::ALL, Direction::as_str);
     }
 }

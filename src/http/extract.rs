@@ -412,6 +412,19 @@ pub fn check_version(expected: Option<i32>, current: i32) -> Result<i32, ApiErro
     }
 }
 
+/// The request's `Idempotency-Key`, if it sent one, bound to this method, path and body.
+pub fn idem<T>(
+    req: &HttpRequest,
+    body: &Body<T>,
+) -> Result<Option<crate::service::Idem>, ApiError> {
+    Ok(crate::service::Idem::new(
+        idempotency_key(req)?,
+        req.method().as_str(),
+        req.path(),
+        &body.hash,
+    ))
+}
+
 /// The optional `Idempotency-Key` header.
 pub fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     let Some(v) = req.headers().get("idempotency-key") else {

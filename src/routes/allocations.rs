@@ -3,10 +3,10 @@ use actix_web::{get, post, web, HttpRequest};
 use crate::api::allocations::*;
 use crate::api::Page;
 use crate::error::{ApiResult, Problem};
-use crate::http::extract::{idempotency_key, query_map, Allowed, Body, PathIds};
+use crate::http::extract::{idem, query_map, Allowed, Body, PathIds};
 use crate::http::reply::Reply;
 use crate::http::AppState;
-use crate::service::{self, allocations as al, Idem};
+use crate::service::{self, allocations as al};
 
 /// Allocate a family's dedicated worker
 ///
@@ -36,12 +36,7 @@ pub async fn create_allocation(
     path: PathIds,
     body: Body<AllocationCreate>,
 ) -> ApiResult<Reply> {
-    let idem = Idem::new(
-        idempotency_key(&req)?,
-        req.method().as_str(),
-        req.path(),
-        &body.hash,
-    );
+    let idem = idem(&req, &body)?;
     service::allocations::allocate(&state.pool, &ctx, path.one(), body.value, idem).await
 }
 

@@ -3,10 +3,10 @@ use actix_web::{get, post, put, web, HttpRequest};
 use crate::api::assessments::*;
 use crate::api::Page;
 use crate::error::{ApiResult, Problem};
-use crate::http::extract::{idempotency_key, Allowed, Body, IfMatch, PathIds};
+use crate::http::extract::{idem, Allowed, Body, IfMatch, PathIds};
 use crate::http::reply::Reply;
 use crate::http::AppState;
-use crate::service::{self, assessments as asm, families as fam, Idem};
+use crate::service::{self, assessments as asm, families as fam};
 
 /// Start an FCAF
 ///
@@ -35,12 +35,7 @@ pub async fn create_assessment(
     path: PathIds,
     body: Body<AssessmentCreate>,
 ) -> ApiResult<Reply> {
-    let idem = Idem::new(
-        idempotency_key(&req)?,
-        req.method().as_str(),
-        req.path(),
-        &body.hash,
-    );
+    let idem = idem(&req, &body)?;
     service::assessments::create(&state.pool, &ctx, path.one(), body.value, idem).await
 }
 

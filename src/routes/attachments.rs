@@ -3,10 +3,10 @@ use actix_web::{get, post, web, HttpRequest};
 use crate::api::attachments::*;
 use crate::api::Page;
 use crate::error::{ApiResult, Problem};
-use crate::http::extract::{idempotency_key, Allowed, Body, PathIds};
+use crate::http::extract::{idem, Allowed, Body, PathIds};
 use crate::http::reply::Reply;
 use crate::http::AppState;
-use crate::service::{self, attachments as att, families as fam, Idem};
+use crate::service::{self, attachments as att, families as fam};
 
 /// Attach a family
 ///
@@ -37,12 +37,7 @@ pub async fn create_attachment(
     path: PathIds,
     body: Body<AttachmentCreate>,
 ) -> ApiResult<Reply> {
-    let idem = Idem::new(
-        idempotency_key(&req)?,
-        req.method().as_str(),
-        req.path(),
-        &body.hash,
-    );
+    let idem = idem(&req, &body)?;
     service::attachments::attach(&state.pool, &ctx, path.one(), body.value, idem).await
 }
 

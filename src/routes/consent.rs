@@ -3,19 +3,10 @@ use actix_web::{get, post, web, HttpRequest};
 use crate::api::consent::*;
 use crate::api::Page;
 use crate::error::{ApiResult, Problem};
-use crate::http::extract::{idempotency_key, query_map, Allowed, Body, IfMatch, PathIds};
+use crate::http::extract::{idem, query_map, Allowed, Body, IfMatch, PathIds};
 use crate::http::reply::Reply;
 use crate::http::AppState;
-use crate::service::{self, consent as cs, families as fam, Idem};
-
-fn idem<T>(req: &HttpRequest, body: &Body<T>) -> ApiResult<Option<Idem>> {
-    Ok(Idem::new(
-        idempotency_key(req)?,
-        req.method().as_str(),
-        req.path(),
-        &body.hash,
-    ))
-}
+use crate::service::{self, consent as cs, families as fam};
 
 /// List organisations
 ///

@@ -4,10 +4,10 @@ use crate::api::evidence::*;
 use crate::api::rulesets::{Eligibility, EligibilityQuery};
 use crate::api::Page;
 use crate::error::{ApiResult, Problem};
-use crate::http::extract::{idempotency_key, query_map, Allowed, Body, PathIds};
+use crate::http::extract::{idem, query_map, Allowed, Body, PathIds};
 use crate::http::reply::Reply;
 use crate::http::AppState;
-use crate::service::{self, families as fam, Idem};
+use crate::service::{self, families as fam};
 
 /// Record evidence
 ///
@@ -36,12 +36,7 @@ pub async fn create_evidence(
     path: PathIds,
     body: Body<EvidenceCreate>,
 ) -> ApiResult<Reply> {
-    let idem = Idem::new(
-        idempotency_key(&req)?,
-        req.method().as_str(),
-        req.path(),
-        &body.hash,
-    );
+    let idem = idem(&req, &body)?;
     service::evidence::create(&state.pool, &ctx, path.one(), body.value, idem).await
 }
 

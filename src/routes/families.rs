@@ -3,20 +3,11 @@ use actix_web::{delete, get, patch, post, web, HttpRequest};
 use crate::api::families::*;
 use crate::api::Page;
 use crate::error::{ApiResult, Problem};
-use crate::http::extract::{idempotency_key, if_match, query_map, Allowed, Body, IfMatch, PathIds};
+use crate::http::extract::{idem, if_match, query_map, Allowed, Body, IfMatch, PathIds};
 use crate::http::reply::Reply;
 use crate::http::AppState;
+use crate::service;
 use crate::service::families as fam;
-use crate::service::{self, Idem};
-
-fn idem<T>(req: &HttpRequest, body: &Body<T>) -> ApiResult<Option<Idem>> {
-    Ok(Idem::new(
-        idempotency_key(req)?,
-        req.method().as_str(),
-        req.path(),
-        &body.hash,
-    ))
-}
 
 /// Create a family
 ///

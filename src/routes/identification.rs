@@ -3,10 +3,10 @@ use actix_web::{get, post, web, HttpRequest};
 use crate::api::identification::*;
 use crate::api::Page;
 use crate::error::{ApiResult, Problem};
-use crate::http::extract::{idempotency_key, query_map, Allowed, Body, PathIds};
+use crate::http::extract::{idem, query_map, Allowed, Body, PathIds};
 use crate::http::reply::Reply;
 use crate::http::AppState;
-use crate::service::{self, identification as ident, Idem};
+use crate::service::{self, identification as ident};
 
 /// Start an identification run
 ///
@@ -31,12 +31,7 @@ pub async fn create_identification_run(
     state: web::Data<AppState>,
     body: Body<RunCreate>,
 ) -> ApiResult<Reply> {
-    let idem = Idem::new(
-        idempotency_key(&req)?,
-        req.method().as_str(),
-        req.path(),
-        &body.hash,
-    );
+    let idem = idem(&req, &body)?;
     let reply = service::identification::start(&state.pool, &ctx, body.value, idem).await?;
     state.jobs.notify_one();
     Ok(reply)

@@ -3,10 +3,10 @@ use actix_web::{get, post, web, HttpRequest};
 use crate::api::notes::*;
 use crate::api::Page;
 use crate::error::{ApiResult, Problem};
-use crate::http::extract::{idempotency_key, query_map, Allowed, Body, PathIds};
+use crate::http::extract::{idem, query_map, Allowed, Body, PathIds};
 use crate::http::reply::Reply;
 use crate::http::AppState;
-use crate::service::{self, families as fam, notes as nt, Idem};
+use crate::service::{self, families as fam, notes as nt};
 
 /// Add a case note
 ///
@@ -34,12 +34,7 @@ pub async fn create_note(
     path: PathIds,
     body: Body<NoteCreate>,
 ) -> ApiResult<Reply> {
-    let idem = Idem::new(
-        idempotency_key(&req)?,
-        req.method().as_str(),
-        req.path(),
-        &body.hash,
-    );
+    let idem = idem(&req, &body)?;
     service::notes::create(&state.pool, &ctx, path.one(), body.value, idem).await
 }
 

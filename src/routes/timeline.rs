@@ -3,10 +3,10 @@ use actix_web::{get, post, web, HttpRequest};
 use crate::api::timeline::*;
 use crate::api::Page;
 use crate::error::{ApiResult, Problem};
-use crate::http::extract::{idempotency_key, Allowed, Body, IfMatch, PathIds};
+use crate::http::extract::{idem, Allowed, Body, IfMatch, PathIds};
 use crate::http::reply::Reply;
 use crate::http::AppState;
-use crate::service::{self, consent as cs, families as fam, timeline as tl, Idem};
+use crate::service::{self, consent as cs, families as fam, timeline as tl};
 
 /// Add to the Team Around the Family
 ///
@@ -34,12 +34,7 @@ pub async fn add_team_member(
     path: PathIds,
     body: Body<TafMemberCreate>,
 ) -> ApiResult<Reply> {
-    let idem = Idem::new(
-        idempotency_key(&req)?,
-        req.method().as_str(),
-        req.path(),
-        &body.hash,
-    );
+    let idem = idem(&req, &body)?;
     service::timeline::add_member(&state.pool, &ctx, path.one(), body.value, idem).await
 }
 
@@ -121,12 +116,7 @@ pub async fn create_care_episode(
     path: PathIds,
     body: Body<EpisodeCreate>,
 ) -> ApiResult<Reply> {
-    let idem = Idem::new(
-        idempotency_key(&req)?,
-        req.method().as_str(),
-        req.path(),
-        &body.hash,
-    );
+    let idem = idem(&req, &body)?;
     service::timeline::create_episode(&state.pool, &ctx, path.one(), body.value, idem).await
 }
 

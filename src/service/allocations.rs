@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use diesel_async::AsyncConnection;
 use uuid::Uuid;
 
-use super::{audit, idem_begin, idem_finish, Idem};
+use super::{audit, audit_family_read, idem_begin, idem_finish, Idem};
 use crate::api::allocations::*;
 use crate::api::{decode_cursor, end_page, parse_limit, Page};
 use crate::auth::Role;
@@ -177,13 +177,7 @@ pub async fn end(
         .await?;
         let history = q::history(conn, family_id).await?;
         let items: Vec<Allocation> = history.into_iter().map(Allocation::from).collect();
-        Ok(Reply::ok(
-            &Page {
-                items,
-                next_cursor: None,
-            },
-            None,
-        ))
+        Ok(Reply::ok(&Page::all(items), None))
     })
     .await
 }
@@ -194,17 +188,17 @@ pub async fn history(pool: &Pool, ctx: &Ctx, family_id: Uuid) -> ApiResult<Reply
     conn.transaction::<_, ApiError, _>(async |conn| {
         super::families::visible_family(conn, ctx, family_id, false).await?;
         let rows = q::history(conn, family_id).await?;
-        let mut ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-        ids.push(family_id);
-        audit(conn, ctx, "allocation.list", "allocation", &ids).await?;
+        audit_family_read(
+            conn,
+            ctx,
+            "allocation.list",
+            "allocation",
+            rows.iter().map(|r| r.id),
+            family_id,
+        )
+        .await?;
         let items: Vec<Allocation> = rows.into_iter().map(Allocation::from).collect();
-        Ok(Reply::ok(
-            &Page {
-                items,
-                next_cursor: None,
-            },
-            None,
-        ))
+        Ok(Reply::ok(&Page::all(items), None))
     })
     .await
 }

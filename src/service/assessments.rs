@@ -275,13 +275,7 @@ pub async fn list(pool: &Pool, ctx: &Ctx, family_id: Uuid) -> ApiResult<Reply> {
                 Assessment::from_rows(r, f)
             })
             .collect();
-        Ok(Reply::ok(
-            &Page {
-                items,
-                next_cursor: None,
-            },
-            None,
-        ))
+        Ok(Reply::ok(&Page::all(items), None))
     })
     .await
 }

@@ -4,7 +4,7 @@ use diesel_async::AsyncConnection;
 use uuid::Uuid;
 
 use super::rulesets::{facts, judge, revision_for, Params};
-use super::{audit, idem_begin, idem_finish, Idem};
+use super::{audit, audit_family_read, idem_begin, idem_finish, Idem};
 use crate::api::attachments::*;
 use crate::auth::Role;
 use crate::db::attachments::{self as q, AttachmentRow};
@@ -115,9 +115,15 @@ pub async fn list(pool: &Pool, ctx: &Ctx, family_id: Uuid) -> ApiResult<Reply> {
     conn.transaction::<_, ApiError, _>(async |conn| {
         super::families::visible_family(conn, ctx, family_id, false).await?;
         let rows = q::of_family(conn, family_id).await?;
-        let mut ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-        ids.push(family_id);
-        audit(conn, ctx, "attachment.list", "attachment", &ids).await?;
+        audit_family_read(
+            conn,
+            ctx,
+            "attachment.list",
+            "attachment",
+            rows.iter().map(|r| r.id),
+            family_id,
+        )
+        .await?;
         let items: Vec<Attachment> = rows.into_iter().map(Attachment::from_row).collect();
         Ok(Reply::ok(
             &crate::api::Page {

@@ -8,7 +8,7 @@ use diesel_async::AsyncConnection;
 use uuid::Uuid;
 
 use super::families::{today, visible_family};
-use super::{audit, idem_begin, idem_finish, Idem};
+use super::{audit, audit_family_read, idem_begin, idem_finish, Idem};
 use crate::api::consent::*;
 use crate::api::{decode_cursor, end_page, parse_limit, Page};
 use crate::auth::Role;
@@ -53,13 +53,7 @@ pub async fn list_organisations(pool: &Pool, ctx: &Ctx) -> ApiResult<Reply> {
     // Reference data, not personal data: reading it is not audited.
     let _ = ctx;
     let items: Vec<Organisation> = rows.into_iter().map(Organisation::from).collect();
-    Ok(Reply::ok(
-        &Page {
-            items,
-            next_cursor: None,
-        },
-        None,
-    ))
+    Ok(Reply::ok(&Page::all(items), None))
 }
 
 pub async fn create_organisation(
@@ -241,17 +235,17 @@ pub async fn list_consents(pool: &Pool, ctx: &Ctx, family_id: Uuid) -> ApiResult
     conn.transaction::<_, ApiError, _>(async |conn| {
         visible_family(conn, ctx, family_id, false).await?;
         let rows = q::consents_of(conn, family_id).await?;
-        let mut ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-        ids.push(family_id);
-        audit(conn, ctx, "consent.list", "consent", &ids).await?;
+        audit_family_read(
+            conn,
+            ctx,
+            "consent.list",
+            "consent",
+            rows.iter().map(|r| r.id),
+            family_id,
+        )
+        .await?;
         let items: Vec<Consent> = rows.into_iter().map(Consent::from).collect();
-        Ok(Reply::ok(
-            &Page {
-                items,
-                next_cursor: None,
-            },
-            None,
-        ))
+        Ok(Reply::ok(&Page::all(items), None))
     })
     .await
 }
@@ -501,9 +495,15 @@ pub async fn list_sharing(
         visible_family(conn, ctx, family_id, false).await?;
         let mut rows = q::sharing_of(conn, family_id, before, limit + 1).await?;
         let next_cursor = end_page(&mut rows, limit, |r| r.id);
-        let mut ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-        ids.push(family_id);
-        audit(conn, ctx, "sharing.list", "information_sharing", &ids).await?;
+        audit_family_read(
+            conn,
+            ctx,
+            "sharing.list",
+            "information_sharing",
+            rows.iter().map(|r| r.id),
+            family_id,
+        )
+        .await?;
         let items: Vec<Sharing> = rows.into_iter().map(Sharing::from).collect();
         Ok(Reply::ok(&Page { items, next_cursor }, None))
     })

@@ -49,6 +49,19 @@ pub async fn audit(
     Ok(())
 }
 
+/// Audits a read of some of a family's records: their ids, then the family's.
+pub async fn audit_family_read(
+    conn: &mut Conn,
+    ctx: &Ctx,
+    action: &str,
+    resource_type: &str,
+    ids: impl Iterator<Item = Uuid>,
+    family_id: Uuid,
+) -> ApiResult<()> {
+    let all: Vec<Uuid> = ids.chain(std::iter::once(family_id)).collect();
+    audit(conn, ctx, action, resource_type, &all).await
+}
+
 /// An `Idempotency-Key` with the fingerprint of the request it came with.
 pub struct Idem {
     pub key: String,

@@ -7,7 +7,7 @@ use diesel_async::AsyncConnection;
 use uuid::Uuid;
 
 use super::families::visible_family;
-use super::{audit, idem_begin, idem_finish, Idem};
+use super::{audit, audit_family_read, idem_begin, idem_finish, Idem};
 use crate::api::notes::*;
 use crate::api::{decode_cursor, end_page, parse_limit, Page};
 use crate::auth::Role;
@@ -94,9 +94,15 @@ pub async fn list(
         let sensitive = sees_sensitive(conn, ctx, family_id).await?;
         let mut rows = q::list(conn, family_id, sensitive, before, limit + 1).await?;
         let next_cursor = end_page(&mut rows, limit, |r| r.id);
-        let mut ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-        ids.push(family_id);
-        audit(conn, ctx, "note.list", "case_note", &ids).await?;
+        audit_family_read(
+            conn,
+            ctx,
+            "note.list",
+            "case_note",
+            rows.iter().map(|r| r.id),
+            family_id,
+        )
+        .await?;
         let items: Vec<Note> = rows.into_iter().map(Note::from).collect();
         Ok(Reply::ok(&Page { items, next_cursor }, None))
     })

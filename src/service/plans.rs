@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::assessments::WORK;
 use super::families::{today, visible_family};
 use super::timeline::past_or_today;
-use super::{audit, idem_begin, idem_finish, Idem};
+use super::{audit, audit_family_read, idem_begin, idem_finish, Idem};
 use crate::api::plans::*;
 use crate::api::{decode_cursor, encode_cursor, parse_limit, Page};
 use crate::auth::Role;
@@ -286,17 +286,17 @@ pub async fn list_meetings(pool: &Pool, ctx: &Ctx, family_id: Uuid) -> ApiResult
     conn.transaction::<_, ApiError, _>(async |conn| {
         visible_family(conn, ctx, family_id, false).await?;
         let rows = q::meetings_of(conn, family_id).await?;
-        let mut ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-        ids.push(family_id);
-        audit(conn, ctx, "meeting.list", "taf_meeting", &ids).await?;
+        audit_family_read(
+            conn,
+            ctx,
+            "meeting.list",
+            "taf_meeting",
+            rows.iter().map(|r| r.id),
+            family_id,
+        )
+        .await?;
         let items: Vec<Meeting> = rows.into_iter().map(Meeting::from).collect();
-        Ok(Reply::ok(
-            &Page {
-                items,
-                next_cursor: None,
-            },
-            None,
-        ))
+        Ok(Reply::ok(&Page::all(items), None))
     })
     .await
 }
@@ -576,9 +576,15 @@ pub async fn list_actions(
         visible_family(conn, ctx, family_id, false).await?;
         let mut rows = q::actions_of(conn, family_id, &filter, limit + 1).await?;
         let next_cursor = crate::api::end_page(&mut rows, limit, |r| r.id);
-        let mut ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-        ids.push(family_id);
-        audit(conn, ctx, "action.list", "plan_action", &ids).await?;
+        audit_family_read(
+            conn,
+            ctx,
+            "action.list",
+            "plan_action",
+            rows.iter().map(|r| r.id),
+            family_id,
+        )
+        .await?;
         let items = with_progress(conn, rows).await?;
         Ok(Reply::ok(&Page { items, next_cursor }, None))
     })

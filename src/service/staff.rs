@@ -159,11 +159,5 @@ pub async fn teams(pool: &Pool, ctx: &Ctx) -> ApiResult<Reply> {
         .into_iter()
         .map(Team::from)
         .collect();
-    Ok(Reply::ok(
-        &Page {
-            items,
-            next_cursor: None,
-        },
-        None,
-    ))
+    Ok(Reply::ok(&Page::all(items), None))
 }

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::consent::RECORD;
 use super::families::{today, visible_family};
-use super::{audit, idem_begin, idem_finish, Idem};
+use super::{audit, audit_family_read, idem_begin, idem_finish, Idem};
 use crate::api::timeline::*;
 use crate::api::Page;
 use crate::auth::Role;
@@ -120,17 +120,17 @@ pub async fn list_members(pool: &Pool, ctx: &Ctx, family_id: Uuid) -> ApiResult<
     conn.transaction::<_, ApiError, _>(async |conn| {
         visible_family(conn, ctx, family_id, false).await?;
         let rows = tq::list(conn, family_id).await?;
-        let mut ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-        ids.push(family_id);
-        audit(conn, ctx, "taf.member.list", "taf_member", &ids).await?;
+        audit_family_read(
+            conn,
+            ctx,
+            "taf.member.list",
+            "taf_member",
+            rows.iter().map(|r| r.id),
+            family_id,
+        )
+        .await?;
         let items: Vec<TafMember> = rows.into_iter().map(TafMember::from).collect();
-        Ok(Reply::ok(
-            &Page {
-                items,
-                next_cursor: None,
-            },
-            None,
-        ))
+        Ok(Reply::ok(&Page::all(items), None))
     })
     .await
 }
@@ -380,17 +380,17 @@ pub async fn timeline(pool: &Pool, ctx: &Ctx, family_id: Uuid) -> ApiResult<Repl
     conn.transaction::<_, ApiError, _>(async |conn| {
         visible_family(conn, ctx, family_id, false).await?;
         let rows = eq::timeline(conn, family_id).await?;
-        let mut ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-        ids.push(family_id);
-        audit(conn, ctx, "episode.list", "care_episode", &ids).await?;
+        audit_family_read(
+            conn,
+            ctx,
+            "episode.list",
+            "care_episode",
+            rows.iter().map(|r| r.id),
+            family_id,
+        )
+        .await?;
         let items: Vec<Episode> = rows.into_iter().map(Episode::from).collect();
-        Ok(Reply::ok(
-            &Page {
-                items,
-                next_cursor: None,
-            },
-            None,
-        ))
+        Ok(Reply::ok(&Page::all(items), None))
     })
     .await
 }
