@@ -147,7 +147,8 @@ pub async fn withdraw_consent(
     security(("bearer" = ["coordinator", "manager", "admin", "auditor", "lead_worker", "key_worker"])),
     responses(
         (status = 200, description = "The answer and its reason.", body = ConsentCheck),
-        (status = 404, description = "No such family visible to you.", body = Problem, content_type = "application/problem+json")
+        (status = 404, description = "No such family visible to you.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No organisation with that code, or the member is not in this family.", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[get("/families/{family_id}/consent-check")]
