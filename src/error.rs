@@ -274,6 +274,13 @@ impl From<diesel::result::Error> for ApiError {
                     info.constraint_name().unwrap_or("foreign key")
                 ))
             }
+            // A value the database cannot hold (a date or number out of its range) that the
+            // Rust checks let through is still the client's error, not the server's.
+            Error::DatabaseError(DatabaseErrorKind::Unknown, info)
+                if info.message().contains("out of range") =>
+            {
+                ApiError::Unprocessable("A value is outside the range the service stores.".into())
+            }
             Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
                 ApiError::Conflict("Concurrent update; retry the request.".into())
             }

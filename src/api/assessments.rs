@@ -107,6 +107,7 @@ pub struct AssessmentContent {
     "completed_with": ["Youth Offending Team case manager"]}))]
 pub struct AssessmentCreate {
     /// Not in the future.
+    #[validate(custom(function = "crate::api::casework_date"))]
     pub started_on: NaiveDate,
     /// As in `AssessmentContent`.
     pub lead_worker_id: Uuid,
@@ -147,6 +148,7 @@ impl AssessmentCreate {
 #[schema(example = json!({"activated_on": "2013-02-25", "agreed_by": "Adult H, Adult J and the lead worker"}))]
 pub struct AssessmentActivate {
     /// Default today; not before the start, not in the future.
+    #[validate(custom(function = "crate::api::casework_date"))]
     pub activated_on: Option<NaiveDate>,
     /// Who agreed it (the family and the lead worker, a panel...).
     #[validate(length(min = 1, max = 200))]
@@ -162,6 +164,7 @@ pub struct AssessmentActivate {
 #[schema(example = json!({"closed_on": "2013-10-14", "reason": "needs_met", "note": "Child K settled at college."}))]
 pub struct AssessmentClose {
     /// Default today; not before the start, not in the future.
+    #[validate(custom(function = "crate::api::casework_date"))]
     pub closed_on: Option<NaiveDate>,
     pub reason: ClosureReason,
     /// Required when the reason is `other`.

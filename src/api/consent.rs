@@ -140,8 +140,10 @@ pub struct ConsentCreate {
     #[validate(length(max = 12))]
     #[schema(max_items = 12)]
     pub excluded_categories: Vec<DataCategory>,
+    #[validate(custom(function = "crate::api::casework_date"))]
     pub valid_from: NaiveDate,
     /// Inclusive; absent for open-ended.
+    #[validate(custom(function = "crate::api::casework_date"))]
     pub valid_until: Option<NaiveDate>,
     #[validate(length(min = 1, max = 2000))]
     #[schema(min_length = 1, max_length = 2000)]
@@ -154,6 +156,7 @@ pub struct ConsentCreate {
 #[schema(example = json!({"withdrawn_on": "2013-09-01", "reason": "Adult J asked that the DWP no longer be told."}))]
 pub struct ConsentWithdraw {
     /// Not in force from this day on; not in the future.
+    #[validate(custom(function = "crate::api::casework_date"))]
     pub withdrawn_on: NaiveDate,
     #[validate(length(min = 1, max = 2000))]
     #[schema(min_length = 1, max_length = 2000)]
@@ -257,6 +260,7 @@ pub struct SharingCreate {
     #[schema(min_length = 1, max_length = 5000)]
     pub reason: String,
     /// Not in the future.
+    #[validate(custom(function = "crate::api::casework_date"))]
     pub shared_on: NaiveDate,
 }
 

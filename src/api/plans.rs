@@ -36,6 +36,7 @@ text_enum!(
     "next_review_on": "2013-04-15"}))]
 pub struct MeetingInput {
     /// A held meeting's date is not in the future.
+    #[validate(custom(function = "crate::api::casework_date"))]
     pub meeting_on: NaiveDate,
     pub status: MeetingStatus,
     /// Required once held.
@@ -57,6 +58,7 @@ pub struct MeetingInput {
     pub notes: Option<String>,
     /// For a held meeting: when the team next reviews the plan, within the configured interval
     /// (6-12 weeks by default); default the longest.
+    #[validate(custom(function = "crate::api::casework_date"))]
     pub next_review_on: Option<NaiveDate>,
 }
 
@@ -120,6 +122,7 @@ pub struct ActionInput {
     pub member_id: Option<Uuid>,
     pub need: Domain,
     /// Not before the FCAF started.
+    #[validate(custom(function = "crate::api::casework_date"))]
     pub due_on: NaiveDate,
 }
 
@@ -129,6 +132,7 @@ pub struct ActionInput {
 #[schema(example = json!({"closed_on": "2013-05-20", "outcome": "Decided to stay: the family will not be subject to the under-occupancy charge."}))]
 pub struct ActionClose {
     /// Default today; not in the future.
+    #[validate(custom(function = "crate::api::casework_date"))]
     pub closed_on: Option<NaiveDate>,
     #[validate(length(min = 1, max = 2000))]
     #[schema(min_length = 1, max_length = 2000)]

@@ -15,6 +15,7 @@ use crate::db::taf::TafMemberRow;
 pub struct TafMemberCreate {
     pub staff_id: Uuid,
     /// Default today; not in the future.
+    #[validate(custom(function = "crate::api::casework_date"))]
     pub joined_on: Option<NaiveDate>,
 }
 
@@ -24,6 +25,7 @@ pub struct TafMemberCreate {
 #[schema(example = json!({"left_on": "2013-07-01"}))]
 pub struct TafMemberLeave {
     /// Default today; not in the future, not before they joined.
+    #[validate(custom(function = "crate::api::casework_date"))]
     pub left_on: Option<NaiveDate>,
 }
 
@@ -90,6 +92,7 @@ pub struct EpisodeCreate {
     /// The child, for a child protection or child in need plan.
     pub member_id: Option<Uuid>,
     /// Not in the future.
+    #[validate(custom(function = "crate::api::casework_date"))]
     pub started_on: NaiveDate,
     /// Who agreed it (a conference, a panel, a manager).
     #[validate(length(min = 1, max = 200))]
@@ -105,6 +108,7 @@ pub struct EpisodeCreate {
 #[schema(example = json!({"ended_on": "2013-02-10", "agreed_by": "Child in need review", "reason": "Stepped down to an FCAF."}))]
 pub struct EpisodeEnd {
     /// Not before it started, not in the future.
+    #[validate(custom(function = "crate::api::casework_date"))]
     pub ended_on: NaiveDate,
     #[validate(length(min = 1, max = 200))]
     #[schema(min_length = 1, max_length = 200)]

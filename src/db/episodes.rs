@@ -92,3 +92,13 @@ pub async fn end(
         .get_result(conn)
         .await
 }
+
+/// The day the family's last FCAF episode ended, if one has.
+pub async fn last_fcaf_end(conn: &mut Conn, family_id: Uuid) -> QueryResult<Option<NaiveDate>> {
+    care_episodes::table
+        .filter(care_episodes::family_id.eq(family_id))
+        .filter(care_episodes::kind.eq("fcaf"))
+        .select(diesel::dsl::max(care_episodes::ended_on))
+        .first(conn)
+        .await
+}

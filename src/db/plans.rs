@@ -320,6 +320,7 @@ pub async fn overdue_reviews(
         .inner_join(families::table)
         .filter(assessments::status.eq("active"))
         .filter(assessments::review_due_on.lt(today))
+        .filter(families::archived_at.is_null())
         .into_boxed();
     if let Some(l) = lead_worker {
         q = q.filter(assessments::lead_worker_id.eq(l));
@@ -346,17 +347,9 @@ pub async fn overdue_reviews(
         .await
 }
 
-pub async fn review_key(conn: &mut Conn, id: Uuid) -> QueryResult<Option<(NaiveDate, Uuid)>> {
-    assessments::table
-        .find(id)
-        .select((assessments::review_due_on, assessments::id))
-        .first::<(Option<NaiveDate>, Uuid)>(conn)
-        .await
-        .optional()
-        .map(|r| r.and_then(|(d, id)| d.map(|d| (d, id))))
-}
-
 pub struct OverdueActionFilter {
+    /// Only actions of families the worker with this token subject sees (`worker_sees`).
+    pub visible_to: Option<String>,
     pub owner_staff_id: Option<Uuid>,
     pub owner_organisation: Option<String>,
     pub after: Option<(NaiveDate, Uuid)>,
@@ -373,7 +366,32 @@ pub async fn overdue_actions(
         .inner_join(families::table)
         .filter(plan_actions::status.eq("open"))
         .filter(plan_actions::due_on.lt(today))
+        .filter(families::archived_at.is_null())
         .into_boxed();
+    if let Some(subject) = &f.visible_to {
+        use super::schema::{allocations, taf_members};
+        let me = || {
+            staff::table
+                .filter(staff::subject.eq(subject.clone()))
+                .filter(staff::active.eq(true))
+                .select(staff::id)
+        };
+        q = q.filter(
+            plan_actions::family_id
+                .eq_any(
+                    allocations::table
+                        .filter(allocations::ended_at.is_null())
+                        .filter(allocations::staff_id.eq_any(me()))
+                        .select(allocations::family_id),
+                )
+                .or(plan_actions::family_id.eq_any(
+                    taf_members::table
+                        .filter(taf_members::left_on.is_null())
+                        .filter(taf_members::staff_id.eq_any(me()))
+                        .select(taf_members::family_id),
+                )),
+        );
+    }
     if let Some(s) = f.owner_staff_id {
         q = q.filter(plan_actions::owner_staff_id.eq(s));
     }
@@ -392,13 +410,4 @@ pub async fn overdue_actions(
         .select((ActionRow::as_select(), families::reference))
         .load(conn)
         .await
-}
-
-pub async fn action_key(conn: &mut Conn, id: Uuid) -> QueryResult<Option<(NaiveDate, Uuid)>> {
-    plan_actions::table
-        .find(id)
-        .select((plan_actions::due_on, plan_actions::id))
-        .first(conn)
-        .await
-        .optional()
 }

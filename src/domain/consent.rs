@@ -2,14 +2,17 @@
 //! DESIGN.md ("Consent is a grant") and programme-rules.md ("How families are worked with":
 //! consent can be partial, as to what may be shared and with whom).
 //!
-//! The reading, most protective first:
-//! 1. A grant concerns the question when it is about this member or the whole family, names the
-//!    organisation and the purpose, and is in its period (`valid_from`..=`valid_until`).
-//! 2. A refusal that concerns the question and covers the category forbids it, whatever any
-//!    grant says: a member's refusal overrides the family's consent.
-//! 3. Otherwise a consent given, not withdrawn by that day, covering the category (all
-//!    categories when none are listed) and not excluding it, allows it.
-//! 4. Otherwise it is not allowed, and the answer says why (excluded, withdrawn, none recorded).
+//! The reading:
+//! 1. A decision (consent given, or refused) concerns the question when it is about this member
+//!    or the whole family, names the organisation and the purpose, covers the category (all
+//!    categories when none are listed), and is in force on the day: within its period
+//!    (`valid_from`..=`valid_until`) and not withdrawn by then.
+//! 2. A member's own decisions come before the family's: the family's decide only when the member
+//!    has made none that concerns the question.
+//! 3. Among those, the latest decision (by `valid_from`, then as recorded) decides: a refusal
+//!    forbids; a consent allows unless it excludes the category (partial consent). So a later
+//!    consent lifts an earlier refusal, and a later, narrower consent narrows an earlier one.
+//! 4. When nothing decides, the answer says why (withdrawn, category not listed, none recorded).
 
 use chrono::NaiveDate;
 use uuid::Uuid;
@@ -73,75 +76,66 @@ impl Grant {
     }
 }
 
-/// Member-specific grants before family-wide ones, so the answer cites the closest grant.
-fn closest(mut found: Vec<&Grant>) -> Option<&Grant> {
-    found.sort_by_key(|g| (g.member_id.is_none(), g.valid_from));
-    found.first().copied()
+/// The latest of these decisions (by start, then as recorded: ids are time-ordered).
+fn latest<'g>(found: impl Iterator<Item = &'g Grant>) -> Option<&'g Grant> {
+    found.max_by_key(|g| (g.valid_from, g.id))
 }
 
 pub fn decide(grants: &[Grant], q: &Question) -> Verdict {
-    let concerned: Vec<&Grant> = grants.iter().filter(|g| g.concerns(q)).collect();
     let verdict = |allowed, g: Option<&Grant>, reason: String| Verdict {
         allowed,
         consent_id: g.map(|g| g.id),
         reason,
     };
-    if let Some(g) = closest(
-        concerned
+    let in_force = |g: &&Grant| g.concerns(q) && !g.withdrawn_by(q.on) && g.lists(q.category);
+    let own = latest(
+        grants
             .iter()
-            .copied()
-            .filter(|g| !g.given && g.lists(q.category))
-            .collect(),
-    ) {
+            .filter(|g| g.member_id.is_some())
+            .filter(in_force),
+    );
+    let family = || {
+        latest(
+            grants
+                .iter()
+                .filter(|g| g.member_id.is_none())
+                .filter(in_force),
+        )
+    };
+    if let Some(g) = own.or_else(family) {
         let whose = if g.member_id.is_some() {
             "this member"
         } else {
             "the family"
         };
-        return verdict(false, Some(g), format!("Consent was refused by {whose}."));
+        return if !g.given {
+            verdict(false, Some(g), format!("Consent was refused by {whose}."))
+        } else if g.excludes(q.category) {
+            verdict(
+                false,
+                Some(g),
+                format!("The consent excludes {}.", q.category),
+            )
+        } else {
+            verdict(
+                true,
+                Some(g),
+                format!(
+                    "Consent given by {whose} from {} covers {} for {} with {}.",
+                    g.valid_from, q.category, q.purpose, q.organisation
+                ),
+            )
+        };
     }
-    let given: Vec<&Grant> = concerned.iter().copied().filter(|g| g.given).collect();
-    if let Some(g) = closest(
-        given
-            .iter()
-            .copied()
-            .filter(|g| !g.withdrawn_by(q.on) && g.lists(q.category) && !g.excludes(q.category))
-            .collect(),
-    ) {
-        return verdict(
-            true,
-            Some(g),
-            format!(
-                "Consent given from {} covers {} for {} with {}.",
-                g.valid_from, q.category, q.purpose, q.organisation
-            ),
-        );
-    }
-    let live: Vec<&Grant> = given
-        .iter()
-        .copied()
-        .filter(|g| !g.withdrawn_by(q.on))
-        .collect();
-    if let Some(g) = closest(
-        live.iter()
-            .copied()
-            .filter(|g| g.excludes(q.category))
-            .collect(),
-    ) {
-        return verdict(
-            false,
-            Some(g),
-            format!("The consent excludes {}.", q.category),
-        );
-    }
-    if let Some(g) = closest(live) {
+    let concerned = || grants.iter().filter(|g| g.given && g.concerns(q));
+    if let Some(g) = latest(concerned().filter(|g| !g.withdrawn_by(q.on))) {
         return verdict(
             false,
             Some(g),
             format!("The consent does not list {}.", q.category),
         );
     }
-    if let Some(g) = closest(given) {
+    if let Some(g) = latest(concerned()) {
         return verdict(
             false,
             Some(g),
@@ -164,28 +158,24 @@ pub fn decide(grants: &[Grant], q: &Question) -> Verdict {
 /// An FCAF starts "with the family's consent" (programme-rules.md): a consent given by the family
 /// or one of its members for `assessment`, in force on the day, not withdrawn. Any organisation:
 /// the consent is to the assessment itself; what may go where is asked of `decide` later.
+/// The family's own latest decision about assessment decides; without one, a member's consent
+/// in force suffices.
 pub fn assessment_consent(grants: &[Grant], on: NaiveDate) -> Option<Uuid> {
-    let refused = grants.iter().any(|g| {
-        !g.given
-            && g.member_id.is_none()
-            && g.purposes.iter().any(|p| p == "assessment")
+    let in_force = |g: &&Grant| {
+        g.purposes.iter().any(|p| p == "assessment")
             && g.valid_from <= on
             && g.valid_until.is_none_or(|u| on <= u)
-    });
-    if refused {
-        return None;
+            && !g.withdrawn_by(on)
+    };
+    match latest(
+        grants
+            .iter()
+            .filter(|g| g.member_id.is_none())
+            .filter(in_force),
+    ) {
+        Some(g) => g.given.then_some(g.id),
+        None => latest(grants.iter().filter(|g| g.given).filter(in_force)).map(|g| g.id),
     }
-    grants
-        .iter()
-        .filter(|g| {
-            g.given
-                && g.purposes.iter().any(|p| p == "assessment")
-                && g.valid_from <= on
-                && g.valid_until.is_none_or(|u| on <= u)
-                && !g.withdrawn_by(on)
-        })
-        .map(|g| g.id)
-        .next()
 }
 
 #[cfg(test)]
@@ -315,10 +305,46 @@ mod tests {
     }
 
     #[test]
+    fn a_later_consent_lifts_an_earlier_refusal_from_its_start() {
+        let mut refusal = given(None);
+        refusal.given = false;
+        let mut later = given(None);
+        later.valid_from = d("2013-05-01");
+        let grants = [refusal.clone(), later.clone()];
+        let v = decide(&grants, &ask(None, "housing", "2013-04-30"));
+        assert_eq!((v.allowed, v.consent_id), (false, Some(refusal.id)));
+        let v = decide(&grants, &ask(None, "housing", "2013-05-01"));
+        assert_eq!((v.allowed, v.consent_id), (true, Some(later.id)));
+        // And a later, narrower consent narrows an earlier, wider one.
+        let mut narrower = given(None);
+        narrower.valid_from = d("2013-06-01");
+        narrower.excluded = vec!["housing".into()];
+        let v = decide(
+            &[later, narrower.clone()],
+            &ask(None, "housing", "2013-06-01"),
+        );
+        assert_eq!((v.allowed, v.consent_id), (false, Some(narrower.id)));
+    }
+
+    #[test]
+    fn a_members_own_consent_comes_before_the_familys_refusal() {
+        let k = Uuid::now_v7();
+        let mut refusal = given(None);
+        refusal.given = false;
+        let own = given(Some(k));
+        let v = decide(
+            &[refusal, own.clone()],
+            &ask(Some(k), "education", "2013-03-01"),
+        );
+        assert_eq!((v.allowed, v.consent_id), (true, Some(own.id)));
+    }
+
+    #[test]
     fn a_refusal_of_some_categories_leaves_the_others() {
         let mut refusal = given(None);
         refusal.given = false;
         refusal.categories = Some(vec!["mental_health".into()]);
+        refusal.valid_from = d("2013-02-20");
         let grants = [given(None), refusal];
         assert!(!decide(&grants, &ask(None, "mental_health", "2013-03-01")).allowed);
         assert!(decide(&grants, &ask(None, "education", "2013-03-01")).allowed);
@@ -362,6 +388,16 @@ mod tests {
         assert_eq!(assessment_consent(&[withdrawn], d("2013-03-01")), None);
         let mut refusal = given(None);
         refusal.given = false;
-        assert_eq!(assessment_consent(&[g, refusal], d("2013-03-01")), None);
+        refusal.valid_from = d("2013-02-05");
+        assert_eq!(
+            assessment_consent(&[g.clone(), refusal.clone()], d("2013-03-01")),
+            None
+        );
+        let mut again = given(None);
+        again.valid_from = d("2013-04-01");
+        assert_eq!(
+            assessment_consent(&[g, refusal, again.clone()], d("2013-04-01")),
+            Some(again.id)
+        );
     }
 }

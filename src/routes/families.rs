@@ -117,7 +117,7 @@ pub async fn update_family(
 /// Archive a family
 ///
 /// Soft delete: the family leaves lists and reads but nothing is erased. Refused (409) once the
-/// family is attached to the programme. Needs `If-Match`.
+/// family is attached to the programme or while it has an open FCAF. Needs `If-Match`.
 #[utoipa::path(
     operation_id = "archive_family",
     tag = "families",
@@ -127,7 +127,7 @@ pub async fn update_family(
     responses(
         (status = 204, description = "Archived."),
         (status = 404, description = "No such family visible to you.", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The family is attached or closed and cannot be archived.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The family is attached or closed, or has an open FCAF, and cannot be archived.", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[delete("/families/{family_id}")]

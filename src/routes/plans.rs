@@ -116,7 +116,7 @@ pub async fn update_taf_meeting(
     tag = "team",
     params(("lead_worker_id" = Option<Uuid>, Query, description = "Only this lead worker's (coordinators and managers)."),
         ("limit" = Option<i64>, Query, description = "Page size, 1 to 200 (default 50).", minimum = 1, maximum = 200),
-        ("cursor" = Option<String>, Query, description = "`next_cursor` from the previous page.", pattern = "^[A-Za-z0-9_-]{22}$")),
+        ("cursor" = Option<String>, Query, description = "`next_cursor` from the previous page.", pattern = "^[A-Za-z0-9_-]{27}$")),
     security(("bearer" = ["coordinator", "manager", "lead_worker"])),
     responses((status = 200, description = "A page of overdue reviews.", body = Page<OverdueReview>))
 )]
@@ -329,7 +329,7 @@ pub async fn add_action_progress(
     params(("owner_staff_id" = Option<Uuid>, Query, description = "Only this member of staff's (coordinators and managers)."),
         ("owner_organisation" = Option<String>, Query, description = "Only this organisation's (coordinators and managers).", pattern = "^[a-z0-9-]{2,40}$"),
         ("limit" = Option<i64>, Query, description = "Page size, 1 to 200 (default 50).", minimum = 1, maximum = 200),
-        ("cursor" = Option<String>, Query, description = "`next_cursor` from the previous page.", pattern = "^[A-Za-z0-9_-]{22}$")),
+        ("cursor" = Option<String>, Query, description = "`next_cursor` from the previous page.", pattern = "^[A-Za-z0-9_-]{27}$")),
     security(("bearer" = ["coordinator", "manager", "lead_worker", "key_worker"])),
     responses((status = 200, description = "A page of overdue actions.", body = Page<OverdueAction>))
 )]

@@ -127,6 +127,35 @@ async fn checked(
         .collect())
 }
 
+/// An agreed assessment has said what the family and the practitioners want and found something,
+/// and keeps doing so; the error names every missing part at once.
+fn complete(family: bool, practitioners: bool, findings: usize) -> ApiResult<()> {
+    let mut missing = Vec::new();
+    if !family {
+        missing.push(FieldError::new(
+            "family_priorities",
+            "an agreed FCAF records the family's priorities",
+        ));
+    }
+    if !practitioners {
+        missing.push(FieldError::new(
+            "practitioner_priorities",
+            "an agreed FCAF records the practitioners' priorities",
+        ));
+    }
+    if findings == 0 {
+        missing.push(FieldError::new(
+            "findings",
+            "an agreed FCAF records strengths and needs",
+        ));
+    }
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(missing))
+    }
+}
+
 fn tidy_all(v: &[String]) -> Vec<String> {
     v.iter().map(|s| crate::api::tidy(s)).collect()
 }
@@ -183,6 +212,15 @@ pub async fn create(
                 "The family already has an open FCAF ({}, {}): one at a time.",
                 open.id, open.status
             )));
+        }
+        // Its period on the timeline will start here, after the last FCAF's.
+        if let Some(end) = eq::last_fcaf_end(conn, family_id).await? {
+            if started_on <= end {
+                return Err(ApiError::validation(
+                    "started_on",
+                    format!("must be after the family's previous FCAF ended ({end})"),
+                ));
+            }
         }
         let consent_id = super::consent::assessment_consent(conn, family_id, started_on)
             .await?
@@ -291,7 +329,14 @@ pub async fn update(
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         visible_family(conn, ctx, family_id, false).await?;
-        found(conn, family_id, id, expected).await?;
+        let current = found(conn, family_id, id, expected).await?;
+        if current.status == "active" {
+            complete(
+                content.family_priorities.is_some(),
+                content.practitioner_priorities.is_some(),
+                content.findings.len(),
+            )?;
+        }
         let findings = checked(conn, family_id, id, &content).await?;
         let row = q::update_content(
             conn,
@@ -351,31 +396,12 @@ pub async fn activate(
                 ),
             ));
         }
-        // An agreed assessment has said what the family and the practitioners want, and found
-        // something; say which of these are missing, all at once.
         let findings = q::findings_of(conn, &[id]).await?;
-        let mut missing = Vec::new();
-        if row.family_priorities.is_none() {
-            missing.push(FieldError::new(
-                "family_priorities",
-                "record the family's priorities first",
-            ));
-        }
-        if row.practitioner_priorities.is_none() {
-            missing.push(FieldError::new(
-                "practitioner_priorities",
-                "record the practitioners' priorities first",
-            ));
-        }
-        if findings.is_empty() {
-            missing.push(FieldError::new(
-                "findings",
-                "record strengths and needs first",
-            ));
-        }
-        if !missing.is_empty() {
-            return Err(ApiError::Validation(missing));
-        }
+        complete(
+            row.family_priorities.is_some(),
+            row.practitioner_priorities.is_some(),
+            findings.len(),
+        )?;
         if super::consent::assessment_consent(conn, family_id, on)
             .await?
             .is_none()

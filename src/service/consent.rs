@@ -192,9 +192,11 @@ pub async fn create_consent(
         }
         visible_family(conn, ctx, family_id, false).await?;
         family_member(conn, family_id, input.member_id, "member_id").await?;
+        // Errors name the caller's positions; the stored list is sorted and without repeats.
+        known_organisations(conn, "organisations", &input.organisations).await?;
         let mut organisations = input.organisations.clone();
+        organisations.sort();
         organisations.dedup();
-        known_organisations(conn, "organisations", &organisations).await?;
         let row = q::insert_consent(
             conn,
             ConsentRow {
@@ -439,11 +441,12 @@ pub async fn create_sharing(
             std::slice::from_ref(&input.shared_with),
         )
         .await
-        .map_err(|_| {
-            ApiError::validation(
+        .map_err(|e| match e {
+            ApiError::Validation(_) => ApiError::validation(
                 "shared_with",
                 "no such organisation (see GET /api/v1/organisations)",
-            )
+            ),
+            other => other,
         })?;
         let row = q::insert_sharing(
             conn,

@@ -370,7 +370,8 @@ pub async fn archive_family(
     ctx.principal.require(WRITE)?;
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
-        let current = visible_family(conn, ctx, id, false).await?;
+        // Locked, so that an FCAF cannot start while the family is being archived.
+        let current = visible_family(conn, ctx, id, true).await?;
         let version = check_version(expected, current.version)?;
         // DESIGN.md: archiving is refused once a family is attached (it may carry claims).
         if current.status != FamilyStatus::Identified.as_str() {
@@ -378,6 +379,15 @@ pub async fn archive_family(
                 "A family with status {} cannot be archived.",
                 current.status
             )));
+        }
+        // An open FCAF's plan could no longer be worked or closed once the family is hidden.
+        if crate::db::assessments::open_for_family(conn, id)
+            .await?
+            .is_some()
+        {
+            return Err(ApiError::Conflict(
+                "The family has an open FCAF: close it before archiving the family.".into(),
+            ));
         }
         if !q::archive_family(conn, id, version).await? {
             return Err(ApiError::PreconditionFailed);

@@ -13,7 +13,7 @@ use super::families::{today, visible_family};
 use super::timeline::past_or_today;
 use super::{audit, audit_family_read, idem_begin, idem_finish, Idem};
 use crate::api::plans::*;
-use crate::api::{decode_cursor, encode_cursor, parse_limit, Page};
+use crate::api::{decode_cursor, decode_dated_cursor, encode_dated_cursor, parse_limit, Page};
 use crate::auth::Role;
 use crate::db::assessments::{self as aq, AssessmentRow};
 use crate::db::plans::{self as q, ActionRow, MeetingRow, ProgressRow};
@@ -619,20 +619,22 @@ pub async fn overdue_reviews(
     ctx.principal.require(REVIEWS)?;
     let limit = parse_limit(params.get("limit").map(String::as_str))?;
     let asked = uuid_param(&params, "lead_worker_id")?;
-    let cursor = params.get("cursor").map(|c| decode_cursor(c)).transpose()?;
+    let after = params
+        .get("cursor")
+        .map(|c| decode_dated_cursor(c))
+        .transpose()?;
     let today = today();
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         let lead = scope(conn, ctx, asked).await?;
-        let after = match cursor {
-            Some(c) => q::review_key(conn, c).await?,
-            None => None,
-        };
         let mut rows = q::overdue_reviews(conn, today, lead, after, limit + 1).await?;
         let more = rows.len() as i64 > limit;
         rows.truncate(limit as usize);
         let next_cursor = more
-            .then(|| rows.last().map(|r| encode_cursor(r.assessment_id)))
+            .then(|| {
+                rows.last()
+                    .and_then(|r| Some(encode_dated_cursor(r.review_due_on?, r.assessment_id)))
+            })
             .flatten();
         let ids: Vec<Uuid> = rows
             .iter()
@@ -673,16 +675,17 @@ pub async fn overdue_actions(
     {
         return Err(bad_param("owner_organisation", "not an organisation code"));
     }
-    let cursor = params.get("cursor").map(|c| decode_cursor(c)).transpose()?;
+    let after = params
+        .get("cursor")
+        .map(|c| decode_dated_cursor(c))
+        .transpose()?;
     let today = today();
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         let owner = scope(conn, ctx, asked).await?;
-        let after = match cursor {
-            Some(c) => q::action_key(conn, c).await?,
-            None => None,
-        };
         let filter = q::OverdueActionFilter {
+            // An owner who no longer works with the family does not see its actions.
+            visible_to: (!sees_all(ctx)).then(|| ctx.principal.subject.clone()),
             owner_staff_id: owner,
             // A worker's list is their own actions only.
             owner_organisation: if sees_all(ctx) { organisation } else { None },
@@ -692,7 +695,10 @@ pub async fn overdue_actions(
         let more = rows.len() as i64 > limit;
         rows.truncate(limit as usize);
         let next_cursor = more
-            .then(|| rows.last().map(|(r, _)| encode_cursor(r.id)))
+            .then(|| {
+                rows.last()
+                    .map(|(r, _)| encode_dated_cursor(r.due_on, r.id))
+            })
             .flatten();
         let ids: Vec<Uuid> = rows.iter().flat_map(|(r, _)| [r.id, r.family_id]).collect();
         audit(conn, ctx, "action.overdue.list", "plan_action", &ids).await?;

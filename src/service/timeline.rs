@@ -37,7 +37,8 @@ pub fn past_or_today(given: Option<NaiveDate>, field: &str) -> ApiResult<NaiveDa
     }
 }
 
-/// Seats the member of staff on the family's team from `on`, unless they sit on it already.
+/// Seats the member of staff on the family's team from `on`, unless they sit on it already. The
+/// seat lets a worker see the family, so it is audited whatever action made it.
 pub async fn ensure_on_team(
     conn: &mut Conn,
     ctx: &Ctx,
@@ -61,6 +62,14 @@ pub async fn ensure_on_team(
             created_at: chrono::Utc::now(),
             version: 1,
         },
+    )
+    .await?;
+    audit(
+        conn,
+        ctx,
+        "taf.member.add",
+        "taf_member",
+        &[row.id, family_id, staff_id],
     )
     .await?;
     Ok(Some(row))
@@ -95,14 +104,6 @@ pub async fn add_member(
             .ok_or_else(|| {
                 ApiError::Conflict("This member of staff already sits on the team.".into())
             })?;
-        audit(
-            conn,
-            ctx,
-            "taf.member.add",
-            "taf_member",
-            &[row.id, family_id, staff.id],
-        )
-        .await?;
         let reply = Reply::created(
             &TafMember::from(row),
             format!("/api/v1/families/{family_id}/team"),

@@ -151,6 +151,14 @@ async fn an_fcaf_starts_with_consent_one_at_a_time_and_is_agreed_and_closed_by_e
     .await;
     assert_eq!(s, 412, "a stale edit is refused");
 
+    // Archiving the family would strand its FCAF.
+    let (_, fam) = send(app.get(&format!("/api/v1/families/{fid}"), &coordinator())).await;
+    let (s, _) = send(
+        app.delete(&format!("/api/v1/families/{fid}"), &coordinator())
+            .header("If-Match", format!("\"{}\"", fam["version"])),
+    )
+    .await;
+    assert_eq!(s, 409, "a family with an open FCAF is not archived");
     let (s, a) = send(
         app.post(&format!("{one}/activate"), &lw, &agree)
             .header("If-Match", "\"2\""),
@@ -158,6 +166,18 @@ async fn an_fcaf_starts_with_consent_one_at_a_time_and_is_agreed_and_closed_by_e
     .await;
     assert_eq!(s, 200, "{a}");
     assert_eq!(a["status"], "active");
+    // Once agreed, its priorities and findings cannot be emptied.
+    let mut emptied = content(&f, &lead);
+    emptied["findings"] = json!([]);
+    emptied["family_priorities"] = Value::Null;
+    let (s, p) = send(app.put(&one, &lw, &emptied).header("If-Match", "\"3\"")).await;
+    assert_eq!(
+        (s, fields(&p)),
+        (
+            422,
+            vec!["family_priorities".to_string(), "findings".to_string()]
+        )
+    );
     assert_eq!(
         a["review_due_on"], "2013-05-20",
         "12 weeks after it was agreed"
@@ -217,7 +237,15 @@ async fn an_fcaf_starts_with_consent_one_at_a_time_and_is_agreed_and_closed_by_e
         .await
         .unwrap_err();
     assert!(format!("{err:?}").contains("closed assessment"), "{err:?}");
-    let (s, _) = send(app.post(&at(fid, "assessments"), &coordinator(), &start)).await;
+    let (s, p) = send(app.post(&at(fid, "assessments"), &coordinator(), &start)).await;
+    assert_eq!(
+        (s, fields(&p)),
+        (422, vec!["started_on".to_string()]),
+        "not inside the last one's period"
+    );
+    let mut next = start.clone();
+    next["started_on"] = json!("2013-10-15");
+    let (s, _) = send(app.post(&at(fid, "assessments"), &coordinator(), &next)).await;
     assert_eq!(s, 201, "after closing, a new FCAF may start");
     let (_, all) = send(app.get(&at(fid, "assessments"), &token(&[Role::Auditor]))).await;
     assert_eq!(all["items"].as_array().unwrap().len(), 2);
@@ -241,6 +269,17 @@ async fn parallel_starts_leave_exactly_one_open_fcaf() {
     assert_eq!(codes, vec![201, 409, 409, 409, 409, 409]);
     assert_eq!(app.count("assessments").await, 1);
     assert_eq!(app.count("taf_members").await, 1);
+    // The seat the lead worker was given is audited like any other.
+    let db = app.superuser_db().await;
+    let seats: i64 = db
+        .query_one(
+            "SELECT count(*) FROM audit_events WHERE action = 'taf.member.add'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(seats, 1);
 }
 
 #[tokio::test]
@@ -388,6 +427,12 @@ async fn the_timeline_steps_down_from_child_protection_to_an_fcaf_and_back_up() 
     .await;
     assert_eq!(s, 200, "{ended}");
     assert_eq!(ended["end_agreed_by"], "Child in need review");
+    let err = app.superuser_db().await.execute(
+        "UPDATE care_episodes SET ended_on = DATE '2013-10-31' WHERE ended_on = DATE '2013-09-30'", &[]).await.unwrap_err();
+    assert!(
+        format!("{err:?}").contains("end once"),
+        "an end is not rewritten: {err:?}"
+    );
     // The database refuses an overlap even when the service is bypassed.
     let err = app.superuser_db().await.execute(
         "INSERT INTO care_episodes (id, family_id, kind, started_on, direction, agreed_by, recorded_by, assessment_id)

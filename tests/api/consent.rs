@@ -189,6 +189,8 @@ async fn bad_consents_name_the_field_and_write_nothing() {
             "organisations[1]",
         ),
         (json!({"valid_until": "2013-02-03"}), "valid_until"),
+        (json!({"valid_from": "1989-12-31"}), "valid_from"),
+        (json!({"valid_from": "-5000-01-01"}), "valid_from"),
         (json!({"member_id": other_child}), "member_id"),
         (
             json!({"decision": "refused", "excluded_categories": ["housing"]}),

@@ -320,6 +320,30 @@ async fn the_action_plan_is_worked_closed_and_overdue_actions_are_listed_per_own
         vec!["Child completes his order and moves to college."],
         "a worker sees their own"
     );
+    // An owner who does not work with the family does not see its actions, even their own.
+    let kw = {
+        let (_, list) = send(app.get("/api/v1/staff?team=family-recovery", &coordinator())).await;
+        list["items"][0]["id"].as_str().unwrap().to_string()
+    };
+    let (s, _) = send(
+        app.put(
+            &at(&fid, &format!("actions/{}", work["id"].as_str().unwrap())),
+            &coordinator(),
+            &json!({
+        "description": "Employment support with Wiseability.", "owner_staff_id": kw,
+        "member_id": adult, "need": "employment", "due_on": "2013-06-28"}),
+        )
+        .header("If-Match", "*"),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let key_worker = token_for("kw-1", &[Role::KeyWorker]);
+    let (_, theirs) = send(app.get("/api/v1/overdue-actions", &key_worker)).await;
+    assert_eq!(theirs["items"].as_array().unwrap().len(), 0, "{theirs}");
+    let (s, _) = send(app.post(&at(&fid, "team"), &coordinator(), &json!({"staff_id": kw}))).await;
+    assert_eq!(s, 201);
+    let (_, theirs) = send(app.get("/api/v1/overdue-actions", &key_worker)).await;
+    assert_eq!(theirs["items"].as_array().unwrap().len(), 1);
     let (_, page1) = send(app.get("/api/v1/overdue-actions?limit=1", &coordinator())).await;
     let cursor = page1["next_cursor"].as_str().unwrap();
     let (_, page2) = send(app.get(
