@@ -22,6 +22,8 @@ pub struct AuditEvent {
     pub resource_type: String,
     /// Every record the action touched or returned (a list read carries all of them).
     pub resource_ids: Vec<Uuid>,
+    /// Codes of records keyed by code (organisations, services).
+    pub resource_keys: Vec<String>,
     pub request_id: String,
     /// The purpose the caller stated in the `X-Purpose` header, if any.
     pub purpose: Option<String>,
@@ -38,6 +40,7 @@ impl From<AuditEventRow> for AuditEvent {
             action: r.action,
             resource_type: r.resource_type,
             resource_ids: r.resource_ids,
+            resource_keys: r.resource_keys,
             request_id: r.request_id,
             purpose: r.purpose,
         }

@@ -11,6 +11,7 @@ pub mod identification;
 pub mod imports;
 pub mod notes;
 pub mod plans;
+pub mod providers;
 pub mod rulesets;
 pub mod staff;
 pub mod timeline;

@@ -13,6 +13,7 @@ pub mod identification;
 pub mod imports;
 pub mod notes;
 pub mod plans;
+pub mod providers;
 pub mod rulesets;
 pub mod schema;
 pub mod staff;

@@ -43,6 +43,7 @@ diesel::table! {
         action -> Text,
         resource_type -> Text,
         resource_ids -> Array<Uuid>,
+        resource_keys -> Array<Text>,
         request_id -> Text,
         purpose -> Nullable<Text>,
         actor_issuer -> Nullable<Text>,
@@ -458,6 +459,37 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    services (code) {
+        code -> Text,
+        organisation -> Text,
+        name -> Text,
+        need -> Text,
+        min_age -> Nullable<Int4>,
+        max_age -> Nullable<Int4>,
+        required_plans -> Array<Text>,
+        capacity -> Nullable<Int4>,
+        contract_start -> Date,
+        contract_end -> Nullable<Date>,
+        contract_value_pence -> Nullable<Int8>,
+        notes -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    provider_users (id) {
+        id -> Uuid,
+        subject -> Text,
+        organisation -> Text,
+        created_by -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(staff -> teams (team_code));
 diesel::joinable!(allocations -> families (family_id));
 diesel::joinable!(allocations -> staff (staff_id));
@@ -503,9 +535,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     members,
     organisations,
     plan_actions,
+    provider_users,
     relatives,
     ruleset_revisions,
     rulesets,
+    services,
     staff,
     taf_meetings,
     taf_members,

@@ -6,3 +6,4 @@ pub mod eligibility;
 pub mod identifiers;
 pub mod payments;
 pub mod people;
+pub mod referrals;

@@ -425,6 +425,25 @@ pub fn idem<T>(
     ))
 }
 
+/// A code in the path (a ruleset's, a service's): `min` to 40 of a-z, 0-9 and -.
+pub fn path_code(req: &HttpRequest, name: &str, min: usize) -> Result<String, ApiError> {
+    let c = req.match_info().get(name).unwrap_or_default();
+    if (min..=40).contains(&c.len())
+        && c.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        Ok(c.to_string())
+    } else {
+        Err(ApiError::BadRequest(
+            "Invalid path parameter.".into(),
+            vec![FieldError::new(
+                name,
+                format!("{min} to 40 of a-z, 0-9 and -"),
+            )],
+        ))
+    }
+}
+
 /// The optional `Idempotency-Key` header.
 pub fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     let Some(v) = req.headers().get("idempotency-key") else {

@@ -22,7 +22,7 @@ use crate::service;
          example = json!({"items": [{
             "id": "019a2b3c-0000-7000-8000-000000000001", "occurred_at": "2026-11-25T10:00:00Z",
             "actor": "coordinator-1", "actor_roles": ["coordinator"], "action": "family.read",
-            "resource_type": "family", "resource_ids": ["019a2b3c-0000-7000-8000-000000000002"],
+            "resource_type": "family", "resource_ids": ["019a2b3c-0000-7000-8000-000000000002"], "resource_keys": [],
             "request_id": "b7c1d3e4-1111-4222-8333-944455556666", "purpose": null}],
             "next_cursor": null}))
     )

@@ -12,6 +12,7 @@ pub mod identification;
 pub mod imports;
 pub mod notes;
 pub mod plans;
+pub mod providers;
 pub mod rulesets;
 pub mod staff;
 pub mod timeline;
@@ -32,6 +33,7 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .configure(assessments::configure)
             .configure(timeline::configure)
             .configure(plans::configure)
+            .configure(providers::configure)
             .configure(audit::configure),
     );
     cfg.configure(health::configure);

@@ -2,25 +2,14 @@ use actix_web::{get, post, web, HttpRequest};
 
 use crate::api::rulesets::*;
 use crate::api::Page;
-use crate::error::{ApiError, ApiResult, FieldError, Problem};
-use crate::http::extract::{Allowed, Body};
+use crate::error::{ApiResult, Problem};
+use crate::http::extract::{path_code, Allowed, Body};
 use crate::http::reply::Reply;
 use crate::http::AppState;
 use crate::service::{self, rulesets as rs};
 
 fn code(req: &HttpRequest) -> ApiResult<String> {
-    let c = req.match_info().get("code").unwrap_or_default();
-    if (3..=40).contains(&c.len())
-        && c.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-    {
-        Ok(c.to_string())
-    } else {
-        Err(ApiError::BadRequest(
-            "Invalid path parameter.".into(),
-            vec![FieldError::new("code", "3 to 40 of a-z, 0-9 and -")],
-        ))
-    }
+    path_code(req, "code", 3)
 }
 
 /// List rulesets

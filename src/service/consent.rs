@@ -8,7 +8,7 @@ use diesel_async::AsyncConnection;
 use uuid::Uuid;
 
 use super::families::{today, visible_family};
-use super::{audit, audit_family_read, idem_begin, idem_finish, Idem};
+use super::{audit, audit_family_read, audit_keyed, idem_begin, idem_finish, Idem};
 use crate::api::consent::*;
 use crate::api::{decode_cursor, end_page, parse_limit, Page};
 use crate::auth::Role;
@@ -91,7 +91,15 @@ pub async fn create_organisation(
             },
         )
         .await?;
-        audit(conn, ctx, "organisation.create", "organisation", &[]).await?;
+        audit_keyed(
+            conn,
+            ctx,
+            "organisation.create",
+            "organisation",
+            &[],
+            &[&row.code],
+        )
+        .await?;
         let reply = Reply::created(&Organisation::from(row), "/api/v1/organisations".into(), 1);
         idem_finish(conn, ctx, &idem, &reply).await?;
         Ok(reply)

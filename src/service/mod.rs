@@ -11,6 +11,7 @@ pub mod identification;
 pub mod imports;
 pub mod notes;
 pub mod plans;
+pub mod providers;
 pub mod rulesets;
 pub mod staff;
 pub mod timeline;
@@ -31,6 +32,18 @@ pub async fn audit(
     resource_type: &str,
     ids: &[Uuid],
 ) -> ApiResult<()> {
+    audit_keyed(conn, ctx, action, resource_type, ids, &[]).await
+}
+
+/// As `audit`, for records keyed by a code (organisations, services) as well as by ids.
+pub async fn audit_keyed(
+    conn: &mut Conn,
+    ctx: &Ctx,
+    action: &str,
+    resource_type: &str,
+    ids: &[Uuid],
+    keys: &[&str],
+) -> ApiResult<()> {
     db::audit::insert(
         conn,
         db::audit::NewAuditEvent {
@@ -40,6 +53,7 @@ pub async fn audit(
             action,
             resource_type,
             resource_ids: ids,
+            resource_keys: keys,
             request_id: &ctx.request_id,
             purpose: ctx.purpose.as_deref(),
             actor_issuer: Some(&ctx.principal.issuer),

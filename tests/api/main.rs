@@ -12,5 +12,6 @@ mod families;
 mod imports;
 mod indexes;
 mod plans;
+mod providers;
 mod security;
 mod staff;

@@ -1,0 +1,2 @@
+DROP TABLE provider_users;
+DROP TABLE services;
