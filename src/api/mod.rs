@@ -12,6 +12,7 @@ pub mod imports;
 pub mod notes;
 pub mod plans;
 pub mod providers;
+pub mod referrals;
 pub mod rulesets;
 pub mod staff;
 pub mod timeline;

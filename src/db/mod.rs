@@ -14,6 +14,7 @@ pub mod imports;
 pub mod notes;
 pub mod plans;
 pub mod providers;
+pub mod referrals;
 pub mod rulesets;
 pub mod schema;
 pub mod staff;

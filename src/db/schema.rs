@@ -490,6 +490,42 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    referrals (id) {
+        id -> Uuid,
+        family_id -> Uuid,
+        member_id -> Nullable<Uuid>,
+        service_code -> Text,
+        organisation -> Text,
+        status -> Text,
+        reason -> Text,
+        referred_on -> Date,
+        consent_id -> Nullable<Uuid>,
+        consent_override -> Nullable<Text>,
+        override_by -> Nullable<Text>,
+        queued_at -> Nullable<Timestamptz>,
+        outcome -> Nullable<Text>,
+        referred_by -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    referral_events (id) {
+        id -> Uuid,
+        referral_id -> Uuid,
+        action -> Text,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        reason -> Nullable<Text>,
+        actor -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(staff -> teams (team_code));
 diesel::joinable!(allocations -> families (family_id));
 diesel::joinable!(allocations -> staff (staff_id));
@@ -536,6 +572,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     organisations,
     plan_actions,
     provider_users,
+    referral_events,
+    referrals,
     relatives,
     ruleset_revisions,
     rulesets,

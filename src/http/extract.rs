@@ -485,6 +485,23 @@ pub fn query_map(req: &HttpRequest, known: &[&str]) -> Result<HashMap<String, St
     Ok(map)
 }
 
+/// An optional query parameter naming a code (organisation, service): 2 to 40 of a-z, 0-9, -.
+pub fn code_param(
+    params: &HashMap<String, String>,
+    name: &str,
+) -> Result<Option<String>, ApiError> {
+    params
+        .get(name)
+        .map(|v| {
+            if crate::api::consent::is_code(v) {
+                Ok(v.clone())
+            } else {
+                Err(bad_param(name, "2 to 40 of a-z, 0-9 and -"))
+            }
+        })
+        .transpose()
+}
+
 pub fn bad_param(name: &str, message: &str) -> ApiError {
     ApiError::BadRequest(
         "Invalid query parameter.".into(),

@@ -13,6 +13,7 @@ pub mod imports;
 pub mod notes;
 pub mod plans;
 pub mod providers;
+pub mod referrals;
 pub mod rulesets;
 pub mod staff;
 pub mod timeline;
@@ -34,6 +35,7 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .configure(timeline::configure)
             .configure(plans::configure)
             .configure(providers::configure)
+            .configure(referrals::configure)
             .configure(audit::configure),
     );
     cfg.configure(health::configure);

@@ -3,7 +3,9 @@ use actix_web::{delete, get, post, put, web, HttpRequest};
 use crate::api::providers::*;
 use crate::api::Page;
 use crate::error::{ApiResult, Problem};
-use crate::http::extract::{idem, path_code, query_map, Allowed, Body, IfMatch, PathIds};
+use crate::http::extract::{
+    code_param, idem, path_code, query_map, Allowed, Body, IfMatch, PathIds,
+};
 use crate::http::reply::Reply;
 use crate::http::AppState;
 use crate::service::{self, consent as cs, providers as pv};
@@ -25,7 +27,7 @@ pub async fn list_services(
     state: web::Data<AppState>,
 ) -> ApiResult<Reply> {
     let params = query_map(&req, &["organisation"])?;
-    service::providers::list_services(&state.pool, params.get("organisation").cloned()).await
+    service::providers::list_services(&state.pool, code_param(&params, "organisation")?).await
 }
 
 /// Get a service

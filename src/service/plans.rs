@@ -20,7 +20,7 @@ use crate::db::plans::{self as q, ActionRow, MeetingRow, ProgressRow};
 use crate::db::{consent as cq, Conn, Pool};
 use crate::domain::casework::ReviewPolicy;
 use crate::error::{ApiError, ApiResult, FieldError};
-use crate::http::extract::{bad_param, check_version, Ctx, Policy};
+use crate::http::extract::{bad_param, check_version, code_param, Ctx, Policy};
 use crate::http::reply::Reply;
 
 /// Whoever works an action notes its progress.
@@ -668,13 +668,7 @@ pub async fn overdue_actions(
     ctx.principal.require(OVERDUE)?;
     let limit = parse_limit(params.get("limit").map(String::as_str))?;
     let asked = uuid_param(&params, "owner_staff_id")?;
-    let organisation = params.get("owner_organisation").cloned();
-    if organisation
-        .as_deref()
-        .is_some_and(|o| !crate::api::consent::is_code(o))
-    {
-        return Err(bad_param("owner_organisation", "not an organisation code"));
-    }
+    let organisation = code_param(&params, "owner_organisation")?;
     let after = params
         .get("cursor")
         .map(|c| decode_dated_cursor(c))

@@ -36,6 +36,13 @@ async fn every_list_filter_can_use_an_index() {
         ("overdue reviews of a lead worker", "SELECT id FROM assessments WHERE status = 'active' AND review_due_on < DATE '2026-01-01' AND lead_worker_id = '019a2b3c-0000-7000-8000-000000000002'"),
         ("overdue actions", "SELECT id FROM plan_actions WHERE status = 'open' AND due_on < DATE '2026-01-01' ORDER BY due_on, id LIMIT 51"),
         ("a worker's overdue actions", "SELECT id FROM plan_actions WHERE status = 'open' AND due_on < DATE '2026-01-01' AND owner_staff_id = '019a2b3c-0000-7000-8000-000000000002' ORDER BY due_on, id LIMIT 51"),
+        ("a family's referrals", "SELECT id FROM referrals WHERE family_id = '019a2b3c-0000-7000-8000-000000000002' ORDER BY id DESC LIMIT 51"),
+        ("referrals by organisation", "SELECT id FROM referrals WHERE organisation = 'ywca' ORDER BY id DESC LIMIT 51"),
+        ("referrals by service", "SELECT id FROM referrals WHERE service_code = 'ywca-family-support' ORDER BY id DESC LIMIT 51"),
+        ("referrals by status", "SELECT id FROM referrals WHERE status = 'waiting' ORDER BY id DESC LIMIT 51"),
+        ("a service's places taken", "SELECT count(*) FROM referrals WHERE service_code = 'x' AND status IN ('requested', 'accepted', 'in_progress', 'on_hold')"),
+        ("a service's queue", "SELECT id FROM referrals WHERE service_code = 'x' AND status = 'waiting' ORDER BY queued_at, id LIMIT 1"),
+        ("a referral's history", "SELECT id FROM referral_events WHERE referral_id = '019a2b3c-0000-7000-8000-000000000002' ORDER BY id"),
         ("an organisation's overdue actions", "SELECT id FROM plan_actions WHERE status = 'open' AND due_on < DATE '2026-01-01' AND owner_organisation = 'wiseability' ORDER BY due_on, id LIMIT 51"),
     ];
     for (name, sql) in cases {

@@ -13,5 +13,6 @@ mod imports;
 mod indexes;
 mod plans;
 mod providers;
+mod referrals;
 mod security;
 mod staff;

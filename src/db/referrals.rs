@@ -1,0 +1,218 @@
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use uuid::Uuid;
+
+use super::schema::{care_episodes, referral_events, referrals};
+use super::Conn;
+
+const ACTIVE: [&str; 4] = ["requested", "accepted", "in_progress", "on_hold"];
+
+#[derive(Queryable, Selectable, Insertable, Debug, Clone)]
+#[diesel(table_name = referrals)]
+pub struct ReferralRow {
+    pub id: Uuid,
+    pub family_id: Uuid,
+    pub member_id: Option<Uuid>,
+    pub service_code: String,
+    pub organisation: String,
+    pub status: String,
+    pub reason: String,
+    pub referred_on: NaiveDate,
+    pub consent_id: Option<Uuid>,
+    pub consent_override: Option<String>,
+    pub override_by: Option<String>,
+    pub queued_at: Option<DateTime<Utc>>,
+    pub outcome: Option<String>,
+    pub referred_by: String,
+    #[diesel(skip_insertion)]
+    pub created_at: DateTime<Utc>,
+    #[diesel(skip_insertion)]
+    pub version: i32,
+}
+
+#[derive(Queryable, Selectable, Insertable, Debug, Clone)]
+#[diesel(table_name = referral_events)]
+pub struct EventRow {
+    pub id: Uuid,
+    pub referral_id: Uuid,
+    pub action: String,
+    pub from_status: Option<String>,
+    pub to_status: String,
+    pub reason: Option<String>,
+    pub actor: String,
+    #[diesel(skip_insertion)]
+    pub created_at: DateTime<Utc>,
+}
+
+pub async fn insert(conn: &mut Conn, row: ReferralRow) -> QueryResult<ReferralRow> {
+    diesel::insert_into(referrals::table)
+        .values(row)
+        .returning(ReferralRow::as_returning())
+        .get_result(conn)
+        .await
+}
+
+pub async fn event(
+    conn: &mut Conn,
+    referral_id: Uuid,
+    action: &str,
+    from: Option<&str>,
+    to: &str,
+    reason: Option<&str>,
+    actor: &str,
+) -> QueryResult<()> {
+    diesel::insert_into(referral_events::table)
+        .values(EventRow {
+            id: Uuid::now_v7(),
+            referral_id,
+            action: action.into(),
+            from_status: from.map(Into::into),
+            to_status: to.into(),
+            reason: reason.map(Into::into),
+            actor: actor.into(),
+            created_at: Utc::now(),
+        })
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+pub async fn find(conn: &mut Conn, id: Uuid, for_update: bool) -> QueryResult<Option<ReferralRow>> {
+    let q = referrals::table.find(id).select(ReferralRow::as_select());
+    if for_update {
+        q.for_update().first(conn).await.optional()
+    } else {
+        q.first(conn).await.optional()
+    }
+}
+
+pub async fn events_of(conn: &mut Conn, id: Uuid) -> QueryResult<Vec<EventRow>> {
+    referral_events::table
+        .filter(referral_events::referral_id.eq(id))
+        .order(referral_events::id)
+        .select(EventRow::as_select())
+        .load(conn)
+        .await
+}
+
+/// Places taken in the service now.
+pub async fn taken(conn: &mut Conn, service: &str) -> QueryResult<i64> {
+    referrals::table
+        .filter(referrals::service_code.eq(service))
+        .filter(referrals::status.eq_any(ACTIVE))
+        .count()
+        .get_result(conn)
+        .await
+}
+
+/// The first referral waiting for the service, locked.
+pub async fn next_waiting(conn: &mut Conn, service: &str) -> QueryResult<Option<ReferralRow>> {
+    referrals::table
+        .filter(referrals::service_code.eq(service))
+        .filter(referrals::status.eq("waiting"))
+        .order((referrals::queued_at, referrals::id))
+        .for_update()
+        .select(ReferralRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn set_status(
+    conn: &mut Conn,
+    id: Uuid,
+    status: &str,
+    outcome: Option<&str>,
+) -> QueryResult<ReferralRow> {
+    let queued: Option<DateTime<Utc>> = None;
+    diesel::update(referrals::table.find(id))
+        .set((
+            referrals::status.eq(status),
+            referrals::queued_at.eq(queued),
+            referrals::outcome.eq(outcome),
+            referrals::version.eq(referrals::version + 1),
+            referrals::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(ReferralRow::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// The kinds of plan the member is on that day.
+pub async fn plans_on(conn: &mut Conn, member_id: Uuid, on: NaiveDate) -> QueryResult<Vec<String>> {
+    care_episodes::table
+        .filter(care_episodes::member_id.eq(member_id))
+        .filter(care_episodes::started_on.le(on))
+        .filter(
+            care_episodes::ended_on
+                .is_null()
+                .or(care_episodes::ended_on.ge(on)),
+        )
+        .select(care_episodes::kind)
+        .load(conn)
+        .await
+}
+
+pub struct ReferralFilter {
+    pub family_id: Option<Uuid>,
+    pub organisation: Option<String>,
+    pub service_code: Option<String>,
+    pub status: Option<String>,
+    pub before_id: Option<Uuid>,
+}
+
+pub async fn list(
+    conn: &mut Conn,
+    f: &ReferralFilter,
+    limit: i64,
+) -> QueryResult<Vec<ReferralRow>> {
+    let mut q = referrals::table.into_boxed();
+    if let Some(v) = f.family_id {
+        q = q.filter(referrals::family_id.eq(v));
+    }
+    if let Some(v) = &f.organisation {
+        q = q.filter(referrals::organisation.eq(v.clone()));
+    }
+    if let Some(v) = &f.service_code {
+        q = q.filter(referrals::service_code.eq(v.clone()));
+    }
+    if let Some(v) = &f.status {
+        q = q.filter(referrals::status.eq(v.clone()));
+    }
+    if let Some(b) = f.before_id {
+        q = q.filter(referrals::id.lt(b));
+    }
+    q.order(referrals::id.desc())
+        .limit(limit)
+        .select(ReferralRow::as_select())
+        .load(conn)
+        .await
+}
+
+#[derive(QueryableByName)]
+struct Position {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    id: Uuid,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    position: i64,
+}
+
+/// Queue positions of the waiting referrals among `ids`, in one query.
+pub async fn positions(
+    conn: &mut Conn,
+    ids: &[Uuid],
+) -> QueryResult<std::collections::HashMap<Uuid, i64>> {
+    let rows: Vec<Position> = diesel::sql_query(
+        "SELECT id, position FROM (
+           SELECT id, row_number() OVER (PARTITION BY service_code ORDER BY queued_at, id) AS position
+             FROM referrals
+            WHERE status = 'waiting'
+              AND service_code IN (SELECT service_code FROM referrals WHERE id = ANY($1))
+         ) q WHERE id = ANY($1)",
+    )
+    .bind::<diesel::sql_types::Array<diesel::sql_types::Uuid>, _>(ids)
+    .load(conn)
+    .await?;
+    Ok(rows.into_iter().map(|p| (p.id, p.position)).collect())
+}

@@ -1,0 +1,158 @@
+use actix_web::{get, post, web, HttpRequest};
+
+use crate::api::referrals::*;
+use crate::api::Page;
+use crate::error::{ApiResult, Problem};
+use crate::http::extract::{idem, query_map, Allowed, Body, IfMatch, PathIds};
+use crate::http::reply::Reply;
+use crate::http::AppState;
+use crate::service::{self, families as fam, referrals as rf};
+
+/// Refer to a commissioned service
+///
+/// Refers the family, or one member, to a service. Consent to share with the service's
+/// organisation (identity and contact, and the need the service addresses) must be in force on
+/// the referral date (409 saying why) unless a manager records an override. The service's
+/// eligibility and contract must hold that day (422 naming the field and why: age, required plan,
+/// contract dates). A full service queues the referral (`waiting`, with its position) instead of
+/// over-booking; it becomes `requested` when a place frees.
+#[utoipa::path(
+    operation_id = "create_referral",
+    tag = "referrals",
+    request_body = ReferralCreate,
+    params(("family_id" = Uuid, Path, description = "Family id"),
+           ("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry.", max_length = 255, pattern = "^[!-~]{1,255}$")),
+    security(("bearer" = ["coordinator", "manager", "lead_worker", "key_worker"])),
+    responses(
+        (status = 201, description = "Referred (`requested`), or queued (`waiting`).", body = Referral,
+         headers(("Location" = String, description = "The referral"), ("ETag" = String, description = "Always \"1\""))),
+        (status = 404, description = "No such family visible to you.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "No consent to share with the provider, or the Idempotency-Key is in flight.", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/families/{family_id}/referrals")]
+pub async fn create_referral(
+    req: HttpRequest,
+    ctx: Allowed<rf::Refer>,
+    state: web::Data<AppState>,
+    path: PathIds,
+    body: Body<ReferralCreate>,
+) -> ApiResult<Reply> {
+    let idem = idem(&req, &body)?;
+    service::referrals::create(&state.pool, &ctx, path.one(), body.value, idem).await
+}
+
+/// List a family's referrals
+///
+/// Newest first.
+#[utoipa::path(
+    operation_id = "list_family_referrals",
+    tag = "referrals",
+    params(("family_id" = Uuid, Path, description = "Family id"),
+        ("status" = Option<ReferralStatus>, Query, description = "Only referrals in this status."),
+        ("service_code" = Option<String>, Query, description = "Only referrals to this service.", pattern = "^[a-z0-9-]{2,40}$"),
+        ("limit" = Option<i64>, Query, description = "Page size, 1 to 200 (default 50).", minimum = 1, maximum = 200),
+        ("cursor" = Option<String>, Query, description = "`next_cursor` from the previous page.", pattern = "^[A-Za-z0-9_-]{22}$")),
+    security(("bearer" = ["coordinator", "manager", "admin", "auditor", "lead_worker", "key_worker"])),
+    responses(
+        (status = 200, description = "A page of referrals.", body = Page<Referral>),
+        (status = 404, description = "No such family visible to you.", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/families/{family_id}/referrals")]
+pub async fn list_family_referrals(
+    req: HttpRequest,
+    ctx: Allowed<fam::Read>,
+    state: web::Data<AppState>,
+    path: PathIds,
+) -> ApiResult<Reply> {
+    let params = query_map(&req, &["status", "service_code", "limit", "cursor"])?;
+    service::referrals::list_for_family(&state.pool, &ctx, path.one(), params).await
+}
+
+/// List referrals
+///
+/// Every referral, newest first, by status, organisation or service.
+#[utoipa::path(
+    operation_id = "list_referrals",
+    tag = "referrals",
+    params(("status" = Option<ReferralStatus>, Query, description = "Only referrals in this status."),
+        ("organisation" = Option<String>, Query, description = "Only referrals to this organisation's services.", pattern = "^[a-z0-9-]{2,40}$"),
+        ("service_code" = Option<String>, Query, description = "Only referrals to this service.", pattern = "^[a-z0-9-]{2,40}$"),
+        ("limit" = Option<i64>, Query, description = "Page size, 1 to 200 (default 50).", minimum = 1, maximum = 200),
+        ("cursor" = Option<String>, Query, description = "`next_cursor` from the previous page.", pattern = "^[A-Za-z0-9_-]{22}$")),
+    security(("bearer" = ["coordinator", "manager", "admin", "auditor"])),
+    responses((status = 200, description = "A page of referrals.", body = Page<Referral>))
+)]
+#[get("/referrals")]
+pub async fn list_referrals(
+    req: HttpRequest,
+    ctx: Allowed<rf::List>,
+    state: web::Data<AppState>,
+) -> ApiResult<Reply> {
+    let params = query_map(
+        &req,
+        &["status", "organisation", "service_code", "limit", "cursor"],
+    )?;
+    service::referrals::list(&state.pool, &ctx, params).await
+}
+
+/// Get a referral
+///
+/// With its history: every move, who made it, when and why.
+#[utoipa::path(
+    operation_id = "get_referral",
+    tag = "referrals",
+    params(("referral_id" = Uuid, Path, description = "Referral id")),
+    security(("bearer" = ["coordinator", "manager", "admin", "auditor", "lead_worker", "key_worker"])),
+    responses(
+        (status = 200, description = "The referral.", body = Referral, headers(("ETag" = String, description = "Its version"))),
+        (status = 404, description = "No such referral visible to you.", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/referrals/{referral_id}")]
+pub async fn get_referral(
+    ctx: Allowed<fam::Read>,
+    state: web::Data<AppState>,
+    path: PathIds,
+) -> ApiResult<Reply> {
+    service::referrals::get(&state.pool, &ctx, path.one()).await
+}
+
+/// Move a referral on
+///
+/// One move of the lifecycle: the provider accepts or rejects (reason) a requested referral,
+/// starts an accepted one, holds and resumes it, completes it (outcome) or fails it (reason); the
+/// referring side cancels (reason) any that has not ended. Any other move is 409 listing the moves
+/// open. A place freed goes to the first referral waiting for the service. Needs `If-Match`.
+#[utoipa::path(
+    operation_id = "transition_referral",
+    tag = "referrals",
+    request_body = Transition,
+    params(("referral_id" = Uuid, Path, description = "Referral id"),
+           ("If-Match" = String, Header, description = "The ETag last read")),
+    security(("bearer" = ["coordinator", "manager", "lead_worker", "key_worker"])),
+    responses(
+        (status = 200, description = "Moved.", body = Referral, headers(("ETag" = String, description = "New version"))),
+        (status = 404, description = "No such referral visible to you.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not a move open from its status (the open ones are listed), or it has ended.", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/referrals/{referral_id}/transitions")]
+pub async fn transition_referral(
+    ctx: Allowed<rf::Move>,
+    state: web::Data<AppState>,
+    path: PathIds,
+    expected: IfMatch,
+    body: Body<Transition>,
+) -> ApiResult<Reply> {
+    service::referrals::transition(&state.pool, &ctx, path.one(), expected.0, body.value).await
+}
+
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(create_referral)
+        .service(list_family_referrals)
+        .service(list_referrals)
+        .service(get_referral)
+        .service(transition_referral);
+}

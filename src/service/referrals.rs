@@ -1,0 +1,401 @@
+//! Referrals to commissioned services: the rules at referral time (consent to share with the
+//! provider, the service's eligibility and contract on the day, its capacity with a queue) and the
+//! lifecycle, each move recorded. programme-rules.md, "Delivery routes and providers".
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use diesel_async::AsyncConnection;
+use uuid::Uuid;
+
+use super::families::{today, visible_family};
+use super::{audit, idem_begin, idem_finish, Idem};
+use crate::api::referrals::*;
+use crate::api::{decode_cursor, end_page, parse_limit, Page};
+use crate::auth::Role;
+use crate::db::providers::{self as pq, ServiceRow};
+use crate::db::referrals::{self as q, ReferralFilter, ReferralRow};
+use crate::db::{consent as cq, families as fq, Conn, Pool};
+use crate::domain::consent::{decide, Question};
+use crate::domain::referrals::{self as rules, Needs, ServiceRules, Side};
+use crate::error::{ApiError, ApiResult, FieldError};
+use crate::http::extract::{bad_param, check_version, code_param, Ctx, Policy};
+use crate::http::reply::Reply;
+
+/// Those who work with families refer them and cancel their referrals.
+pub const REFER: &[Role] = &[
+    Role::Coordinator,
+    Role::Manager,
+    Role::LeadWorker,
+    Role::KeyWorker,
+];
+/// Moves: the referring side's and the provider's (managers may record a provider's move for a
+/// provider without a system of its own).
+pub const MOVE: &[Role] = &[
+    Role::Coordinator,
+    Role::Manager,
+    Role::LeadWorker,
+    Role::KeyWorker,
+];
+/// The council's list of every referral.
+pub const LIST: &[Role] = &[Role::Coordinator, Role::Manager, Role::Admin, Role::Auditor];
+
+pub struct Refer;
+impl Policy for Refer {
+    const ROLES: &'static [Role] = REFER;
+}
+pub struct Move;
+impl Policy for Move {
+    const ROLES: &'static [Role] = MOVE;
+}
+pub struct List;
+impl Policy for List {
+    const ROLES: &'static [Role] = LIST;
+}
+
+pub fn location(id: Uuid) -> String {
+    format!("/api/v1/referrals/{id}")
+}
+
+/// The referral, if the caller may see it: those who see every family see it; a worker sees it
+/// when they see its family. Anything else is 404.
+async fn visible(conn: &mut Conn, ctx: &Ctx, id: Uuid, for_update: bool) -> ApiResult<ReferralRow> {
+    let row = q::find(conn, id, for_update)
+        .await?
+        .ok_or_else(|| ApiError::not_found("referral"))?;
+    visible_family(conn, ctx, row.family_id, false)
+        .await
+        .map_err(|_| ApiError::not_found("referral"))?;
+    Ok(row)
+}
+
+async fn shown(conn: &mut Conn, row: ReferralRow, with_history: bool) -> ApiResult<Referral> {
+    let position = q::positions(conn, &[row.id]).await?.get(&row.id).copied();
+    let history = if with_history {
+        Some(q::events_of(conn, row.id).await?)
+    } else {
+        None
+    };
+    Ok(Referral::from_row(row, position, history))
+}
+
+fn service_rules(s: &ServiceRow) -> ServiceRules<'_> {
+    ServiceRules {
+        min_age: s.min_age,
+        max_age: s.max_age,
+        required_plans: &s.required_plans,
+        contract_start: s.contract_start,
+        contract_end: s.contract_end,
+    }
+}
+
+/// The consent to share with the service's organisation for a referral: the member's identity and
+/// contact details, and the data of the need the service addresses. The first refusal wins.
+async fn consent_for(
+    conn: &mut Conn,
+    family_id: Uuid,
+    member_id: Option<Uuid>,
+    service: &ServiceRow,
+    on: NaiveDate,
+) -> ApiResult<Result<Uuid, String>> {
+    let grants = super::consent::grants(&cq::consents_of(conn, family_id).await?);
+    let mut decided = None;
+    for category in ["identity_contact", service.need.as_str()] {
+        let v = decide(
+            &grants,
+            &Question {
+                member_id,
+                organisation: &service.organisation,
+                purpose: "referral",
+                category,
+                on,
+            },
+        );
+        if !v.allowed {
+            return Ok(Err(v.reason));
+        }
+        decided = v.consent_id;
+    }
+    Ok(decided.ok_or_else(|| "No consent decides it.".to_string()))
+}
+
+pub async fn create(
+    pool: &Pool,
+    ctx: &Ctx,
+    family_id: Uuid,
+    input: ReferralCreate,
+    idem: Option<Idem>,
+) -> ApiResult<Reply> {
+    ctx.principal.require(REFER)?;
+    let on = input.referred_on.unwrap_or_else(today);
+    if input.consent_override.is_some() && !ctx.principal.has(Role::Manager) {
+        return Err(ApiError::Forbidden(
+            "Only a manager may refer without consent.".into(),
+        ));
+    }
+    let mut conn = pool.get().await?;
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        if let Some(replay) = idem_begin(conn, ctx, &idem).await? {
+            return Ok(replay);
+        }
+        visible_family(conn, ctx, family_id, true).await?;
+        // The service row lock queues referrals racing for its last place.
+        let service = pq::find_service(conn, &input.service_code, true)
+            .await?
+            .ok_or_else(|| {
+                ApiError::validation("service_code", "no such service (see GET /api/v1/services)")
+            })?;
+        let (age, plans) = match input.member_id {
+            Some(m) => {
+                let member = fq::find_member(conn, family_id, m).await?.ok_or_else(|| {
+                    ApiError::validation("member_id", "not a current member of this family")
+                })?;
+                (
+                    Some(crate::domain::people::age_on(member.date_of_birth, on)),
+                    q::plans_on(conn, m, on).await?,
+                )
+            }
+            None => (None, vec![]),
+        };
+        let refused = rules::refusals(&service_rules(&service), age, &plans, on);
+        if !refused.is_empty() {
+            return Err(ApiError::Validation(
+                refused
+                    .into_iter()
+                    .map(|(f, m)| FieldError::new(f, m))
+                    .collect(),
+            ));
+        }
+        let (consent_id, consent_override) =
+            match consent_for(conn, family_id, input.member_id, &service, on).await? {
+                Ok(id) => (Some(id), None),
+                Err(why) => match &input.consent_override {
+                    Some(o) => (None, Some(crate::api::tidy(o))),
+                    None => {
+                        return Err(ApiError::Conflict(format!(
+                            "No consent to share with {} for a referral: {why} A manager may \
+                             refer anyway with a written consent_override.",
+                            service.organisation
+                        )))
+                    }
+                },
+            };
+        let full = match service.capacity {
+            Some(cap) => q::taken(conn, &service.code).await? >= i64::from(cap),
+            None => false,
+        };
+        let status = if full { "waiting" } else { "requested" };
+        let row = q::insert(
+            conn,
+            ReferralRow {
+                id: Uuid::now_v7(),
+                family_id,
+                member_id: input.member_id,
+                service_code: service.code.clone(),
+                organisation: service.organisation.clone(),
+                status: status.into(),
+                reason: crate::api::tidy(&input.reason),
+                referred_on: on,
+                consent_id,
+                override_by: consent_override
+                    .as_ref()
+                    .map(|_| ctx.principal.subject.clone()),
+                consent_override,
+                queued_at: full.then(chrono::Utc::now),
+                outcome: None,
+                referred_by: ctx.principal.subject.clone(),
+                created_at: chrono::Utc::now(),
+                version: 1,
+            },
+        )
+        .await?;
+        q::event(
+            conn,
+            row.id,
+            "create",
+            None,
+            status,
+            None,
+            &ctx.principal.subject,
+        )
+        .await?;
+        let mut ids = vec![row.id, family_id];
+        ids.extend(input.member_id);
+        audit(conn, ctx, "referral.create", "referral", &ids).await?;
+        let body = shown(conn, row, true).await?;
+        let reply = Reply::created(&body, location(body.id), 1);
+        idem_finish(conn, ctx, &idem, &reply).await?;
+        Ok(reply)
+    })
+    .await
+}
+
+/// Who may make a move of this side.
+fn may_move(ctx: &Ctx, side: Side) -> bool {
+    match side {
+        Side::Referrer => REFER.iter().any(|r| ctx.principal.has(*r)),
+        Side::Provider => ctx.principal.has(Role::Manager),
+    }
+}
+
+pub async fn transition(
+    pool: &Pool,
+    ctx: &Ctx,
+    id: Uuid,
+    expected: Option<i32>,
+    input: Transition,
+) -> ApiResult<Reply> {
+    ctx.principal.require(MOVE)?;
+    let action = input.action.as_str();
+    let mut conn = pool.get().await?;
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        // The service before the referral, in the order every writer takes them: a freed place
+        // goes to the first waiting referral, which another request may be moving.
+        let peek = visible(conn, ctx, id, false).await?;
+        pq::find_service(conn, &peek.service_code, true).await?;
+        let row = visible(conn, ctx, id, true).await?;
+        check_version(expected, row.version)?;
+        let Some((to, side, needs)) = rules::transition(&row.status, action) else {
+            let allowed = rules::allowed(&row.status);
+            return Err(ApiError::Conflict(if allowed.is_empty() {
+                format!("The referral has ended ({}); nothing moves it.", row.status)
+            } else {
+                format!(
+                    "A {} referral cannot {action}; it can: {}.",
+                    row.status.replace('_', " "),
+                    allowed.join(", ")
+                )
+            }));
+        };
+        if !may_move(ctx, side) {
+            return Err(ApiError::Forbidden(match side {
+                Side::Provider => "The provider makes this move.".into(),
+                Side::Referrer => "The referring side makes this move.".into(),
+            }));
+        }
+        let reason = input.reason.as_deref().map(crate::api::tidy);
+        let outcome = input.outcome.as_deref().map(crate::api::tidy);
+        match needs {
+            Needs::Reason if reason.is_none() => {
+                return Err(ApiError::validation(
+                    "reason",
+                    format!("say why, to {action}"),
+                ))
+            }
+            Needs::Outcome if outcome.is_none() => {
+                return Err(ApiError::validation(
+                    "outcome",
+                    "summarise what came of the work, to complete",
+                ))
+            }
+            _ => {}
+        }
+        let frees = rules::is_active(&row.status) && !rules::is_active(to);
+        let moved = q::set_status(conn, id, to, outcome.as_deref()).await?;
+        q::event(
+            conn,
+            id,
+            action,
+            Some(&row.status),
+            to,
+            reason.as_deref().or(outcome.as_deref()),
+            &ctx.principal.subject,
+        )
+        .await?;
+        let mut ids = vec![id, row.family_id];
+        if frees {
+            if let Some(next) = q::next_waiting(conn, &row.service_code).await? {
+                q::set_status(conn, next.id, "requested", None).await?;
+                q::event(
+                    conn,
+                    next.id,
+                    "offer",
+                    Some("waiting"),
+                    "requested",
+                    Some("A place freed."),
+                    &ctx.principal.subject,
+                )
+                .await?;
+                ids.extend([next.id, next.family_id]);
+            }
+        }
+        audit(conn, ctx, &format!("referral.{action}"), "referral", &ids).await?;
+        let version = moved.version;
+        Ok(Reply::ok(&shown(conn, moved, true).await?, Some(version)))
+    })
+    .await
+}
+
+pub async fn get(pool: &Pool, ctx: &Ctx, id: Uuid) -> ApiResult<Reply> {
+    ctx.principal.require(super::families::READ)?;
+    let mut conn = pool.get().await?;
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        let row = visible(conn, ctx, id, false).await?;
+        audit(conn, ctx, "referral.read", "referral", &[id, row.family_id]).await?;
+        let version = row.version;
+        Ok(Reply::ok(&shown(conn, row, true).await?, Some(version)))
+    })
+    .await
+}
+
+async fn page(conn: &mut Conn, ctx: &Ctx, filter: &ReferralFilter, limit: i64) -> ApiResult<Reply> {
+    let mut rows = q::list(conn, filter, limit + 1).await?;
+    let next_cursor = end_page(&mut rows, limit, |r| r.id);
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let positions = q::positions(conn, &ids).await?;
+    let mut audited: Vec<Uuid> = rows.iter().flat_map(|r| [r.id, r.family_id]).collect();
+    audited.dedup();
+    audit(conn, ctx, "referral.list", "referral", &audited).await?;
+    let items: Vec<Referral> = rows
+        .into_iter()
+        .map(|r| {
+            let p = positions.get(&r.id).copied();
+            Referral::from_row(r, p, None)
+        })
+        .collect();
+    Ok(Reply::ok(&Page { items, next_cursor }, None))
+}
+
+fn filter_from(params: &HashMap<String, String>) -> ApiResult<ReferralFilter> {
+    Ok(ReferralFilter {
+        family_id: None,
+        organisation: code_param(params, "organisation")?,
+        service_code: code_param(params, "service_code")?,
+        status: params
+            .get("status")
+            .map(|s| {
+                ReferralStatus::parse(s)
+                    .map(|s| s.as_str().to_string())
+                    .ok_or_else(|| bad_param("status", "not a referral status"))
+            })
+            .transpose()?,
+        before_id: params.get("cursor").map(|c| decode_cursor(c)).transpose()?,
+    })
+}
+
+pub async fn list(pool: &Pool, ctx: &Ctx, params: HashMap<String, String>) -> ApiResult<Reply> {
+    ctx.principal.require(LIST)?;
+    let limit = parse_limit(params.get("limit").map(String::as_str))?;
+    let filter = filter_from(&params)?;
+    let mut conn = pool.get().await?;
+    conn.transaction::<_, ApiError, _>(async |conn| page(conn, ctx, &filter, limit).await)
+        .await
+}
+
+pub async fn list_for_family(
+    pool: &Pool,
+    ctx: &Ctx,
+    family_id: Uuid,
+    params: HashMap<String, String>,
+) -> ApiResult<Reply> {
+    ctx.principal.require(super::families::READ)?;
+    let limit = parse_limit(params.get("limit").map(String::as_str))?;
+    let mut filter = filter_from(&params)?;
+    filter.family_id = Some(family_id);
+    let mut conn = pool.get().await?;
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        visible_family(conn, ctx, family_id, false).await?;
+        page(conn, ctx, &filter, limit).await
+    })
+    .await
+}

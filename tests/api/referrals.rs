@@ -1,0 +1,342 @@
+//! Referrals: the rules at referral time, the queue of a full service, and the lifecycle.
+
+use ffc::auth::Role;
+use serde_json::{json, Value};
+
+use crate::casework::at;
+use crate::common::*;
+
+fn manager() -> String {
+    token(&[Role::Manager])
+}
+
+/// A family whose consent lets referrals share with these organisations, from 2013.
+async fn family_consenting(app: &TestApp, organisations: &[&str]) -> Value {
+    let f = app.create_family(&coordinator(), &family_body()).await;
+    let (s, c) = send(app.post(
+        &at(f["id"].as_str().unwrap(), "consents"),
+        &coordinator(),
+        &json!({
+        "decision": "given", "organisations": organisations, "purposes": ["referral"],
+        "valid_from": "2013-02-01"}),
+    ))
+    .await;
+    assert_eq!(s, 201, "{c}");
+    f
+}
+
+fn refer(service: &str, member: &Value, on: &str) -> Value {
+    json!({"service_code": service, "member_id": member, "reason": "Referred by the team.", "referred_on": on})
+}
+
+#[tokio::test]
+async fn mst_takes_ages_11_to_17_from_july_2014_and_says_why_not() {
+    let app = spawn_app().await;
+    let f = family_consenting(&app, &["barnsley-mst"]).await;
+    let fid = f["id"].as_str().unwrap();
+    // The child was born on 2008-05-06.
+    let child = &f["members"][1]["id"];
+    let path = at(fid, "referrals");
+    for (on, age) in [("2019-05-05", 10), ("2026-05-06", 18)] {
+        let (s, p) = send(app.post(
+            &path,
+            &coordinator(),
+            &refer("multi-systemic-therapy", child, on),
+        ))
+        .await;
+        assert_eq!(s, 422, "{on}: {p}");
+        assert_eq!(fields(&p), vec!["member_id"]);
+        let msg = p["errors"][0]["message"].as_str().unwrap();
+        assert!(
+            msg.contains(&format!("is {age}")) && msg.contains("11 to 17"),
+            "{msg}"
+        );
+    }
+    for on in ["2019-05-06", "2025-05-06"] {
+        let (s, r) = send(app.post(
+            &path,
+            &coordinator(),
+            &refer("multi-systemic-therapy", child, on),
+        ))
+        .await;
+        assert_eq!(s, 201, "{on}: {r}");
+        assert_eq!(r["status"], "requested");
+        assert_eq!(r["organisation"], "barnsley-mst");
+        assert_eq!(r["history"][0]["action"], "create");
+    }
+    assert_eq!(app.count("referrals").await, 2);
+}
+
+#[tokio::test]
+async fn child_k_cannot_go_to_mst_in_2013_because_its_contract_starts_in_july_2014() {
+    let app = spawn_app().await;
+    let pool = ffc::db::pool(&app.app_db_url, 2).unwrap();
+    ffc::demo::load(&pool, Default::default()).await.unwrap();
+    let (_, list) = send(app.get("/api/v1/families", &coordinator())).await;
+    let f = &list["items"][0];
+    let (_, fam) = send(app.get(
+        &format!("/api/v1/families/{}", f["id"].as_str().unwrap()),
+        &coordinator(),
+    ))
+    .await;
+    let k = fam["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["family_name"] == "K")
+        .unwrap();
+    let (s, p) = send(app.post(
+        &at(f["id"].as_str().unwrap(), "referrals"),
+        &coordinator(),
+        &refer("multi-systemic-therapy", &k["id"], "2013-06-03"),
+    ))
+    .await;
+    assert_eq!(s, 422, "{p}");
+    assert_eq!(fields(&p), vec!["referred_on"]);
+    assert!(
+        p["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("2014-07-01"),
+        "{p}"
+    );
+}
+
+#[tokio::test]
+async fn mind_needs_a_child_protection_or_child_in_need_plan_and_consent_or_a_managers_override() {
+    let app = spawn_app().await;
+    let f = family_consenting(&app, &["rotherham-mind"]).await;
+    let fid = f["id"].as_str().unwrap();
+    let child = &f["members"][1]["id"];
+    let path = at(fid, "referrals");
+    let body = refer("mind-intensive-family-support", child, "2014-01-15");
+    let (s, p) = send(app.post(&path, &coordinator(), &body)).await;
+    assert_eq!(s, 422, "{p}");
+    assert!(
+        p["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("child in need plan"),
+        "{p}"
+    );
+    let (s, e) = send(app.post(
+        &at(fid, "care-episodes"),
+        &coordinator(),
+        &json!({
+        "kind": "child_in_need_plan", "member_id": child, "started_on": "2013-11-04",
+        "agreed_by": "Child in need meeting"}),
+    ))
+    .await;
+    assert_eq!(s, 201, "{e}");
+    let (s, r) = send(app.post(&path, &coordinator(), &body)).await;
+    assert_eq!(s, 201, "{r}");
+    assert!(r["consent_id"].is_string());
+
+    // Without consent to share with the provider: 409, unless a manager overrides in writing.
+    let other = app.create_family(&coordinator(), &family_body()).await;
+    let oid = other["id"].as_str().unwrap();
+    let body = refer(
+        "ywca-family-support",
+        &other["members"][1]["id"],
+        "2014-01-15",
+    );
+    let (s, p) = send(app.post(&at(oid, "referrals"), &coordinator(), &body)).await;
+    assert_eq!(s, 409, "{p}");
+    assert!(p["detail"].as_str().unwrap().contains("No consent"), "{p}");
+    let mut overridden = body.clone();
+    overridden["consent_override"] =
+        json!("Safeguarding: the social worker asked for YWCA to start at once.");
+    let (s, _) = send(app.post(&at(oid, "referrals"), &coordinator(), &overridden)).await;
+    assert_eq!(s, 403, "only a manager overrides");
+    let (s, r) = send(app.post(&at(oid, "referrals"), &manager(), &overridden)).await;
+    assert_eq!(s, 201, "{r}");
+    assert_eq!(r["override_by"], "test-user");
+    assert_eq!(r["consent_id"], Value::Null);
+}
+
+#[tokio::test]
+async fn a_full_service_queues_referrals_and_a_freed_place_goes_to_the_first_waiting() {
+    let app = spawn_app().await;
+    let (s, _) = send(app.post("/api/v1/services", &manager(), &json!({
+        "code": "one-place", "organisation": "ywca", "name": "One place", "need": "family_relationships",
+        "capacity": 1, "contract_start": "2013-04-01"}))).await;
+    assert_eq!(s, 201);
+    let f = family_consenting(&app, &["ywca"]).await;
+    let fid = f["id"].as_str().unwrap();
+    let path = at(fid, "referrals");
+    let body = json!({"service_code": "one-place", "reason": "Family support.", "referred_on": "2014-01-15"});
+    // Two race for the one place: one gets it, the other queues.
+    let (a, b) = tokio::join!(
+        send(app.post(&path, &coordinator(), &body)),
+        send(app.post(&path, &coordinator(), &body))
+    );
+    assert_eq!((a.0, b.0), (201, 201));
+    let mut statuses = vec![
+        a.1["status"].as_str().unwrap(),
+        b.1["status"].as_str().unwrap(),
+    ];
+    statuses.sort();
+    assert_eq!(statuses, vec!["requested", "waiting"]);
+    let (first, queued) = if a.1["status"] == "requested" {
+        (a.1, b.1)
+    } else {
+        (b.1, a.1)
+    };
+    assert_eq!(queued["queue_position"], 1);
+    let (_, third) = send(app.post(&path, &coordinator(), &body)).await;
+    assert_eq!(
+        (third["status"].as_str(), third["queue_position"].as_i64()),
+        (Some("waiting"), Some(2))
+    );
+
+    // The provider's side rejects the first (a manager records it): the queue moves up.
+    let one = format!("/api/v1/referrals/{}", first["id"].as_str().unwrap());
+    let (s, p) = send(
+        app.post(
+            &format!("{one}/transitions"),
+            &manager(),
+            &json!({"action": "reject"}),
+        )
+        .header("If-Match", "\"1\""),
+    )
+    .await;
+    assert_eq!(
+        (s, fields(&p)),
+        (422, vec!["reason".to_string()]),
+        "a rejection says why"
+    );
+    let (s, r) = send(
+        app.post(
+            &format!("{one}/transitions"),
+            &manager(),
+            &json!({"action": "reject", "reason": "Outside our area."}),
+        )
+        .header("If-Match", "\"1\""),
+    )
+    .await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["status"], "rejected");
+    let (_, q) = send(app.get(
+        &format!("/api/v1/referrals/{}", queued["id"].as_str().unwrap()),
+        &coordinator(),
+    ))
+    .await;
+    assert_eq!(q["status"], "requested");
+    assert_eq!(q["history"][1]["action"], "offer");
+    let (_, t) = send(app.get(
+        &format!("/api/v1/referrals/{}", third["id"].as_str().unwrap()),
+        &coordinator(),
+    ))
+    .await;
+    assert_eq!(t["queue_position"], 1);
+    let (_, list) = send(app.get(
+        "/api/v1/referrals?service_code=one-place&status=waiting",
+        &token(&[Role::Auditor]),
+    ))
+    .await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+    assert_eq!(list["items"][0]["queue_position"], 1);
+}
+
+#[tokio::test]
+async fn the_lifecycle_moves_only_as_the_rules_page_says_and_records_each_move() {
+    let app = spawn_app().await;
+    let f = family_consenting(&app, &["ywca"]).await;
+    let fid = f["id"].as_str().unwrap();
+    let (_, r) = send(app.post(&at(fid, "referrals"), &coordinator(), &json!({
+        "service_code": "ywca-family-support", "reason": "Family support.", "referred_on": "2014-01-15"}))).await;
+    let one = format!(
+        "/api/v1/referrals/{}/transitions",
+        r["id"].as_str().unwrap()
+    );
+    let mv = |action: Value, version: i64, who: String| {
+        let app = &app;
+        let one = one.clone();
+        async move {
+            send(
+                app.post(&one, &who, &action)
+                    .header("If-Match", format!("\"{version}\"")),
+            )
+            .await
+        }
+    };
+    let (s, p) = mv(json!({"action": "teleport"}), 1, manager()).await;
+    assert_eq!(
+        (s, fields(&p)),
+        (422, vec!["action".to_string()]),
+        "an unknown move names the field"
+    );
+    let (s, p) = mv(json!({"action": "start"}), 1, manager()).await;
+    assert_eq!(s, 409);
+    assert!(
+        p["detail"]
+            .as_str()
+            .unwrap()
+            .contains("accept, reject, cancel"),
+        "{p}"
+    );
+    let (s, _) = mv(json!({"action": "accept"}), 1, coordinator()).await;
+    assert_eq!(s, 403, "the provider accepts");
+    let (s, p) = mv(json!({"action": "cancel"}), 1, coordinator()).await;
+    assert_eq!((s, fields(&p)), (422, vec!["reason".to_string()]));
+    let events_before = app.count("referral_events").await;
+    for (i, step) in [
+        json!({"action": "accept"}),
+        json!({"action": "start"}),
+        json!({"action": "hold"}),
+        json!({"action": "resume"}),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let (s, p) = mv(step.clone(), i as i64 + 1, manager()).await;
+        assert_eq!(s, 200, "{step}: {p}");
+    }
+    let (s, p) = mv(json!({"action": "complete"}), 5, manager()).await;
+    assert_eq!(
+        (s, fields(&p)),
+        (422, vec!["outcome".to_string()]),
+        "completing needs an outcome"
+    );
+    let (s, done) = mv(
+        json!({"action": "complete", "outcome": "Family routines restored."}),
+        5,
+        manager(),
+    )
+    .await;
+    assert_eq!(s, 200, "{done}");
+    assert_eq!(done["outcome"], "Family routines restored.");
+    let moves: Vec<&str> = done["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        moves,
+        vec!["create", "accept", "start", "hold", "resume", "complete"]
+    );
+    assert_eq!(
+        app.count("referral_events").await,
+        events_before + 5,
+        "refused moves wrote nothing"
+    );
+    let (s, p) = mv(
+        json!({"action": "cancel", "reason": "Too late."}),
+        6,
+        coordinator(),
+    )
+    .await;
+    assert_eq!(s, 409);
+    assert!(p["detail"].as_str().unwrap().contains("ended"), "{p}");
+    let err = app
+        .superuser_db()
+        .await
+        .execute(
+            "UPDATE referrals SET reason = 'x' WHERE status = 'completed'",
+            &[],
+        )
+        .await
+        .unwrap_err();
+    assert!(format!("{err:?}").contains("ended referral"), "{err:?}");
+}
