@@ -165,8 +165,133 @@ mod tests {
     fn stored_names_are_the_wire_names() {
         crate::api::wire_names_agree(ReferralStatus::ALL, ReferralStatus::as_str);
         crate::api::wire_names_agree(ReferralAction::ALL, ReferralAction::as_str);
+        crate::api::wire_names_agree(UpdateKind::ALL, UpdateKind::as_str);
         for a in ReferralAction::ALL {
             assert!(crate::domain::referrals::ACTIONS.contains(&a.as_str()));
         }
     }
+}
+
+text_enum!(
+    /// What an update reports: a session (held or not), progress, or outcome measures.
+    UpdateKind {
+        Session => "session",
+        Progress => "progress",
+        Outcome => "outcome",
+    }
+);
+
+/// One outcome measure, e.g. a score on a scale the provider uses.
+#[derive(Deserialize, Serialize, Validate, ToSchema, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct Measure {
+    #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
+    pub name: String,
+    #[validate(range(min = -1_000_000_000i64, max = 1_000_000_000i64))]
+    #[schema(minimum = -1_000_000_000i64, maximum = 1_000_000_000i64)]
+    pub value: i64,
+    #[validate(length(min = 1, max = 40))]
+    #[schema(min_length = 1, max_length = 40)]
+    pub unit: Option<String>,
+}
+
+/// An update from the provider. Send an `Idempotency-Key`: a retry after a dropped connection
+/// then records it once.
+#[derive(Deserialize, Serialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"kind": "session", "occurred_on": "2014-09-08", "session_held": true,
+    "family_engaged": true, "note": "Home session with Child and parent; agreed a curfew."}))]
+pub struct UpdateCreate {
+    pub kind: UpdateKind,
+    /// Not in the future.
+    #[validate(custom(function = "crate::api::casework_date"))]
+    pub occurred_on: NaiveDate,
+    /// Required for a session: whether it took place.
+    pub session_held: Option<bool>,
+    pub family_engaged: Option<bool>,
+    /// Required for progress.
+    #[validate(length(min = 1, max = 5000))]
+    #[schema(min_length = 1, max_length = 5000)]
+    pub note: Option<String>,
+    /// Required (at least one) for outcome.
+    #[serde(default)]
+    #[validate(length(max = 20), nested)]
+    #[schema(max_items = 20)]
+    pub measures: Vec<Measure>,
+    /// The earlier update of this referral this one corrects.
+    pub corrects_update_id: Option<Uuid>,
+}
+
+/// An update posted on a referral. Never changed.
+#[derive(Serialize, ToSchema)]
+pub struct ReferralUpdate {
+    pub id: Uuid,
+    pub referral_id: Uuid,
+    pub kind: UpdateKind,
+    pub occurred_on: NaiveDate,
+    pub session_held: Option<bool>,
+    pub family_engaged: Option<bool>,
+    pub note: Option<String>,
+    pub measures: Vec<Measure>,
+    pub corrects_update_id: Option<Uuid>,
+    /// Token subject of who posted it.
+    pub posted_by: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<crate::db::referrals::UpdateRow> for ReferralUpdate {
+    fn from(r: crate::db::referrals::UpdateRow) -> Self {
+        ReferralUpdate {
+            id: r.id,
+            referral_id: r.referral_id,
+            kind: UpdateKind::from_db(&r.kind),
+            occurred_on: r.occurred_on,
+            session_held: r.session_held,
+            family_engaged: r.family_engaged,
+            note: r.note,
+            measures: serde_json::from_value(r.measures).unwrap_or_default(),
+            corrects_update_id: r.corrects_id,
+            posted_by: r.posted_by,
+            created_at: r.created_at,
+        }
+    }
+}
+
+/// A member as the provider sees them: name and age, nothing more.
+#[derive(Serialize, ToSchema)]
+pub struct SharedMember {
+    pub id: Uuid,
+    pub given_name: String,
+    pub family_name: String,
+    pub member_role: String,
+    /// Today, in years.
+    pub age: i32,
+}
+
+/// An item of the family's plan shared with the provider.
+#[derive(Serialize, ToSchema)]
+pub struct SharedAction {
+    pub description: String,
+    pub need: String,
+    pub member_id: Option<Uuid>,
+    pub due_on: NaiveDate,
+    pub status: String,
+}
+
+/// What a provider sees of a referred family: what the service needs and the consent allows.
+/// Names, ages and contact of the members the consent covers (and always the member referred),
+/// and the plan items in the categories the consent lets go to the provider. Never offences,
+/// health or other providers' records beyond that.
+#[derive(Serialize, ToSchema)]
+pub struct SharedFamily {
+    pub referral_id: Uuid,
+    pub family_id: Uuid,
+    pub reference: String,
+    pub address_line1: String,
+    pub address_line2: Option<String>,
+    pub town: String,
+    pub postcode: String,
+    pub members: Vec<SharedMember>,
+    pub plan_items: Vec<SharedAction>,
 }

@@ -216,3 +216,61 @@ pub async fn positions(
     .await?;
     Ok(rows.into_iter().map(|p| (p.id, p.position)).collect())
 }
+
+#[derive(Queryable, Selectable, Insertable, Debug, Clone)]
+#[diesel(table_name = super::schema::referral_updates)]
+pub struct UpdateRow {
+    pub id: Uuid,
+    pub referral_id: Uuid,
+    pub kind: String,
+    pub occurred_on: NaiveDate,
+    pub session_held: Option<bool>,
+    pub family_engaged: Option<bool>,
+    pub note: Option<String>,
+    pub measures: serde_json::Value,
+    pub corrects_id: Option<Uuid>,
+    pub posted_by: String,
+    #[diesel(skip_insertion)]
+    pub created_at: DateTime<Utc>,
+}
+
+pub async fn insert_update(conn: &mut Conn, row: UpdateRow) -> QueryResult<UpdateRow> {
+    use super::schema::referral_updates;
+    diesel::insert_into(referral_updates::table)
+        .values(row)
+        .returning(UpdateRow::as_returning())
+        .get_result(conn)
+        .await
+}
+
+pub async fn updates_of(
+    conn: &mut Conn,
+    referral_id: Uuid,
+    before: Option<Uuid>,
+    limit: i64,
+) -> QueryResult<Vec<UpdateRow>> {
+    use super::schema::referral_updates;
+    let mut q = referral_updates::table
+        .filter(referral_updates::referral_id.eq(referral_id))
+        .into_boxed();
+    if let Some(b) = before {
+        q = q.filter(referral_updates::id.lt(b));
+    }
+    q.order(referral_updates::id.desc())
+        .limit(limit)
+        .select(UpdateRow::as_select())
+        .load(conn)
+        .await
+}
+
+/// Whether the update belongs to the referral (a correction names one of its own).
+pub async fn update_of(conn: &mut Conn, referral_id: Uuid, id: Uuid) -> QueryResult<bool> {
+    use super::schema::referral_updates;
+    diesel::select(diesel::dsl::exists(
+        referral_updates::table
+            .filter(referral_updates::id.eq(id))
+            .filter(referral_updates::referral_id.eq(referral_id)),
+    ))
+    .get_result(conn)
+    .await
+}

@@ -526,6 +526,23 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    referral_updates (id) {
+        id -> Uuid,
+        referral_id -> Uuid,
+        kind -> Text,
+        occurred_on -> Date,
+        session_held -> Nullable<Bool>,
+        family_engaged -> Nullable<Bool>,
+        note -> Nullable<Text>,
+        measures -> Jsonb,
+        corrects_id -> Nullable<Uuid>,
+        posted_by -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(staff -> teams (team_code));
 diesel::joinable!(allocations -> families (family_id));
 diesel::joinable!(allocations -> staff (staff_id));
@@ -573,6 +590,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     plan_actions,
     provider_users,
     referral_events,
+    referral_updates,
     referrals,
     relatives,
     ruleset_revisions,

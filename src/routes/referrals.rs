@@ -72,7 +72,8 @@ pub async fn list_family_referrals(
 
 /// List referrals
 ///
-/// Every referral, newest first, by status, organisation or service.
+/// Every referral, newest first, by status, organisation or service. A provider lists its own
+/// organisation's referrals only.
 #[utoipa::path(
     operation_id = "list_referrals",
     tag = "referrals",
@@ -81,7 +82,7 @@ pub async fn list_family_referrals(
         ("service_code" = Option<String>, Query, description = "Only referrals to this service.", pattern = "^[a-z0-9-]{2,40}$"),
         ("limit" = Option<i64>, Query, description = "Page size, 1 to 200 (default 50).", minimum = 1, maximum = 200),
         ("cursor" = Option<String>, Query, description = "`next_cursor` from the previous page.", pattern = "^[A-Za-z0-9_-]{22}$")),
-    security(("bearer" = ["coordinator", "manager", "admin", "auditor"])),
+    security(("bearer" = ["coordinator", "manager", "admin", "auditor", "provider"])),
     responses((status = 200, description = "A page of referrals.", body = Page<Referral>))
 )]
 #[get("/referrals")]
@@ -99,12 +100,13 @@ pub async fn list_referrals(
 
 /// Get a referral
 ///
-/// With its history: every move, who made it, when and why.
+/// With its history: every move, who made it, when and why. A provider sees only referrals to its
+/// organisation (any other is 404).
 #[utoipa::path(
     operation_id = "get_referral",
     tag = "referrals",
     params(("referral_id" = Uuid, Path, description = "Referral id")),
-    security(("bearer" = ["coordinator", "manager", "admin", "auditor", "lead_worker", "key_worker"])),
+    security(("bearer" = ["coordinator", "manager", "admin", "auditor", "lead_worker", "key_worker", "provider"])),
     responses(
         (status = 200, description = "The referral.", body = Referral, headers(("ETag" = String, description = "Its version"))),
         (status = 404, description = "No such referral visible to you.", body = Problem, content_type = "application/problem+json")
@@ -112,7 +114,7 @@ pub async fn list_referrals(
 )]
 #[get("/referrals/{referral_id}")]
 pub async fn get_referral(
-    ctx: Allowed<fam::Read>,
+    ctx: Allowed<rf::Read>,
     state: web::Data<AppState>,
     path: PathIds,
 ) -> ApiResult<Reply> {
@@ -124,14 +126,15 @@ pub async fn get_referral(
 /// One move of the lifecycle: the provider accepts or rejects (reason) a requested referral,
 /// starts an accepted one, holds and resumes it, completes it (outcome) or fails it (reason); the
 /// referring side cancels (reason) any that has not ended. Any other move is 409 listing the moves
-/// open. A place freed goes to the first referral waiting for the service. Needs `If-Match`.
+/// open; a move of the other side is 403. A place freed goes to the first referral waiting for
+/// the service. Needs `If-Match`.
 #[utoipa::path(
     operation_id = "transition_referral",
     tag = "referrals",
     request_body = Transition,
     params(("referral_id" = Uuid, Path, description = "Referral id"),
            ("If-Match" = String, Header, description = "The ETag last read")),
-    security(("bearer" = ["coordinator", "manager", "lead_worker", "key_worker"])),
+    security(("bearer" = ["coordinator", "manager", "lead_worker", "key_worker", "provider"])),
     responses(
         (status = 200, description = "Moved.", body = Referral, headers(("ETag" = String, description = "New version"))),
         (status = 404, description = "No such referral visible to you.", body = Problem, content_type = "application/problem+json"),
@@ -149,10 +152,95 @@ pub async fn transition_referral(
     service::referrals::transition(&state.pool, &ctx, path.one(), expected.0, body.value).await
 }
 
+/// Post an update from the provider
+///
+/// A session (held or not, the family engaged or not), progress, or outcome measures, on an
+/// accepted referral. `Idempotency-Key` is required, so a provider whose connection drops retries
+/// safely; the same key with another body is 422. Updates never change: a correction is a new
+/// update naming the one it corrects. A referral that has ended takes none (409).
+#[utoipa::path(
+    operation_id = "create_referral_update",
+    tag = "referrals",
+    request_body = UpdateCreate,
+    params(("referral_id" = Uuid, Path, description = "Referral id"),
+           ("Idempotency-Key" = String, Header, description = "Required: makes the request safe to retry.", max_length = 255, pattern = "^[!-~]{1,255}$")),
+    security(("bearer" = ["provider", "manager"])),
+    responses(
+        (status = 201, description = "Posted.", body = ReferralUpdate,
+         headers(("Location" = String, description = "The referral's updates"), ("ETag" = String, description = "Always \"1\""))),
+        (status = 404, description = "No such referral visible to you.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The referral has ended or is not accepted yet, or the Idempotency-Key is in flight.", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/referrals/{referral_id}/updates")]
+pub async fn create_referral_update(
+    req: HttpRequest,
+    ctx: Allowed<rf::PostUpdate>,
+    state: web::Data<AppState>,
+    path: PathIds,
+    body: Body<UpdateCreate>,
+) -> ApiResult<Reply> {
+    let idem = idem(&req, &body)?;
+    service::referrals::post_update(&state.pool, &ctx, path.one(), body.value, idem).await
+}
+
+/// List a referral's updates
+///
+/// Newest first.
+#[utoipa::path(
+    operation_id = "list_referral_updates",
+    tag = "referrals",
+    params(("referral_id" = Uuid, Path, description = "Referral id"),
+        ("limit" = Option<i64>, Query, description = "Page size, 1 to 200 (default 50).", minimum = 1, maximum = 200),
+        ("cursor" = Option<String>, Query, description = "`next_cursor` from the previous page.", pattern = "^[A-Za-z0-9_-]{22}$")),
+    security(("bearer" = ["coordinator", "manager", "admin", "auditor", "lead_worker", "key_worker", "provider"])),
+    responses(
+        (status = 200, description = "A page of updates.", body = Page<ReferralUpdate>),
+        (status = 404, description = "No such referral visible to you.", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/referrals/{referral_id}/updates")]
+pub async fn list_referral_updates(
+    req: HttpRequest,
+    ctx: Allowed<rf::Read>,
+    state: web::Data<AppState>,
+    path: PathIds,
+) -> ApiResult<Reply> {
+    let params = query_map(&req, &["limit", "cursor"])?;
+    service::referrals::list_updates(&state.pool, &ctx, path.one(), params).await
+}
+
+/// The family, as shared with the provider
+///
+/// What the service needs and the consent allows: the family's address, the names and ages of the
+/// members the consent covers (always the member referred), and the plan items in categories the
+/// consent lets go to the provider. Council staff see the same, to check what is shared.
+#[utoipa::path(
+    operation_id = "get_referral_family",
+    tag = "referrals",
+    params(("referral_id" = Uuid, Path, description = "Referral id")),
+    security(("bearer" = ["coordinator", "manager", "admin", "auditor", "lead_worker", "key_worker", "provider"])),
+    responses(
+        (status = 200, description = "The shared view of the family.", body = SharedFamily),
+        (status = 404, description = "No such referral visible to you.", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/referrals/{referral_id}/family")]
+pub async fn get_referral_family(
+    ctx: Allowed<rf::Read>,
+    state: web::Data<AppState>,
+    path: PathIds,
+) -> ApiResult<Reply> {
+    service::referrals::shared_family(&state.pool, &ctx, path.one()).await
+}
+
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(create_referral)
         .service(list_family_referrals)
         .service(list_referrals)
         .service(get_referral)
-        .service(transition_referral);
+        .service(transition_referral)
+        .service(create_referral_update)
+        .service(list_referral_updates)
+        .service(get_referral_family);
 }

@@ -36,9 +36,37 @@ pub const MOVE: &[Role] = &[
     Role::Manager,
     Role::LeadWorker,
     Role::KeyWorker,
+    Role::Provider,
 ];
-/// The council's list of every referral.
-pub const LIST: &[Role] = &[Role::Coordinator, Role::Manager, Role::Admin, Role::Auditor];
+/// Every referral for the council; a provider's own organisation's.
+pub const LIST: &[Role] = &[
+    Role::Coordinator,
+    Role::Manager,
+    Role::Admin,
+    Role::Auditor,
+    Role::Provider,
+];
+/// One referral: whoever sees its family, and the provider it is made to.
+pub const READ: &[Role] = &[
+    Role::Coordinator,
+    Role::Manager,
+    Role::Admin,
+    Role::Auditor,
+    Role::LeadWorker,
+    Role::KeyWorker,
+    Role::Provider,
+];
+/// Updates come from the provider (a manager may record one for a provider without a system).
+pub const POST_UPDATE: &[Role] = &[Role::Provider, Role::Manager];
+
+pub struct Read;
+impl Policy for Read {
+    const ROLES: &'static [Role] = READ;
+}
+pub struct PostUpdate;
+impl Policy for PostUpdate {
+    const ROLES: &'static [Role] = POST_UPDATE;
+}
 
 pub struct Refer;
 impl Policy for Refer {
@@ -57,15 +85,43 @@ pub fn location(id: Uuid) -> String {
     format!("/api/v1/referrals/{id}")
 }
 
-/// The referral, if the caller may see it: those who see every family see it; a worker sees it
-/// when they see its family. Anything else is 404.
+/// Whose eyes: council staff, or a provider seeing one organisation's referrals (none when its
+/// subject is not bound to one).
+enum Viewer {
+    Council,
+    Provider(Option<String>),
+}
+
+async fn viewer(conn: &mut Conn, ctx: &Ctx) -> ApiResult<Viewer> {
+    let council = READ
+        .iter()
+        .any(|r| *r != Role::Provider && ctx.principal.has(*r));
+    if council || !ctx.principal.has(Role::Provider) {
+        return Ok(Viewer::Council);
+    }
+    Ok(Viewer::Provider(
+        pq::organisation_of(conn, &ctx.principal.subject).await?,
+    ))
+}
+
+/// The referral, if the caller may see it: council staff who see its family, and the provider
+/// it is made to. Anything else is 404, so its existence is not disclosed.
 async fn visible(conn: &mut Conn, ctx: &Ctx, id: Uuid, for_update: bool) -> ApiResult<ReferralRow> {
     let row = q::find(conn, id, for_update)
         .await?
         .ok_or_else(|| ApiError::not_found("referral"))?;
-    visible_family(conn, ctx, row.family_id, false)
-        .await
-        .map_err(|_| ApiError::not_found("referral"))?;
+    match viewer(conn, ctx).await? {
+        Viewer::Council => {
+            visible_family(conn, ctx, row.family_id, false)
+                .await
+                .map_err(|_| ApiError::not_found("referral"))?;
+        }
+        Viewer::Provider(org) => {
+            if org.as_deref() != Some(row.organisation.as_str()) {
+                return Err(ApiError::not_found("referral"));
+            }
+        }
+    }
     Ok(row)
 }
 
@@ -234,7 +290,7 @@ pub async fn create(
 fn may_move(ctx: &Ctx, side: Side) -> bool {
     match side {
         Side::Referrer => REFER.iter().any(|r| ctx.principal.has(*r)),
-        Side::Provider => ctx.principal.has(Role::Manager),
+        Side::Provider => ctx.principal.has(Role::Provider) || ctx.principal.has(Role::Manager),
     }
 }
 
@@ -327,7 +383,7 @@ pub async fn transition(
 }
 
 pub async fn get(pool: &Pool, ctx: &Ctx, id: Uuid) -> ApiResult<Reply> {
-    ctx.principal.require(super::families::READ)?;
+    ctx.principal.require(READ)?;
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         let row = visible(conn, ctx, id, false).await?;
@@ -376,10 +432,17 @@ fn filter_from(params: &HashMap<String, String>) -> ApiResult<ReferralFilter> {
 pub async fn list(pool: &Pool, ctx: &Ctx, params: HashMap<String, String>) -> ApiResult<Reply> {
     ctx.principal.require(LIST)?;
     let limit = parse_limit(params.get("limit").map(String::as_str))?;
-    let filter = filter_from(&params)?;
+    let mut filter = filter_from(&params)?;
     let mut conn = pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| page(conn, ctx, &filter, limit).await)
-        .await
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        if let Viewer::Provider(org) = viewer(conn, ctx).await? {
+            // A provider lists its own organisation's referrals, whatever it asks for; an
+            // unbound one, nothing ("-" is no organisation's code).
+            filter.organisation = Some(org.unwrap_or_else(|| "-".into()));
+        }
+        page(conn, ctx, &filter, limit).await
+    })
+    .await
 }
 
 pub async fn list_for_family(
@@ -396,6 +459,220 @@ pub async fn list_for_family(
     conn.transaction::<_, ApiError, _>(async |conn| {
         visible_family(conn, ctx, family_id, false).await?;
         page(conn, ctx, &filter, limit).await
+    })
+    .await
+}
+
+pub async fn post_update(
+    pool: &Pool,
+    ctx: &Ctx,
+    id: Uuid,
+    input: UpdateCreate,
+    idem: Option<Idem>,
+) -> ApiResult<Reply> {
+    ctx.principal.require(POST_UPDATE)?;
+    if idem.is_none() {
+        return Err(ApiError::BadRequest(
+            "Invalid header.".into(),
+            vec![FieldError::new(
+                "Idempotency-Key",
+                "required: a retried update is then recorded once",
+            )],
+        ));
+    }
+    let mut errors = Vec::new();
+    if input.occurred_on > today() {
+        errors.push(FieldError::new("occurred_on", "must not be in the future"));
+    }
+    match input.kind {
+        UpdateKind::Session if input.session_held.is_none() => errors.push(FieldError::new(
+            "session_held",
+            "say whether the session took place",
+        )),
+        UpdateKind::Progress if input.note.is_none() => errors.push(FieldError::new(
+            "note",
+            "a progress update says what progress",
+        )),
+        UpdateKind::Outcome if input.measures.is_empty() => errors.push(FieldError::new(
+            "measures",
+            "an outcome update gives at least one measure",
+        )),
+        _ => {}
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let mut conn = pool.get().await?;
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        if let Some(replay) = idem_begin(conn, ctx, &idem).await? {
+            return Ok(replay);
+        }
+        let row = visible(conn, ctx, id, true).await?;
+        if rules::has_ended(&row.status) {
+            return Err(ApiError::Conflict(format!(
+                "The referral has ended ({}); it takes no more updates.",
+                row.status
+            )));
+        }
+        if !rules::is_active(&row.status) || row.status == "requested" {
+            return Err(ApiError::Conflict(
+                "The referral has not been accepted yet; updates follow acceptance.".into(),
+            ));
+        }
+        if input.occurred_on < row.referred_on {
+            return Err(ApiError::validation(
+                "occurred_on",
+                format!("must not be before the referral ({})", row.referred_on),
+            ));
+        }
+        if let Some(c) = input.corrects_update_id {
+            if !q::update_of(conn, id, c).await? {
+                return Err(ApiError::validation(
+                    "corrects_update_id",
+                    "not an update of this referral",
+                ));
+            }
+        }
+        let measures: Vec<Measure> = input
+            .measures
+            .iter()
+            .map(|m| Measure {
+                name: crate::api::tidy(&m.name),
+                value: m.value,
+                unit: m.unit.as_deref().map(crate::api::tidy),
+            })
+            .collect();
+        let update = q::insert_update(
+            conn,
+            q::UpdateRow {
+                id: Uuid::now_v7(),
+                referral_id: id,
+                kind: input.kind.as_str().into(),
+                occurred_on: input.occurred_on,
+                session_held: input.session_held,
+                family_engaged: input.family_engaged,
+                note: input.note.as_deref().map(crate::api::tidy),
+                measures: serde_json::to_value(&measures)
+                    .map_err(|e| ApiError::Internal(format!("measures: {e}")))?,
+                corrects_id: input.corrects_update_id,
+                posted_by: ctx.principal.subject.clone(),
+                created_at: chrono::Utc::now(),
+            },
+        )
+        .await?;
+        audit(
+            conn,
+            ctx,
+            "referral.update",
+            "referral_update",
+            &[update.id, id, row.family_id],
+        )
+        .await?;
+        let reply = Reply::created(
+            &ReferralUpdate::from(update),
+            format!("{}/updates", location(id)),
+            1,
+        );
+        idem_finish(conn, ctx, &idem, &reply).await?;
+        Ok(reply)
+    })
+    .await
+}
+
+pub async fn list_updates(
+    pool: &Pool,
+    ctx: &Ctx,
+    id: Uuid,
+    params: HashMap<String, String>,
+) -> ApiResult<Reply> {
+    ctx.principal.require(READ)?;
+    let limit = parse_limit(params.get("limit").map(String::as_str))?;
+    let before = params.get("cursor").map(|c| decode_cursor(c)).transpose()?;
+    let mut conn = pool.get().await?;
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        let row = visible(conn, ctx, id, false).await?;
+        let mut rows = q::updates_of(conn, id, before, limit + 1).await?;
+        let next_cursor = end_page(&mut rows, limit, |r| r.id);
+        let mut ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+        ids.extend([id, row.family_id]);
+        audit(conn, ctx, "referral.update.list", "referral_update", &ids).await?;
+        let items: Vec<ReferralUpdate> = rows.into_iter().map(ReferralUpdate::from).collect();
+        Ok(Reply::ok(&Page { items, next_cursor }, None))
+    })
+    .await
+}
+
+/// What the provider sees of the family: see `SharedFamily`.
+pub async fn shared_family(pool: &Pool, ctx: &Ctx, id: Uuid) -> ApiResult<Reply> {
+    ctx.principal.require(READ)?;
+    let today = today();
+    let mut conn = pool.get().await?;
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        let row = visible(conn, ctx, id, false).await?;
+        let family = fq::find_family(conn, row.family_id, false)
+            .await?
+            .ok_or_else(|| ApiError::not_found("referral"))?;
+        let grants = super::consent::grants(&cq::consents_of(conn, row.family_id).await?);
+        let may = |member_id: Option<Uuid>, category: &str| {
+            decide(
+                &grants,
+                &Question {
+                    member_id,
+                    organisation: &row.organisation,
+                    purpose: "referral",
+                    category,
+                    on: today,
+                },
+            )
+            .allowed
+        };
+        let members: Vec<SharedMember> = fq::members_of(conn, &[row.family_id])
+            .await?
+            .into_iter()
+            .filter(|m| row.member_id == Some(m.id) || may(Some(m.id), "identity_contact"))
+            .map(|m| SharedMember {
+                id: m.id,
+                given_name: m.given_name,
+                family_name: m.family_name,
+                member_role: m.member_role,
+                age: crate::domain::people::age_on(m.date_of_birth, today),
+            })
+            .collect();
+        let filter = crate::db::plans::ActionFilter {
+            status: None,
+            assessment_id: None,
+            before_id: None,
+        };
+        let plan_items: Vec<SharedAction> =
+            crate::db::plans::actions_of(conn, row.family_id, &filter, 200)
+                .await?
+                .into_iter()
+                .filter(|a| may(a.member_id, &a.need))
+                .map(|a| SharedAction {
+                    description: a.description,
+                    need: a.need,
+                    member_id: a.member_id,
+                    due_on: a.due_on,
+                    status: a.status,
+                })
+                .collect();
+        let mut ids: Vec<Uuid> = vec![id, family.id];
+        ids.extend(members.iter().map(|m| m.id));
+        audit(conn, ctx, "referral.family.read", "referral", &ids).await?;
+        Ok(Reply::ok(
+            &SharedFamily {
+                referral_id: id,
+                family_id: family.id,
+                reference: family.reference,
+                address_line1: family.address_line1,
+                address_line2: family.address_line2,
+                town: family.town,
+                postcode: family.postcode,
+                members,
+                plan_items,
+            },
+            None,
+        ))
     })
     .await
 }

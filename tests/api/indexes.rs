@@ -42,6 +42,8 @@ async fn every_list_filter_can_use_an_index() {
         ("referrals by status", "SELECT id FROM referrals WHERE status = 'waiting' ORDER BY id DESC LIMIT 51"),
         ("a service's places taken", "SELECT count(*) FROM referrals WHERE service_code = 'x' AND status IN ('requested', 'accepted', 'in_progress', 'on_hold')"),
         ("a service's queue", "SELECT id FROM referrals WHERE service_code = 'x' AND status = 'waiting' ORDER BY queued_at, id LIMIT 1"),
+        ("a referral's updates", "SELECT id FROM referral_updates WHERE referral_id = '019a2b3c-0000-7000-8000-000000000002' ORDER BY id DESC LIMIT 51"),
+        ("a provider user's organisation", "SELECT organisation FROM provider_users WHERE subject = 'x'"),
         ("a referral's history", "SELECT id FROM referral_events WHERE referral_id = '019a2b3c-0000-7000-8000-000000000002' ORDER BY id"),
         ("an organisation's overdue actions", "SELECT id FROM plan_actions WHERE status = 'open' AND due_on < DATE '2026-01-01' AND owner_organisation = 'wiseability' ORDER BY due_on, id LIMIT 51"),
     ];

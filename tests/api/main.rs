@@ -12,6 +12,7 @@ mod families;
 mod imports;
 mod indexes;
 mod plans;
+mod provider_access;
 mod providers;
 mod referrals;
 mod security;
