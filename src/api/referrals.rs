@@ -295,3 +295,29 @@ pub struct SharedFamily {
     pub members: Vec<SharedMember>,
     pub plan_items: Vec<SharedAction>,
 }
+
+/// Referrals made in a period, by organisation, service, status and age band.
+#[derive(Serialize, ToSchema)]
+pub struct ReferralCount {
+    pub organisation: String,
+    pub service_code: String,
+    pub status: ReferralStatus,
+    /// The member's age on the referral date: `0-10`, `11-17`, `18+`, or `family` for a
+    /// referral of the family as a whole.
+    pub age_band: String,
+    pub referrals: i64,
+}
+
+/// A service's open referrals against its capacity, and its queue.
+#[derive(Serialize, ToSchema)]
+pub struct ServiceLoad {
+    pub service_code: String,
+    pub organisation: String,
+    /// Absent: no limit.
+    pub capacity: Option<i32>,
+    /// Requested, accepted, in progress or on hold.
+    pub open: i64,
+    /// Places left; absent without a limit.
+    pub free: Option<i64>,
+    pub waiting: i64,
+}

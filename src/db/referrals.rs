@@ -274,3 +274,71 @@ pub async fn update_of(conn: &mut Conn, referral_id: Uuid, id: Uuid) -> QueryRes
     .get_result(conn)
     .await
 }
+
+#[derive(QueryableByName, Debug)]
+pub struct SummaryRow {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub organisation: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub service_code: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub status: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub age_band: String,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub referrals: i64,
+}
+
+/// Referrals made between two days (inclusive), counted by organisation, service, status and the
+/// age band of the member referred on the referral date, in one query.
+pub async fn summary(
+    conn: &mut Conn,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> QueryResult<Vec<SummaryRow>> {
+    diesel::sql_query(
+        "SELECT r.organisation, r.service_code, r.status,
+                CASE WHEN m.id IS NULL THEN 'family'
+                     WHEN date_part('year', age(r.referred_on, m.date_of_birth)) < 11 THEN '0-10'
+                     WHEN date_part('year', age(r.referred_on, m.date_of_birth)) < 18 THEN '11-17'
+                     ELSE '18+' END AS age_band,
+                count(*) AS referrals
+           FROM referrals r LEFT JOIN members m ON m.id = r.member_id
+          WHERE r.referred_on BETWEEN $1 AND $2
+          GROUP BY 1, 2, 3, 4
+          ORDER BY 1, 2, 3, 4",
+    )
+    .bind::<diesel::sql_types::Date, _>(from)
+    .bind::<diesel::sql_types::Date, _>(to)
+    .load(conn)
+    .await
+}
+
+#[derive(QueryableByName, Debug)]
+pub struct CapacityRow {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub service_code: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub organisation: String,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Integer>)]
+    pub capacity: Option<i32>,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub open: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub waiting: i64,
+}
+
+/// Every service's open referrals and queue, in one query.
+pub async fn capacity(conn: &mut Conn) -> QueryResult<Vec<CapacityRow>> {
+    diesel::sql_query(
+        "SELECT s.code AS service_code, s.organisation, s.capacity,
+                count(r.id) FILTER (WHERE r.status IN ('requested', 'accepted', 'in_progress', 'on_hold')) AS open,
+                count(r.id) FILTER (WHERE r.status = 'waiting') AS waiting
+           FROM services s LEFT JOIN referrals r ON r.service_code = s.code
+            AND r.status IN ('requested', 'accepted', 'in_progress', 'on_hold', 'waiting')
+          GROUP BY s.code, s.organisation, s.capacity
+          ORDER BY s.organisation, s.code",
+    )
+    .load(conn)
+    .await
+}

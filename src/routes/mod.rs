@@ -36,6 +36,7 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .configure(plans::configure)
             .configure(providers::configure)
             .configure(referrals::configure)
+            .configure(referrals::configure_reports)
             .configure(audit::configure),
     );
     cfg.configure(health::configure);

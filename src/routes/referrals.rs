@@ -244,3 +244,48 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(list_referral_updates)
         .service(get_referral_family);
 }
+
+/// Referrals by provider, status and age
+///
+/// Referrals made between `from` and `to` (inclusive; by default all until today), counted by
+/// organisation, service, status and the age band of the member referred.
+#[utoipa::path(
+    operation_id = "report_referrals",
+    tag = "referrals",
+    params(("from" = Option<chrono::NaiveDate>, Query, description = "First referral date counted."),
+        ("to" = Option<chrono::NaiveDate>, Query, description = "Last referral date counted (default today).")),
+    security(("bearer" = ["coordinator", "manager", "admin", "auditor"])),
+    responses((status = 200, description = "The counts.", body = Page<ReferralCount>))
+)]
+#[get("/reports/referrals")]
+pub async fn report_referrals(
+    req: HttpRequest,
+    ctx: Allowed<rf::Report>,
+    state: web::Data<AppState>,
+) -> ApiResult<Reply> {
+    let params = query_map(&req, &["from", "to"])?;
+    service::referrals::summary(&state.pool, &ctx, params).await
+}
+
+/// Services' open cases against capacity
+///
+/// Each service's open referrals (requested, accepted, in progress, on hold) against its
+/// capacity, the places free, and its waiting queue.
+#[utoipa::path(
+    operation_id = "report_service_capacity",
+    tag = "referrals",
+    security(("bearer" = ["coordinator", "manager", "admin", "auditor"])),
+    responses((status = 200, description = "Every service's load.", body = Page<ServiceLoad>))
+)]
+#[get("/reports/service-capacity")]
+pub async fn report_service_capacity(
+    ctx: Allowed<rf::Report>,
+    state: web::Data<AppState>,
+) -> ApiResult<Reply> {
+    service::referrals::capacity(&state.pool, &ctx).await
+}
+
+pub fn configure_reports(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(report_referrals)
+        .service(report_service_capacity);
+}

@@ -170,7 +170,9 @@ pub async fn update_service(
             .ok_or_else(|| ApiError::NotFound("No service with that code.".into()))?;
         check_version(expected, row.version)?;
         let row = q::update_service(conn, code, c).await?;
-        audit_keyed(conn, ctx, "service.update", "service", &[], &[code]).await?;
+        // More places (or none to count) go to the referrals waiting for them.
+        let offered = super::referrals::offer_places(conn, ctx, code).await?;
+        audit_keyed(conn, ctx, "service.update", "service", &offered, &[code]).await?;
         let version = row.version;
         Ok(Reply::ok(&Service::from(row), Some(version)))
     })

@@ -360,20 +360,7 @@ pub async fn transition(
         .await?;
         let mut ids = vec![id, row.family_id];
         if frees {
-            if let Some(next) = q::next_waiting(conn, &row.service_code).await? {
-                q::set_status(conn, next.id, "requested", None).await?;
-                q::event(
-                    conn,
-                    next.id,
-                    "offer",
-                    Some("waiting"),
-                    "requested",
-                    Some("A place freed."),
-                    &ctx.principal.subject,
-                )
-                .await?;
-                ids.extend([next.id, next.family_id]);
-            }
+            ids.extend(offer_places(conn, ctx, &row.service_code).await?);
         }
         audit(conn, ctx, &format!("referral.{action}"), "referral", &ids).await?;
         let version = moved.version;
@@ -675,4 +662,102 @@ pub async fn shared_family(pool: &Pool, ctx: &Ctx, id: Uuid) -> ApiResult<Reply>
         ))
     })
     .await
+}
+
+/// The council's dashboards of referrals.
+pub const REPORT: &[Role] = &[Role::Coordinator, Role::Manager, Role::Admin, Role::Auditor];
+
+pub struct Report;
+impl Policy for Report {
+    const ROLES: &'static [Role] = REPORT;
+}
+
+fn date_param(params: &HashMap<String, String>, name: &str) -> ApiResult<Option<NaiveDate>> {
+    params
+        .get(name)
+        .map(|v| {
+            v.parse::<NaiveDate>()
+                .ok()
+                .filter(|d| crate::api::casework_date(d).is_ok())
+                .ok_or_else(|| bad_param(name, "a date from 1990-01-01 to 2100-12-31, YYYY-MM-DD"))
+        })
+        .transpose()
+}
+
+pub async fn summary(pool: &Pool, ctx: &Ctx, params: HashMap<String, String>) -> ApiResult<Reply> {
+    ctx.principal.require(REPORT)?;
+    let from =
+        date_param(&params, "from")?.unwrap_or(NaiveDate::from_ymd_opt(1990, 1, 1).expect("date"));
+    let to = date_param(&params, "to")?.unwrap_or_else(today);
+    if to < from {
+        return Err(bad_param("to", "must not be before from"));
+    }
+    let mut conn = pool.get().await?;
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        let rows = q::summary(conn, from, to).await?;
+        // Counts, not personal data; the reading is still on the record.
+        audit(conn, ctx, "report.referrals", "referral", &[]).await?;
+        let items: Vec<ReferralCount> = rows
+            .into_iter()
+            .map(|r| ReferralCount {
+                organisation: r.organisation,
+                service_code: r.service_code,
+                status: ReferralStatus::from_db(&r.status),
+                age_band: r.age_band,
+                referrals: r.referrals,
+            })
+            .collect();
+        Ok(Reply::ok(&Page::all(items), None))
+    })
+    .await
+}
+
+pub async fn capacity(pool: &Pool, ctx: &Ctx) -> ApiResult<Reply> {
+    ctx.principal.require(REPORT)?;
+    let mut conn = pool.get().await?;
+    let rows = q::capacity(&mut conn).await?;
+    let items: Vec<ServiceLoad> = rows
+        .into_iter()
+        .map(|r| ServiceLoad {
+            free: r.capacity.map(|c| (i64::from(c) - r.open).max(0)),
+            service_code: r.service_code,
+            organisation: r.organisation,
+            capacity: r.capacity,
+            open: r.open,
+            waiting: r.waiting,
+        })
+        .collect();
+    Ok(Reply::ok(&Page::all(items), None))
+}
+
+/// Offers the service's free places to the referrals waiting longest, in queue order; returns
+/// the ids offered (and their families'). The caller holds the service row lock.
+pub async fn offer_places(conn: &mut Conn, ctx: &Ctx, service_code: &str) -> ApiResult<Vec<Uuid>> {
+    let Some(service) = pq::find_service(conn, service_code, false).await? else {
+        return Ok(vec![]);
+    };
+    let mut free = match service.capacity {
+        Some(cap) => i64::from(cap) - q::taken(conn, service_code).await?,
+        None => i64::MAX,
+    };
+    let mut ids = Vec::new();
+    while free > 0 {
+        let Some(next) = q::next_waiting(conn, service_code).await? else {
+            break;
+        };
+        q::set_status(conn, next.id, "requested", None).await?;
+        q::event(
+            conn,
+            next.id,
+            "offer",
+            Some("waiting"),
+            "requested",
+            Some("A place freed."),
+            &ctx.principal.subject,
+        )
+        .await?;
+        ids.extend([next.id, next.family_id]);
+        free -= 1;
+    }
+    Ok(ids)
 }

@@ -236,6 +236,22 @@ async fn a_full_service_queues_referrals_and_a_freed_place_goes_to_the_first_wai
     .await;
     assert_eq!(list["items"].as_array().unwrap().len(), 1);
     assert_eq!(list["items"][0]["queue_position"], 1);
+    // A second place (a manager raises the capacity) goes to the one still waiting.
+    let (_, svc) = send(app.get("/api/v1/services/one-place", &coordinator())).await;
+    let terms = json!({"name": "One place", "need": "family_relationships", "capacity": 2,
+        "contract_start": "2013-04-01", "notes": "Raised to two places."});
+    let (s, _) = send(
+        app.put("/api/v1/services/one-place", &manager(), &terms)
+            .header("If-Match", format!("\"{}\"", svc["version"])),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let (_, t) = send(app.get(
+        &format!("/api/v1/referrals/{}", third["id"].as_str().unwrap()),
+        &coordinator(),
+    ))
+    .await;
+    assert_eq!(t["status"], "requested");
 }
 
 #[tokio::test]
@@ -339,4 +355,132 @@ async fn the_lifecycle_moves_only_as_the_rules_page_says_and_records_each_move()
         .await
         .unwrap_err();
     assert!(format!("{err:?}").contains("ended referral"), "{err:?}");
+}
+
+#[tokio::test]
+async fn the_council_sees_referrals_by_provider_status_and_age_and_each_services_load() {
+    let app = spawn_app().await;
+    let (s, _) = send(app.post("/api/v1/services", &manager(), &json!({
+        "code": "two-places", "organisation": "ywca", "name": "Two places", "need": "family_relationships",
+        "capacity": 2, "contract_start": "2013-04-01"}))).await;
+    assert_eq!(s, 201);
+    let f = family_consenting(&app, &["ywca", "barnsley-mst"]).await;
+    let fid = f["id"].as_str().unwrap();
+    let child = &f["members"][1]["id"];
+    let adult = &f["members"][0]["id"];
+    for (member, on) in [
+        (child, "2020-01-15"),
+        (adult, "2020-01-15"),
+        (&Value::Null, "2020-01-15"),
+    ] {
+        let (s, _) = send(app.post(
+            &at(fid, "referrals"),
+            &coordinator(),
+            &refer("two-places", member, on),
+        ))
+        .await;
+        assert_eq!(s, 201);
+    }
+    let (s, _) = send(app.post(
+        &at(fid, "referrals"),
+        &coordinator(),
+        &refer("multi-systemic-therapy", child, "2020-01-15"),
+    ))
+    .await;
+    assert_eq!(s, 201);
+
+    let (s, load) =
+        send(app.get("/api/v1/reports/service-capacity", &token(&[Role::Auditor]))).await;
+    assert_eq!(s, 200);
+    let by = |code: &str| {
+        load["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["service_code"] == code)
+            .cloned()
+            .unwrap()
+    };
+    let two = by("two-places");
+    assert_eq!(
+        (
+            two["open"].as_i64(),
+            two["free"].as_i64(),
+            two["waiting"].as_i64()
+        ),
+        (Some(2), Some(0), Some(1))
+    );
+    let mst = by("multi-systemic-therapy");
+    assert_eq!(
+        (
+            mst["capacity"].as_i64(),
+            mst["open"].as_i64(),
+            mst["free"].as_i64()
+        ),
+        (Some(10), Some(1), Some(9))
+    );
+    assert_eq!(by("ywca-family-support")["free"], Value::Null, "no limit");
+
+    let (s, counts) = send(app.get(
+        "/api/v1/reports/referrals?from=2020-01-01&to=2020-12-31",
+        &coordinator(),
+    ))
+    .await;
+    assert_eq!(s, 200);
+    let rows: Vec<(String, String, String, i64)> = counts["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["service_code"].as_str().unwrap().to_string(),
+                r["status"].as_str().unwrap().to_string(),
+                r["age_band"].as_str().unwrap().to_string(),
+                r["referrals"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    // The child was born in 2008 (11 in January 2020), the adult in 1980.
+    assert!(
+        rows.contains(&(
+            "multi-systemic-therapy".into(),
+            "requested".into(),
+            "11-17".into(),
+            1
+        )),
+        "{rows:?}"
+    );
+    assert_eq!(
+        rows.iter()
+            .filter(|r| r.0 == "two-places")
+            .map(|r| r.3)
+            .sum::<i64>(),
+        3
+    );
+    assert!(
+        rows.iter().any(|r| r.0 == "two-places" && r.2 == "18+"),
+        "{rows:?}"
+    );
+    assert!(
+        rows.iter().any(|r| r.0 == "two-places" && r.1 == "waiting"),
+        "{rows:?}"
+    );
+    let (s, none) = send(app.get(
+        "/api/v1/reports/referrals?from=2021-01-01&to=2021-12-31",
+        &coordinator(),
+    ))
+    .await;
+    assert_eq!((s, none["items"].as_array().unwrap().len()), (200, 0));
+    let (s, _) = send(app.get(
+        "/api/v1/reports/referrals?from=2021-01-01&to=2020-12-31",
+        &coordinator(),
+    ))
+    .await;
+    assert_eq!(s, 400);
+    let (s, _) = send(app.get(
+        "/api/v1/reports/service-capacity",
+        &token(&[Role::Provider]),
+    ))
+    .await;
+    assert_eq!(s, 403);
 }
