@@ -165,11 +165,16 @@ impl From<ServiceRow> for Service {
     }
 }
 
-/// Bind a provider's token subject to its organisation.
+/// Bind a provider's tokens (issuer and subject) to its organisation.
 #[derive(Deserialize, Serialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"subject": "mind-case-system", "organisation": "rotherham-mind"}))]
+#[schema(example = json!({"issuer": "https://login.rotherham-mind.example", "subject": "mind-case-system",
+    "organisation": "rotherham-mind"}))]
 pub struct ProviderUserCreate {
+    /// The `iss` claim of the provider's tokens (`ffc-dev` for development tokens).
+    #[validate(length(min = 1, max = 500))]
+    #[schema(min_length = 1, max_length = 500)]
+    pub issuer: String,
     /// The `sub` claim of the provider's tokens.
     #[validate(length(min = 1, max = 200))]
     #[schema(min_length = 1, max_length = 200)]
@@ -183,6 +188,7 @@ pub struct ProviderUserCreate {
 #[derive(Serialize, ToSchema)]
 pub struct ProviderUser {
     pub id: Uuid,
+    pub issuer: String,
     pub subject: String,
     pub organisation: String,
     pub created_by: String,
@@ -193,6 +199,7 @@ impl From<ProviderUserRow> for ProviderUser {
     fn from(r: ProviderUserRow) -> Self {
         ProviderUser {
             id: r.id,
+            issuer: r.issuer,
             subject: r.subject,
             organisation: r.organisation,
             created_by: r.created_by,

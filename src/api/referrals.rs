@@ -280,18 +280,20 @@ pub struct SharedAction {
 }
 
 /// What a provider sees of a referred family: what the service needs and the consent allows.
-/// Names, ages and contact of the members the consent covers (and always the member referred),
-/// and the plan items in the categories the consent lets go to the provider. Never offences,
-/// health or other providers' records beyond that.
+/// Names, ages and contact of the members the consent in force today covers, and the plan items
+/// in the categories it lets go to the provider. Never offences, health or other providers'
+/// records beyond that. A provider sees it only while the referral holds a place.
 #[derive(Serialize, ToSchema)]
 pub struct SharedFamily {
     pub referral_id: Uuid,
     pub family_id: Uuid,
     pub reference: String,
-    pub address_line1: String,
+    /// The address, when the consent lets contact details go to the provider (or a manager's
+    /// override made the referral).
+    pub address_line1: Option<String>,
     pub address_line2: Option<String>,
-    pub town: String,
-    pub postcode: String,
+    pub town: Option<String>,
+    pub postcode: Option<String>,
     pub members: Vec<SharedMember>,
     pub plan_items: Vec<SharedAction>,
 }

@@ -46,6 +46,7 @@ pub struct ServiceChange {
 pub struct ProviderUserRow {
     pub id: Uuid,
     pub subject: String,
+    pub issuer: String,
     pub organisation: String,
     pub created_by: String,
     #[diesel(skip_insertion)]
@@ -125,9 +126,14 @@ pub async fn delete_user(conn: &mut Conn, id: Uuid) -> QueryResult<bool> {
         .map(|n| n == 1)
 }
 
-/// The organisation a provider's token subject is bound to, if any.
-pub async fn organisation_of(conn: &mut Conn, subject: &str) -> QueryResult<Option<String>> {
+/// The organisation a provider's token (its issuer and subject) is bound to, if any.
+pub async fn organisation_of(
+    conn: &mut Conn,
+    issuer: &str,
+    subject: &str,
+) -> QueryResult<Option<String>> {
     provider_users::table
+        .filter(provider_users::issuer.eq(issuer))
         .filter(provider_users::subject.eq(subject))
         .select(provider_users::organisation)
         .first(conn)

@@ -483,6 +483,7 @@ diesel::table! {
     provider_users (id) {
         id -> Uuid,
         subject -> Text,
+        issuer -> Text,
         organisation -> Text,
         created_by -> Text,
         created_at -> Timestamptz,

@@ -104,7 +104,7 @@ pub async fn update_service(
 
 /// List provider users
 ///
-/// Each provider token subject and the organisation it is bound to.
+/// Each provider token identity (issuer and subject) and the organisation it is bound to.
 #[utoipa::path(
     operation_id = "list_provider_users",
     tag = "providers",
@@ -121,7 +121,8 @@ pub async fn list_provider_users(
 
 /// Bind a provider user to an organisation
 ///
-/// A provider token sees the referrals to its organisation only once its subject is bound here.
+/// A provider token sees the referrals to its organisation only once its issuer and subject are
+/// bound here: the pair, since each provider's identity service chooses its own subjects.
 #[utoipa::path(
     operation_id = "create_provider_user",
     tag = "providers",

@@ -213,8 +213,9 @@ pub async fn list_referral_updates(
 /// The family, as shared with the provider
 ///
 /// What the service needs and the consent allows: the family's address, the names and ages of the
-/// members the consent covers (always the member referred), and the plan items in categories the
-/// consent lets go to the provider. Council staff see the same, to check what is shared.
+/// members the consent in force today covers, and the plan items in categories the
+/// consent lets go to the provider. A provider sees it only while the referral holds a place
+/// (404 once it has ended). Council staff see the same, to check what is shared.
 #[utoipa::path(
     operation_id = "get_referral_family",
     tag = "referrals",

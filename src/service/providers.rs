@@ -206,9 +206,11 @@ pub async fn bind_user(
         }
         known_organisation(conn, &input.organisation).await?;
         let subject = crate::api::tidy(&input.subject);
-        if q::organisation_of(conn, &subject).await?.is_some() {
+        let issuer = crate::api::tidy(&input.issuer);
+        if q::organisation_of(conn, &issuer, &subject).await?.is_some() {
             return Err(ApiError::Conflict(
-                "This subject is already bound to an organisation; unbind it first.".into(),
+                "This issuer's subject is already bound to an organisation; unbind it first."
+                    .into(),
             ));
         }
         let row = q::insert_user(
@@ -216,6 +218,7 @@ pub async fn bind_user(
             ProviderUserRow {
                 id: Uuid::now_v7(),
                 subject,
+                issuer,
                 organisation: input.organisation.clone(),
                 created_by: ctx.principal.subject.clone(),
                 created_at: chrono::Utc::now(),

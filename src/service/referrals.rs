@@ -100,7 +100,7 @@ async fn viewer(conn: &mut Conn, ctx: &Ctx) -> ApiResult<Viewer> {
         return Ok(Viewer::Council);
     }
     Ok(Viewer::Provider(
-        pq::organisation_of(conn, &ctx.principal.subject).await?,
+        pq::organisation_of(conn, &ctx.principal.issuer, &ctx.principal.subject).await?,
     ))
 }
 
@@ -184,6 +184,14 @@ pub async fn create(
 ) -> ApiResult<Reply> {
     ctx.principal.require(REFER)?;
     let on = input.referred_on.unwrap_or_else(today);
+    // A referral may be recorded after the fact, not ahead of it: a future date would take a place
+    // today on eligibility the member does not have yet.
+    if on > today() {
+        return Err(ApiError::validation(
+            "referred_on",
+            "must not be in the future",
+        ));
+    }
     if input.consent_override.is_some() && !ctx.principal.has(Role::Manager) {
         return Err(ApiError::Forbidden(
             "Only a manager may refer without consent.".into(),
@@ -223,7 +231,8 @@ pub async fn create(
             ));
         }
         let (consent_id, consent_override) =
-            match consent_for(conn, family_id, input.member_id, &service, on).await? {
+            // The data goes to the provider now: the consent must be in force today.
+            match consent_for(conn, family_id, input.member_id, &service, today()).await? {
                 Ok(id) => (Some(id), None),
                 Err(why) => match &input.consent_override {
                     Some(o) => (None, Some(crate::api::tidy(o))),
@@ -331,6 +340,12 @@ pub async fn transition(
         }
         let reason = input.reason.as_deref().map(crate::api::tidy);
         let outcome = input.outcome.as_deref().map(crate::api::tidy);
+        if outcome.is_some() && needs != Needs::Outcome {
+            return Err(ApiError::validation(
+                "outcome",
+                format!("only when completing, not to {action}"),
+            ));
+        }
         match needs {
             Needs::Reason if reason.is_none() => {
                 return Err(ApiError::validation(
@@ -347,7 +362,8 @@ pub async fn transition(
             _ => {}
         }
         let frees = rules::is_active(&row.status) && !rules::is_active(to);
-        let moved = q::set_status(conn, id, to, outcome.as_deref()).await?;
+        let kept = outcome.clone().or(row.outcome.clone());
+        let moved = q::set_status(conn, id, to, kept.as_deref()).await?;
         q::event(
             conn,
             id,
@@ -596,6 +612,11 @@ pub async fn shared_family(pool: &Pool, ctx: &Ctx, id: Uuid) -> ApiResult<Reply>
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         let row = visible(conn, ctx, id, false).await?;
+        // A provider sees the family only while it holds a place for it.
+        if matches!(viewer(conn, ctx).await?, Viewer::Provider(_)) && !rules::is_active(&row.status)
+        {
+            return Err(ApiError::not_found("referral"));
+        }
         let family = fq::find_family(conn, row.family_id, false)
             .await?
             .ok_or_else(|| ApiError::not_found("referral"))?;
@@ -613,10 +634,16 @@ pub async fn shared_family(pool: &Pool, ctx: &Ctx, id: Uuid) -> ApiResult<Reply>
             )
             .allowed
         };
+        // Without consent, a manager's override lets the provider know whom it works with and
+        // where; with consent, the consent in force today decides.
+        let overridden = row.consent_override.is_some();
+        let contact = overridden || may(None, "identity_contact");
         let members: Vec<SharedMember> = fq::members_of(conn, &[row.family_id])
             .await?
             .into_iter()
-            .filter(|m| row.member_id == Some(m.id) || may(Some(m.id), "identity_contact"))
+            .filter(|m| {
+                may(Some(m.id), "identity_contact") || (overridden && row.member_id == Some(m.id))
+            })
             .map(|m| SharedMember {
                 id: m.id,
                 given_name: m.given_name,
@@ -651,10 +678,10 @@ pub async fn shared_family(pool: &Pool, ctx: &Ctx, id: Uuid) -> ApiResult<Reply>
                 referral_id: id,
                 family_id: family.id,
                 reference: family.reference,
-                address_line1: family.address_line1,
-                address_line2: family.address_line2,
-                town: family.town,
-                postcode: family.postcode,
+                address_line1: contact.then_some(family.address_line1),
+                address_line2: family.address_line2.filter(|_| contact),
+                town: contact.then_some(family.town),
+                postcode: contact.then_some(family.postcode),
                 members,
                 plan_items,
             },
@@ -677,9 +704,7 @@ fn date_param(params: &HashMap<String, String>, name: &str) -> ApiResult<Option<
         .get(name)
         .map(|v| {
             v.parse::<NaiveDate>()
-                .ok()
-                .filter(|d| crate::api::casework_date(d).is_ok())
-                .ok_or_else(|| bad_param(name, "a date from 1990-01-01 to 2100-12-31, YYYY-MM-DD"))
+                .map_err(|_| bad_param(name, "a date, YYYY-MM-DD"))
         })
         .transpose()
 }
@@ -688,10 +713,8 @@ pub async fn summary(pool: &Pool, ctx: &Ctx, params: HashMap<String, String>) ->
     ctx.principal.require(REPORT)?;
     let from =
         date_param(&params, "from")?.unwrap_or(NaiveDate::from_ymd_opt(1990, 1, 1).expect("date"));
+    // A period that ends before it starts holds no referrals: the answer is empty, not an error.
     let to = date_param(&params, "to")?.unwrap_or_else(today);
-    if to < from {
-        return Err(bad_param("to", "must not be before from"));
-    }
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         let rows = q::summary(conn, from, to).await?;
@@ -715,7 +738,13 @@ pub async fn summary(pool: &Pool, ctx: &Ctx, params: HashMap<String, String>) ->
 pub async fn capacity(pool: &Pool, ctx: &Ctx) -> ApiResult<Reply> {
     ctx.principal.require(REPORT)?;
     let mut conn = pool.get().await?;
-    let rows = q::capacity(&mut conn).await?;
+    let rows = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            let rows = q::capacity(conn).await?;
+            audit(conn, ctx, "report.service_capacity", "service", &[]).await?;
+            Ok(rows)
+        })
+        .await?;
     let items: Vec<ServiceLoad> = rows
         .into_iter()
         .map(|r| ServiceLoad {
@@ -741,10 +770,27 @@ pub async fn offer_places(conn: &mut Conn, ctx: &Ctx, service_code: &str) -> Api
         None => i64::MAX,
     };
     let mut ids = Vec::new();
+    let on = today();
     while free > 0 {
         let Some(next) = q::next_waiting(conn, service_code).await? else {
             break;
         };
+        // The service must still be able to take it today: contract, age, plan, consent.
+        if let Some(why) = still_eligible(conn, &service, &next, on).await? {
+            q::set_status(conn, next.id, "cancelled", None).await?;
+            q::event(
+                conn,
+                next.id,
+                "cancel",
+                Some("waiting"),
+                "cancelled",
+                Some(&format!("A place freed, but {why}")),
+                &ctx.principal.subject,
+            )
+            .await?;
+            ids.extend([next.id, next.family_id]);
+            continue;
+        }
         q::set_status(conn, next.id, "requested", None).await?;
         q::event(
             conn,
@@ -760,4 +806,35 @@ pub async fn offer_places(conn: &mut Conn, ctx: &Ctx, service_code: &str) -> Api
         free -= 1;
     }
     Ok(ids)
+}
+
+/// Why a waiting referral can no longer take a place today, if it cannot.
+async fn still_eligible(
+    conn: &mut Conn,
+    service: &ServiceRow,
+    r: &ReferralRow,
+    on: NaiveDate,
+) -> ApiResult<Option<String>> {
+    let (age, plans) = match r.member_id {
+        Some(m) => match fq::find_member(conn, r.family_id, m).await? {
+            Some(member) => (
+                Some(crate::domain::people::age_on(member.date_of_birth, on)),
+                q::plans_on(conn, m, on).await?,
+            ),
+            None => return Ok(Some("the member is no longer in the family".into())),
+        },
+        None => (None, vec![]),
+    };
+    if let Some((_, why)) = rules::refusals(&service_rules(service), age, &plans, on)
+        .into_iter()
+        .next()
+    {
+        return Ok(Some(why));
+    }
+    if r.consent_override.is_none() {
+        if let Err(why) = consent_for(conn, r.family_id, r.member_id, service, on).await? {
+            return Ok(Some(format!("no consent: {why}")));
+        }
+    }
+    Ok(None)
 }

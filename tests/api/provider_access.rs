@@ -15,7 +15,7 @@ async fn bind(app: &TestApp, subject: &str, organisation: &str) -> String {
     let (s, _) = send(app.post(
         "/api/v1/provider-users",
         &token(&[Role::Admin]),
-        &json!({"subject": subject, "organisation": organisation}),
+        &json!({"issuer": "ffc-dev", "subject": subject, "organisation": organisation}),
     ))
     .await;
     assert_eq!(s, 201);
@@ -187,6 +187,19 @@ async fn a_provider_reaches_nothing_of_another_providers_in_any_operation_of_the
     ))
     .await;
     assert_eq!(s, 200);
+    // Another identity service naming the same subject is another user: bindings are to the
+    // (issuer, subject) pair.
+    let mut claims = rs256_claims(&[Role::Provider]);
+    claims.sub = "ywca-system".into();
+    let impostor = sign_rs256(&claims, "test-issuer-private.pem", Some("test-key-1"));
+    let (s, none) = send(app.get("/api/v1/referrals", &impostor)).await;
+    assert_eq!((s, none["items"].as_array().unwrap().len()), (200, 0));
+    let (s, _) = send(app.get(
+        &format!("/api/v1/referrals/{}", ra["id"].as_str().unwrap()),
+        &impostor,
+    ))
+    .await;
+    assert_eq!(s, 404);
     let stranger = token_for("unbound-system", &[Role::Provider]);
     let (_, none) = send(app.get("/api/v1/referrals", &stranger)).await;
     assert_eq!(none["items"].as_array().unwrap().len(), 0);
@@ -256,6 +269,30 @@ async fn a_provider_moves_its_side_only_and_sees_of_the_family_what_the_consent_
         vec!["Routines at home."],
         "crime is excluded from what YWCA may see"
     );
+    // Outcomes belong to completion only.
+    let (s, p) = send(
+        app.post(
+            &format!("{one}/transitions"),
+            &ywca,
+            &json!({"action": "start", "outcome": "x"}),
+        )
+        .header("If-Match", "\"2\""),
+    )
+    .await;
+    assert_eq!((s, fields(&p)), (422, vec!["outcome".to_string()]));
+    // Once the referral has ended, the provider no longer sees the family.
+    let (s, _) = send(
+        app.post(
+            &format!("{one}/transitions"),
+            &coordinator(),
+            &json!({"action": "cancel", "reason": "Family moved."}),
+        )
+        .header("If-Match", "\"2\""),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let (s, _) = send(app.get(&format!("{one}/family"), &ywca)).await;
+    assert_eq!(s, 404);
     // The provider reaches nothing of the family outside the referral.
     for path in [
         format!("/api/v1/families/{fid}"),

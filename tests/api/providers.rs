@@ -127,7 +127,7 @@ async fn managers_add_and_change_services_and_the_audit_names_them() {
 #[tokio::test]
 async fn admins_bind_provider_users_to_one_organisation() {
     let app = spawn_app().await;
-    let body = json!({"subject": "mind-case-system", "organisation": "rotherham-mind"});
+    let body = json!({"issuer": "ffc-dev", "subject": "mind-case-system", "organisation": "rotherham-mind"});
     let (s, _) = send(app.post("/api/v1/provider-users", &token(&[Role::Manager]), &body)).await;
     assert_eq!(s, 403);
     let (s, u) = send(app.post("/api/v1/provider-users", &admin(), &body)).await;
@@ -139,7 +139,7 @@ async fn admins_bind_provider_users_to_one_organisation() {
     let (s, p) = send(app.post(
         "/api/v1/provider-users",
         &admin(),
-        &json!({"subject": "x", "organisation": "nobody"}),
+        &json!({"issuer": "ffc-dev", "subject": "x", "organisation": "nobody"}),
     ))
     .await;
     assert_eq!((s, fields(&p)), (422, vec!["organisation".to_string()]));

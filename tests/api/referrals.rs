@@ -52,6 +52,17 @@ async fn mst_takes_ages_11_to_17_from_july_2014_and_says_why_not() {
             "{msg}"
         );
     }
+    let (s, p) = send(app.post(
+        &path,
+        &coordinator(),
+        &refer("multi-systemic-therapy", child, "2099-05-06"),
+    ))
+    .await;
+    assert_eq!(
+        (s, fields(&p)),
+        (422, vec!["referred_on".to_string()]),
+        "not ahead of time"
+    );
     for on in ["2019-05-06", "2025-05-06"] {
         let (s, r) = send(app.post(
             &path,
@@ -476,7 +487,7 @@ async fn the_council_sees_referrals_by_provider_status_and_age_and_each_services
         &coordinator(),
     ))
     .await;
-    assert_eq!(s, 400);
+    assert_eq!(s, 200, "a period ending before it starts holds nothing");
     let (s, _) = send(app.get(
         "/api/v1/reports/service-capacity",
         &token(&[Role::Provider]),
