@@ -164,6 +164,24 @@ pub fn end_page<T>(rows: &mut Vec<T>, limit: i64, id: impl Fn(&T) -> Uuid) -> Op
     }
 }
 
+/// As `end_page`, for lists ordered by a date, then id.
+pub fn end_dated_page<T>(
+    rows: &mut Vec<T>,
+    limit: i64,
+    key: impl Fn(&T) -> (chrono::NaiveDate, Uuid),
+) -> Option<String> {
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    if more {
+        rows.last().map(|r| {
+            let (d, id) = key(r);
+            encode_dated_cursor(d, id)
+        })
+    } else {
+        None
+    }
+}
+
 pub const DEFAULT_LIMIT: i64 = 50;
 pub const MAX_LIMIT: i64 = 200;
 

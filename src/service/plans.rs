@@ -13,7 +13,7 @@ use super::families::{today, visible_family};
 use super::timeline::past_or_today;
 use super::{audit, audit_family_read, idem_begin, idem_finish, Idem};
 use crate::api::plans::*;
-use crate::api::{decode_cursor, decode_dated_cursor, encode_dated_cursor, parse_limit, Page};
+use crate::api::{decode_cursor, decode_dated_cursor, end_dated_page, parse_limit, Page};
 use crate::auth::Role;
 use crate::db::assessments::{self as aq, AssessmentRow};
 use crate::db::plans::{self as q, ActionRow, MeetingRow, ProgressRow};
@@ -628,14 +628,10 @@ pub async fn overdue_reviews(
     conn.transaction::<_, ApiError, _>(async |conn| {
         let lead = scope(conn, ctx, asked).await?;
         let mut rows = q::overdue_reviews(conn, today, lead, after, limit + 1).await?;
-        let more = rows.len() as i64 > limit;
-        rows.truncate(limit as usize);
-        let next_cursor = more
-            .then(|| {
-                rows.last()
-                    .and_then(|r| Some(encode_dated_cursor(r.review_due_on?, r.assessment_id)))
-            })
-            .flatten();
+        // Only rows with a due date are overdue, so the key always has one.
+        let next_cursor = end_dated_page(&mut rows, limit, |r| {
+            (r.review_due_on.unwrap_or(today), r.assessment_id)
+        });
         let ids: Vec<Uuid> = rows
             .iter()
             .flat_map(|r| [r.assessment_id, r.family_id])
@@ -686,14 +682,7 @@ pub async fn overdue_actions(
             after,
         };
         let mut rows = q::overdue_actions(conn, today, &filter, limit + 1).await?;
-        let more = rows.len() as i64 > limit;
-        rows.truncate(limit as usize);
-        let next_cursor = more
-            .then(|| {
-                rows.last()
-                    .map(|(r, _)| encode_dated_cursor(r.due_on, r.id))
-            })
-            .flatten();
+        let next_cursor = end_dated_page(&mut rows, limit, |(r, _)| (r.due_on, r.id));
         let ids: Vec<Uuid> = rows.iter().flat_map(|(r, _)| [r.id, r.family_id]).collect();
         audit(conn, ctx, "action.overdue.list", "plan_action", &ids).await?;
         let (actions, refs): (Vec<ActionRow>, Vec<String>) = rows.into_iter().unzip();
