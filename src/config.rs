@@ -26,6 +26,28 @@ pub struct Config {
     pub max_import_bytes: usize,
     /// How often the Team Around the Family reviews a plan.
     pub taf_review: crate::domain::casework::ReviewPolicy,
+    pub webhooks: WebhookConfig,
+}
+
+/// Delivery of notifications to providers' systems.
+#[derive(Debug, Clone)]
+pub struct WebhookConfig {
+    /// Attempts before a delivery is dead-lettered.
+    pub max_attempts: i32,
+    /// The first retry's delay; each later one doubles it (capped at an hour).
+    pub backoff_ms: u64,
+    /// Development only: allow loopback, link-local and private destinations.
+    pub allow_private: bool,
+}
+
+impl Default for WebhookConfig {
+    fn default() -> Self {
+        WebhookConfig {
+            max_attempts: 8,
+            backoff_ms: 2000,
+            allow_private: false,
+        }
+    }
 }
 
 fn var(name: &str) -> Option<String> {
@@ -93,6 +115,14 @@ impl Config {
                 parse_var("FFC_TAF_REVIEW_MAX_WEEKS", 12u32)?,
             )
             .map_err(|e| format!("FFC_TAF_REVIEW_MIN_WEEKS/FFC_TAF_REVIEW_MAX_WEEKS: {e}"))?,
+            webhooks: WebhookConfig {
+                max_attempts: parse_var("FFC_WEBHOOK_MAX_ATTEMPTS", 8i32)?.clamp(1, 50),
+                backoff_ms: parse_var("FFC_WEBHOOK_BACKOFF_MS", 2000u64)?,
+                allow_private: matches!(
+                    var("FFC_WEBHOOK_ALLOW_PRIVATE").as_deref(),
+                    Some("1" | "true" | "yes")
+                ),
+            },
         })
     }
 

@@ -15,6 +15,7 @@ pub mod pgcluster;
 pub mod routes;
 pub mod server;
 pub mod service;
+pub mod webhooks;
 
 /// Process-wide crypto backends, chosen explicitly (see notes on jsonwebtoken and rustls).
 pub fn install_crypto() {

@@ -26,14 +26,21 @@ pub fn state(config: Config, pool: Pool, verifier: Verifier) -> web::Data<AppSta
         routes: RouteIndex::from_openapi(&doc),
         config,
         jobs: Arc::new(tokio::sync::Notify::new()),
+        stop: tokio::sync::watch::channel(false).0,
     })
 }
 
-/// Starts this instance's background worker (identification runs); needs a Tokio runtime.
+/// Starts this instance's background workers (identification runs, webhook deliveries); needs a
+/// Tokio runtime.
 pub fn start_background(state: &web::Data<AppState>) {
     tokio::spawn(crate::service::identification::run_forever(
         state.pool.clone(),
         state.jobs.clone(),
+    ));
+    tokio::spawn(crate::webhooks::run_forever(
+        state.pool.clone(),
+        state.config.webhooks.clone(),
+        state.stop.subscribe(),
     ));
 }
 

@@ -16,6 +16,7 @@ pub mod referrals;
 pub mod rulesets;
 pub mod staff;
 pub mod timeline;
+pub mod webhooks;
 
 use base64::Engine;
 use serde::{Deserialize, Deserializer, Serialize};

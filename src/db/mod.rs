@@ -19,6 +19,7 @@ pub mod rulesets;
 pub mod schema;
 pub mod staff;
 pub mod taf;
+pub mod webhooks;
 
 use std::time::Duration;
 

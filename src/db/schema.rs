@@ -544,6 +544,46 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    webhook_subscriptions (id) {
+        id -> Uuid,
+        organisation -> Text,
+        url -> Text,
+        secret -> Text,
+        active -> Bool,
+        created_by -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> Uuid,
+        event_type -> Text,
+        organisation -> Text,
+        payload -> Jsonb,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Uuid,
+        outbox_id -> Uuid,
+        subscription_id -> Uuid,
+        status -> Text,
+        attempts -> Int4,
+        next_attempt_at -> Timestamptz,
+        last_error -> Nullable<Text>,
+        delivered_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(staff -> teams (team_code));
 diesel::joinable!(allocations -> families (family_id));
 diesel::joinable!(allocations -> staff (staff_id));
@@ -554,6 +594,8 @@ diesel::joinable!(attachments -> rulesets (ruleset_code));
 diesel::joinable!(evidence -> families (family_id));
 diesel::joinable!(evidence -> members (member_id));
 diesel::joinable!(taf_members -> staff (staff_id));
+diesel::joinable!(webhook_deliveries -> webhook_subscriptions (subscription_id));
+diesel::joinable!(webhook_deliveries -> outbox (outbox_id));
 diesel::joinable!(action_progress -> plan_actions (action_id));
 diesel::joinable!(plan_actions -> families (family_id));
 diesel::joinable!(assessments -> families (family_id));
@@ -588,6 +630,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     information_sharing,
     members,
     organisations,
+    outbox,
     plan_actions,
     provider_users,
     referral_events,
@@ -601,4 +644,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     taf_meetings,
     taf_members,
     teams,
+    webhook_deliveries,
+    webhook_subscriptions,
 );

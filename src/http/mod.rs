@@ -18,4 +18,6 @@ pub struct AppState {
     pub routes: middleware::RouteIndex,
     /// Wakes this instance's background worker when a job is queued.
     pub jobs: std::sync::Arc<tokio::sync::Notify>,
+    /// Set to stop the webhook worker (a shutdown, or a test's restart).
+    pub stop: tokio::sync::watch::Sender<bool>,
 }

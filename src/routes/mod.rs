@@ -17,6 +17,7 @@ pub mod referrals;
 pub mod rulesets;
 pub mod staff;
 pub mod timeline;
+pub mod webhooks;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(
@@ -37,6 +38,7 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .configure(providers::configure)
             .configure(referrals::configure)
             .configure(referrals::configure_reports)
+            .configure(webhooks::configure)
             .configure(audit::configure),
     );
     cfg.configure(health::configure);

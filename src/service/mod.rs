@@ -16,6 +16,7 @@ pub mod referrals;
 pub mod rulesets;
 pub mod staff;
 pub mod timeline;
+pub mod webhooks;
 
 use sha2::{Digest, Sha256};
 use uuid::Uuid;

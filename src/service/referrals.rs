@@ -81,6 +81,24 @@ impl Policy for List {
     const ROLES: &'static [Role] = LIST;
 }
 
+/// Tells the provider's systems (thin: ids and the new status; they fetch the rest with their
+/// own token), through the outbox in this transaction.
+async fn notify(
+    conn: &mut Conn,
+    organisation: &str,
+    event: &str,
+    referral_id: Uuid,
+    status: &str,
+    extra: Option<(&str, Uuid)>,
+) -> ApiResult<()> {
+    let mut data = serde_json::json!({"referral_id": referral_id, "status": status});
+    if let Some((k, v)) = extra {
+        data[k] = serde_json::json!(v);
+    }
+    crate::db::webhooks::emit(conn, organisation, event, data).await?;
+    Ok(())
+}
+
 pub fn location(id: Uuid) -> String {
     format!("/api/v1/referrals/{id}")
 }
@@ -284,6 +302,15 @@ pub async fn create(
             &ctx.principal.subject,
         )
         .await?;
+        notify(
+            conn,
+            &row.organisation,
+            "referral.created",
+            row.id,
+            status,
+            None,
+        )
+        .await?;
         let mut ids = vec![row.id, family_id];
         ids.extend(input.member_id);
         audit(conn, ctx, "referral.create", "referral", &ids).await?;
@@ -372,6 +399,15 @@ pub async fn transition(
             to,
             reason.as_deref().or(outcome.as_deref()),
             &ctx.principal.subject,
+        )
+        .await?;
+        notify(
+            conn,
+            &row.organisation,
+            "referral.status_changed",
+            id,
+            to,
+            None,
         )
         .await?;
         let mut ids = vec![id, row.family_id];
@@ -561,6 +597,15 @@ pub async fn post_update(
                 posted_by: ctx.principal.subject.clone(),
                 created_at: chrono::Utc::now(),
             },
+        )
+        .await?;
+        notify(
+            conn,
+            &row.organisation,
+            "referral.update_posted",
+            id,
+            &row.status,
+            Some(("update_id", update.id)),
         )
         .await?;
         audit(
@@ -788,6 +833,15 @@ pub async fn offer_places(conn: &mut Conn, ctx: &Ctx, service_code: &str) -> Api
                 &ctx.principal.subject,
             )
             .await?;
+            notify(
+                conn,
+                &next.organisation,
+                "referral.status_changed",
+                next.id,
+                "cancelled",
+                None,
+            )
+            .await?;
             ids.extend([next.id, next.family_id]);
             continue;
         }
@@ -800,6 +854,15 @@ pub async fn offer_places(conn: &mut Conn, ctx: &Ctx, service_code: &str) -> Api
             "requested",
             Some("A place freed."),
             &ctx.principal.subject,
+        )
+        .await?;
+        notify(
+            conn,
+            &next.organisation,
+            "referral.status_changed",
+            next.id,
+            "requested",
+            None,
         )
         .await?;
         ids.extend([next.id, next.family_id]);

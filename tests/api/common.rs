@@ -118,11 +118,18 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub app_db_url: String,
     pub superuser_db_url: String,
+    /// The test's database, for a second instance on it.
+    pub db_name: String,
+    server: actix_web::dev::ServerHandle,
+    state: actix_web::web::Data<ffc::http::AppState>,
 }
 
 pub struct Options {
     pub rate_limit_per_minute: u32,
     pub taf_review: ffc::domain::casework::ReviewPolicy,
+    pub webhooks: ffc::config::WebhookConfig,
+    /// Run on this existing database (another instance's) instead of a fresh one.
+    pub database: Option<String>,
 }
 
 impl Default for Options {
@@ -130,6 +137,12 @@ impl Default for Options {
         Options {
             rate_limit_per_minute: 100_000,
             taf_review: Default::default(),
+            webhooks: ffc::config::WebhookConfig {
+                max_attempts: 20,
+                backoff_ms: 100,
+                allow_private: true,
+            },
+            database: None,
         }
     }
 }
@@ -140,20 +153,25 @@ pub async fn spawn_app() -> TestApp {
 
 pub async fn spawn_app_with(opts: Options) -> TestApp {
     let server = server();
-    let db_name = format!("test_{}", uuid::Uuid::new_v4().simple());
-    let (client, conn) = tokio_postgres::connect(
-        &format!("{}/postgres", server.superuser_base),
-        tokio_postgres::NoTls,
-    )
-    .await
-    .expect("connect");
-    tokio::spawn(conn);
-    client
-        .batch_execute(&format!(
-            "CREATE DATABASE {db_name} TEMPLATE {TEMPLATE} OWNER {OWNER_ROLE}"
-        ))
+    let db_name = opts
+        .database
+        .clone()
+        .unwrap_or_else(|| format!("test_{}", uuid::Uuid::new_v4().simple()));
+    if opts.database.is_none() {
+        let (client, conn) = tokio_postgres::connect(
+            &format!("{}/postgres", server.superuser_base),
+            tokio_postgres::NoTls,
+        )
         .await
-        .expect("create test database");
+        .expect("connect");
+        tokio::spawn(conn);
+        client
+            .batch_execute(&format!(
+                "CREATE DATABASE {db_name} TEMPLATE {TEMPLATE} OWNER {OWNER_ROLE}"
+            ))
+            .await
+            .expect("create test database");
+    }
     let app_db_url = format!("postgres://{APP_ROLE}@{}/{db_name}", server.host_port);
 
     let issuers_file = issuers_file().clone();
@@ -174,6 +192,7 @@ pub async fn spawn_app_with(opts: Options) -> TestApp {
         max_body_bytes: 64 * 1024,
         max_import_bytes: 1024 * 1024,
         taf_review: opts.taf_review,
+        webhooks: opts.webhooks.clone(),
     };
     let verifier = ffc::server::verifier(&config, Some(DEV_SECRET.as_bytes().to_vec()))
         .await
@@ -190,13 +209,24 @@ pub async fn spawn_app_with(opts: Options) -> TestApp {
         .listen(listener)
         .unwrap()
         .run();
+    let handle = srv.handle();
     tokio::spawn(srv);
     TestApp {
         base: format!("http://127.0.0.1:{port}"),
         client: reqwest::Client::new(),
         superuser_db_url: format!("{}/{db_name}", server.superuser_base),
-
         app_db_url,
+        db_name,
+        server: handle,
+        state,
+    }
+}
+
+impl TestApp {
+    /// Stops this instance: its HTTP server and its webhook worker (as a process exit would).
+    pub async fn stop(&self) {
+        let _ = self.state.stop.send(true);
+        self.server.stop(true).await;
     }
 }
 

@@ -44,6 +44,8 @@ async fn every_list_filter_can_use_an_index() {
         ("a service's queue", "SELECT id FROM referrals WHERE service_code = 'x' AND status = 'waiting' ORDER BY queued_at, id LIMIT 1"),
         ("a referral's updates", "SELECT id FROM referral_updates WHERE referral_id = '019a2b3c-0000-7000-8000-000000000002' ORDER BY id DESC LIMIT 51"),
         ("a provider user's organisation", "SELECT organisation FROM provider_users WHERE subject = 'x'"),
+        ("due webhook deliveries", "SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= now() ORDER BY next_attempt_at LIMIT 20"),
+        ("an organisation's subscriptions", "SELECT id FROM webhook_subscriptions WHERE organisation = 'remedi' AND active"),
         ("a referral's history", "SELECT id FROM referral_events WHERE referral_id = '019a2b3c-0000-7000-8000-000000000002' ORDER BY id"),
         ("an organisation's overdue actions", "SELECT id FROM plan_actions WHERE status = 'open' AND due_on < DATE '2026-01-01' AND owner_organisation = 'wiseability' ORDER BY due_on, id LIMIT 51"),
     ];

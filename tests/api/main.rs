@@ -17,3 +17,4 @@ mod providers;
 mod referrals;
 mod security;
 mod staff;
+mod webhooks;

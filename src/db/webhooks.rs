@@ -1,0 +1,207 @@
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use uuid::Uuid;
+
+use super::schema::{webhook_deliveries, webhook_subscriptions};
+use super::Conn;
+
+#[derive(Queryable, Selectable, Insertable, Debug, Clone)]
+#[diesel(table_name = webhook_subscriptions)]
+pub struct SubscriptionRow {
+    pub id: Uuid,
+    pub organisation: String,
+    pub url: String,
+    pub secret: String,
+    pub active: bool,
+    pub created_by: String,
+    #[diesel(skip_insertion)]
+    pub created_at: DateTime<Utc>,
+    #[diesel(skip_insertion)]
+    pub version: i32,
+}
+
+#[derive(Queryable, Selectable, Debug, Clone)]
+#[diesel(table_name = webhook_deliveries)]
+pub struct DeliveryRow {
+    pub id: Uuid,
+    pub outbox_id: Uuid,
+    pub subscription_id: Uuid,
+    pub status: String,
+    pub attempts: i32,
+    pub next_attempt_at: DateTime<Utc>,
+    pub last_error: Option<String>,
+    pub delivered_at: Option<DateTime<Utc>>,
+}
+
+pub async fn insert_subscription(
+    conn: &mut Conn,
+    row: SubscriptionRow,
+) -> QueryResult<SubscriptionRow> {
+    diesel::insert_into(webhook_subscriptions::table)
+        .values(row)
+        .returning(SubscriptionRow::as_returning())
+        .get_result(conn)
+        .await
+}
+
+pub async fn subscriptions(
+    conn: &mut Conn,
+    organisation: Option<&str>,
+) -> QueryResult<Vec<SubscriptionRow>> {
+    let mut q = webhook_subscriptions::table
+        .filter(webhook_subscriptions::active.eq(true))
+        .into_boxed();
+    if let Some(o) = organisation {
+        q = q.filter(webhook_subscriptions::organisation.eq(o.to_string()));
+    }
+    q.order(webhook_subscriptions::id)
+        .select(SubscriptionRow::as_select())
+        .load(conn)
+        .await
+}
+
+pub async fn find_subscription(conn: &mut Conn, id: Uuid) -> QueryResult<Option<SubscriptionRow>> {
+    webhook_subscriptions::table
+        .find(id)
+        .filter(webhook_subscriptions::active.eq(true))
+        .for_update()
+        .select(SubscriptionRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn end_subscription(conn: &mut Conn, id: Uuid) -> QueryResult<()> {
+    diesel::update(webhook_subscriptions::table.find(id))
+        .set((
+            webhook_subscriptions::active.eq(false),
+            webhook_subscriptions::version.eq(webhook_subscriptions::version + 1),
+            webhook_subscriptions::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+/// Writes the event to the outbox and one delivery per active subscription of the organisation,
+/// in the caller's transaction.
+pub async fn emit(
+    conn: &mut Conn,
+    organisation: &str,
+    event_type: &str,
+    payload: serde_json::Value,
+) -> QueryResult<()> {
+    let id = Uuid::now_v7();
+    diesel::sql_query(
+        "WITH e AS (INSERT INTO outbox (id, event_type, organisation, payload)
+                    VALUES ($1, $2, $3, $4) RETURNING id)
+         INSERT INTO webhook_deliveries (id, outbox_id, subscription_id)
+         SELECT gen_random_uuid(), e.id, s.id FROM e, webhook_subscriptions s
+          WHERE s.organisation = $3 AND s.active",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(id)
+    .bind::<diesel::sql_types::Text, _>(event_type)
+    .bind::<diesel::sql_types::Text, _>(organisation)
+    .bind::<diesel::sql_types::Jsonb, _>(payload)
+    .execute(conn)
+    .await
+    .map(|_| ())
+}
+
+/// A delivery due now, with what sending it needs.
+#[derive(QueryableByName, Debug)]
+pub struct Due {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    pub id: Uuid,
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    pub attempts: i32,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub url: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub secret: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub event_type: String,
+    #[diesel(sql_type = diesel::sql_types::Jsonb)]
+    pub payload: serde_json::Value,
+    #[diesel(sql_type = diesel::sql_types::Timestamptz)]
+    pub created_at: DateTime<Utc>,
+}
+
+/// Leases up to `limit` due deliveries for `lease_seconds`: another instance skips them meanwhile,
+/// and they come due again if this one dies before recording the outcome.
+pub async fn claim(conn: &mut Conn, limit: i64, lease_seconds: i64) -> QueryResult<Vec<Due>> {
+    diesel::sql_query(
+        "WITH due AS (
+           SELECT id FROM webhook_deliveries
+            WHERE status = 'pending' AND next_attempt_at <= now()
+            ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+         UPDATE webhook_deliveries d
+            SET next_attempt_at = now() + make_interval(secs => $2), updated_at = now()
+           FROM due, webhook_subscriptions s, outbox o
+          WHERE d.id = due.id AND s.id = d.subscription_id AND o.id = d.outbox_id
+         RETURNING d.id, d.attempts, s.url, s.secret, o.event_type, o.payload, o.created_at",
+    )
+    .bind::<diesel::sql_types::BigInt, _>(limit)
+    .bind::<diesel::sql_types::Double, _>(lease_seconds as f64)
+    .load(conn)
+    .await
+}
+
+pub async fn delivered(conn: &mut Conn, id: Uuid) -> QueryResult<()> {
+    diesel::update(webhook_deliveries::table.find(id))
+        .set((
+            webhook_deliveries::status.eq("delivered"),
+            webhook_deliveries::attempts.eq(webhook_deliveries::attempts + 1),
+            webhook_deliveries::delivered_at.eq(diesel::dsl::now),
+            webhook_deliveries::last_error.eq(None::<String>),
+            webhook_deliveries::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+pub async fn failed(
+    conn: &mut Conn,
+    id: Uuid,
+    error: &str,
+    next: Option<DateTime<Utc>>,
+) -> QueryResult<()> {
+    let status = if next.is_some() { "pending" } else { "dead" };
+    diesel::update(webhook_deliveries::table.find(id))
+        .set((
+            webhook_deliveries::status.eq(status),
+            webhook_deliveries::attempts.eq(webhook_deliveries::attempts + 1),
+            webhook_deliveries::next_attempt_at.eq(next.unwrap_or_else(Utc::now)),
+            webhook_deliveries::last_error.eq(error),
+            webhook_deliveries::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+pub async fn deliveries(
+    conn: &mut Conn,
+    organisation: Option<&str>,
+    status: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<(DeliveryRow, String)>> {
+    use super::schema::outbox;
+    let mut q = webhook_deliveries::table
+        .inner_join(webhook_subscriptions::table)
+        .inner_join(outbox::table)
+        .into_boxed();
+    if let Some(o) = organisation {
+        q = q.filter(webhook_subscriptions::organisation.eq(o.to_string()));
+    }
+    if let Some(s) = status {
+        q = q.filter(webhook_deliveries::status.eq(s.to_string()));
+    }
+    q.order(webhook_deliveries::id.desc())
+        .limit(limit)
+        .select((DeliveryRow::as_select(), outbox::event_type))
+        .load(conn)
+        .await
+}
