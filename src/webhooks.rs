@@ -2,7 +2,7 @@
 //! requests into private networks, and the worker that delivers the outbox at least once with
 //! exponential back-off, surviving restarts (its state is rows in the database).
 
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 use base64::Engine;
@@ -34,21 +34,34 @@ pub fn sign(secret: &str, id: &str, timestamp: i64, body: &str) -> String {
 fn private(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => {
+            let o = v4.octets();
             v4.is_loopback()
                 || v4.is_private()
                 || v4.is_link_local()
-                || v4.is_unspecified()
                 || v4.is_broadcast()
-                || v4.octets()[0] == 100 && (64..128).contains(&v4.octets()[1])
+                || v4.is_multicast()
+                || o[0] == 0
+                || (o[0] == 100 && (64..128).contains(&o[1]))
+                || (o[0] == 198 && (o[1] == 18 || o[1] == 19))
         }
         IpAddr::V6(v6) => {
+            let s = v6.segments();
+            let v4 = |hi: u16, lo: u16| Ipv4Addr::from((u32::from(hi) << 16) | u32::from(lo));
+            // IPv4 inside IPv6: mapped or compatible (::a.b.c.d), NAT64 (64:ff9b::/96), 6to4.
+            let embedded = v6
+                .to_ipv4()
+                .or_else(|| {
+                    (s[0] == 0x64 && s[1] == 0xff9b && s[2..6] == [0, 0, 0, 0])
+                        .then(|| v4(s[6], s[7]))
+                })
+                .or_else(|| (s[0] == 0x2002).then(|| v4(s[1], s[2])));
             v6.is_loopback()
                 || v6.is_unspecified()
-                || (v6.segments()[0] & 0xfe00) == 0xfc00
-                || (v6.segments()[0] & 0xffc0) == 0xfe80
-                || v6
-                    .to_ipv4_mapped()
-                    .is_some_and(|v4| private(IpAddr::V4(v4)))
+                || v6.is_multicast()
+                || (s[0] & 0xfe00) == 0xfc00
+                || (s[0] & 0xffc0) == 0xfe80
+                || (s[0] & 0xffc0) == 0xfec0
+                || embedded.is_some_and(|a| private(IpAddr::V4(a)))
         }
     }
 }
@@ -57,6 +70,16 @@ fn private(ip: IpAddr) -> bool {
 /// addresses (unless development allows them). Checked when subscribing and again before each
 /// delivery, as a name may resolve elsewhere later.
 pub async fn destination(url: &str, allow_private: bool) -> Result<reqwest::Url, String> {
+    checked(url, allow_private).await.map(|(u, _)| u)
+}
+
+/// The URL, and the addresses it was checked against (none when private ones are allowed): a
+/// delivery connects to those only, so a name cannot resolve to a public address for the check
+/// and to a private one for the connection.
+async fn checked(
+    url: &str,
+    allow_private: bool,
+) -> Result<(reqwest::Url, Vec<SocketAddr>), String> {
     let parsed = reqwest::Url::parse(url).map_err(|_| "not a URL".to_string())?;
     if !matches!(parsed.scheme(), "https" | "http") {
         return Err("only http and https URLs".into());
@@ -64,7 +87,7 @@ pub async fn destination(url: &str, allow_private: bool) -> Result<reqwest::Url,
     let host = parsed.host_str().ok_or("no host")?.to_string();
     let port = parsed.port_or_known_default().unwrap_or(443);
     if allow_private {
-        return Ok(parsed);
+        return Ok((parsed, vec![]));
     }
     let host = host
         .trim_start_matches('[')
@@ -83,10 +106,14 @@ pub async fn destination(url: &str, allow_private: bool) -> Result<reqwest::Url,
         .map(|a| a.ip())
         .collect(),
     };
-    if addrs.is_empty() || addrs.into_iter().any(private) {
+    if addrs.is_empty() || addrs.iter().any(|a| private(*a)) {
         return Err("loopback, link-local and private addresses are refused".into());
     }
-    Ok(parsed)
+    let pinned = addrs
+        .into_iter()
+        .map(|ip| SocketAddr::new(ip, port))
+        .collect();
+    Ok((parsed, pinned))
 }
 
 /// The delay before retry `attempt` (1 for the first retry): doubling, at most an hour.
@@ -106,19 +133,8 @@ pub async fn run_forever(
     cfg: WebhookConfig,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
-    let client = match reqwest::Client::builder()
-        .timeout(Duration::from_secs(10))
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-    {
-        Ok(c) => c,
-        Err(e) => {
-            log::error!("webhooks: no HTTP client: {e}");
-            return;
-        }
-    };
     loop {
-        if let Err(e) = deliver_due(&pool, &cfg, &client).await {
+        if let Err(e) = deliver_due(&pool, &cfg).await {
             log::warn!("webhooks: {e}");
         }
         tokio::select! {
@@ -128,13 +144,21 @@ pub async fn run_forever(
     }
 }
 
-async fn deliver_due(
-    pool: &Pool,
-    cfg: &WebhookConfig,
-    client: &reqwest::Client,
-) -> Result<(), String> {
+/// A client that connects only to the checked addresses and follows no redirects.
+fn client_for(url: &reqwest::Url, pinned: &[SocketAddr]) -> Result<reqwest::Client, String> {
+    let mut b = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .redirect(reqwest::redirect::Policy::none());
+    if let (Some(host), false) = (url.host_str(), pinned.is_empty()) {
+        b = b.resolve_to_addrs(host, pinned);
+    }
+    b.build().map_err(|e| format!("http client: {e}"))
+}
+
+/// Five at a time, each at most 3 s of DNS and 10 s of request: the 120 s lease outlasts them.
+async fn deliver_due(pool: &Pool, cfg: &WebhookConfig) -> Result<(), String> {
     let mut conn = pool.get().await.map_err(|e| format!("database: {e}"))?;
-    let due = q::claim(&mut conn, 20, 60)
+    let due = q::claim(&mut conn, 5, 120)
         .await
         .map_err(|e| format!("claim: {e}"))?;
     for d in due {
@@ -146,9 +170,13 @@ async fn deliver_due(
             "data": d.payload,
         })
         .to_string();
-        let result = match destination(&d.url, cfg.allow_private).await {
-            Err(e) => Err(format!("destination refused: {e}")),
-            Ok(url) => client
+        let client = checked(&d.url, cfg.allow_private)
+            .await
+            .map_err(|e| format!("destination refused: {e}"))
+            .and_then(|(url, pinned)| client_for(&url, &pinned).map(|c| (url, c)));
+        let result = match client {
+            Err(e) => Err(e),
+            Ok((url, client)) => client
                 .post(url)
                 .header("content-type", "application/json")
                 .header("webhook-id", &id)
@@ -167,14 +195,14 @@ async fn deliver_due(
                 }),
         };
         let recorded = match result {
-            Ok(()) => q::delivered(&mut conn, d.id).await,
+            Ok(()) => q::delivered(&mut conn, d.id, d.attempts).await,
             Err(e) => {
                 let attempt = d.attempts + 1;
                 let next = (attempt < cfg.max_attempts).then(|| {
                     chrono::Utc::now()
                         + chrono::Duration::from_std(backoff(cfg, attempt)).unwrap_or_default()
                 });
-                q::failed(&mut conn, d.id, &e, next).await
+                q::failed(&mut conn, d.id, d.attempts, &e, next).await
             }
         };
         recorded.map_err(|e| format!("record: {e}"))?;
@@ -210,6 +238,14 @@ mod tests {
             "fd00::1",
             "fe80::1",
             "::ffff:127.0.0.1",
+            "0.1.2.3",
+            "198.18.0.1",
+            "224.0.0.1",
+            "64:ff9b::a9fe:a9fe",
+            "::7f00:1",
+            "2002:a9fe:a9fe::1",
+            "fec0::1",
+            "ff02::1",
             "100.64.0.1",
         ] {
             assert!(private(ip.parse().unwrap()), "{ip}");

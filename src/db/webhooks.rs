@@ -73,6 +73,19 @@ pub async fn find_subscription(conn: &mut Conn, id: Uuid) -> QueryResult<Option<
 }
 
 pub async fn end_subscription(conn: &mut Conn, id: Uuid) -> QueryResult<()> {
+    // What was still to be sent there is not sent any more.
+    diesel::update(
+        webhook_deliveries::table
+            .filter(webhook_deliveries::subscription_id.eq(id))
+            .filter(webhook_deliveries::status.eq("pending")),
+    )
+    .set((
+        webhook_deliveries::status.eq("dead"),
+        webhook_deliveries::last_error.eq("subscription ended"),
+        webhook_deliveries::updated_at.eq(diesel::dsl::now),
+    ))
+    .execute(conn)
+    .await?;
     diesel::update(webhook_subscriptions::table.find(id))
         .set((
             webhook_subscriptions::active.eq(false),
@@ -148,38 +161,51 @@ pub async fn claim(conn: &mut Conn, limit: i64, lease_seconds: i64) -> QueryResu
     .await
 }
 
-pub async fn delivered(conn: &mut Conn, id: Uuid) -> QueryResult<()> {
-    diesel::update(webhook_deliveries::table.find(id))
-        .set((
-            webhook_deliveries::status.eq("delivered"),
-            webhook_deliveries::attempts.eq(webhook_deliveries::attempts + 1),
-            webhook_deliveries::delivered_at.eq(diesel::dsl::now),
-            webhook_deliveries::last_error.eq(None::<String>),
-            webhook_deliveries::updated_at.eq(diesel::dsl::now),
-        ))
-        .execute(conn)
-        .await
-        .map(|_| ())
+/// Only the attempt that claimed the row records its outcome: a lease another instance took over
+/// has moved `attempts` on.
+pub async fn delivered(conn: &mut Conn, id: Uuid, claimed_attempts: i32) -> QueryResult<()> {
+    diesel::update(
+        webhook_deliveries::table
+            .find(id)
+            .filter(webhook_deliveries::status.eq("pending"))
+            .filter(webhook_deliveries::attempts.eq(claimed_attempts)),
+    )
+    .set((
+        webhook_deliveries::status.eq("delivered"),
+        webhook_deliveries::attempts.eq(webhook_deliveries::attempts + 1),
+        webhook_deliveries::delivered_at.eq(diesel::dsl::now),
+        webhook_deliveries::last_error.eq(None::<String>),
+        webhook_deliveries::updated_at.eq(diesel::dsl::now),
+    ))
+    .execute(conn)
+    .await
+    .map(|_| ())
 }
 
 pub async fn failed(
     conn: &mut Conn,
     id: Uuid,
+    claimed_attempts: i32,
     error: &str,
     next: Option<DateTime<Utc>>,
 ) -> QueryResult<()> {
     let status = if next.is_some() { "pending" } else { "dead" };
-    diesel::update(webhook_deliveries::table.find(id))
-        .set((
-            webhook_deliveries::status.eq(status),
-            webhook_deliveries::attempts.eq(webhook_deliveries::attempts + 1),
-            webhook_deliveries::next_attempt_at.eq(next.unwrap_or_else(Utc::now)),
-            webhook_deliveries::last_error.eq(error),
-            webhook_deliveries::updated_at.eq(diesel::dsl::now),
-        ))
-        .execute(conn)
-        .await
-        .map(|_| ())
+    diesel::update(
+        webhook_deliveries::table
+            .find(id)
+            .filter(webhook_deliveries::status.eq("pending"))
+            .filter(webhook_deliveries::attempts.eq(claimed_attempts)),
+    )
+    .set((
+        webhook_deliveries::status.eq(status),
+        webhook_deliveries::attempts.eq(webhook_deliveries::attempts + 1),
+        webhook_deliveries::next_attempt_at.eq(next.unwrap_or_else(Utc::now)),
+        webhook_deliveries::last_error.eq(error),
+        webhook_deliveries::updated_at.eq(diesel::dsl::now),
+    ))
+    .execute(conn)
+    .await
+    .map(|_| ())
 }
 
 pub async fn deliveries(

@@ -102,13 +102,18 @@ pub async fn create(
             &[row.id],
         )
         .await?;
-        let reply = Reply::created(
-            &Subscription::from_row(row, true),
+        // The secret is shown once: a replay of this request answers without it.
+        let stored = Reply::created(
+            &Subscription::from_row(row.clone(), false),
             "/api/v1/webhook-subscriptions".into(),
             1,
         );
-        idem_finish(conn, ctx, &idem, &reply).await?;
-        Ok(reply)
+        idem_finish(conn, ctx, &idem, &stored).await?;
+        Ok(Reply::created(
+            &Subscription::from_row(row, true),
+            "/api/v1/webhook-subscriptions".into(),
+            1,
+        ))
     })
     .await
 }

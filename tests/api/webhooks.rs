@@ -217,6 +217,43 @@ async fn a_delivery_that_keeps_failing_becomes_a_dead_letter() {
             .contains("500"),
         "{d}"
     );
+    // The secret is shown once: a retried subscription request answers without it.
+    let body = json!({"url": format!("http://127.0.0.1:{port}/second")});
+    let (s, first) = send(
+        app.post("/api/v1/webhook-subscriptions", &remedi, &body)
+            .header("Idempotency-Key", "sub-2"),
+    )
+    .await;
+    assert_eq!(s, 201);
+    assert!(first["secret"].is_string());
+    let (s, again) = send(
+        app.post("/api/v1/webhook-subscriptions", &remedi, &body)
+            .header("Idempotency-Key", "sub-2"),
+    )
+    .await;
+    assert_eq!((s, &again["id"]), (201, &first["id"]));
+    assert!(again.get("secret").is_none(), "{again}");
+    let (_, list) = send(app.get("/api/v1/webhook-subscriptions", &remedi)).await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 2);
+    assert!(list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|s| s.get("secret").is_none()));
+    let one = format!(
+        "/api/v1/webhook-subscriptions/{}",
+        first["id"].as_str().unwrap()
+    );
+    let (s, _) = send(
+        app.delete(&one, &token_for("other", &[Role::Provider]))
+            .header("If-Match", "\"1\""),
+    )
+    .await;
+    assert_eq!(s, 404, "not another provider's");
+    let (s, _) = send(app.delete(&one, &remedi).header("If-Match", "\"1\"")).await;
+    assert_eq!(s, 204);
+    let (_, list) = send(app.get("/api/v1/webhook-subscriptions", &remedi)).await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
     handle.stop(true).await;
 }
 
