@@ -495,3 +495,67 @@ async fn the_council_sees_referrals_by_provider_status_and_age_and_each_services
     .await;
     assert_eq!(s, 403);
 }
+
+#[tokio::test]
+async fn a_freed_place_skips_a_waiting_referral_whose_consent_was_withdrawn() {
+    let app = spawn_app().await;
+    let (s, _) = send(app.post("/api/v1/services", &manager(), &json!({
+        "code": "one-place", "organisation": "ywca", "name": "One place", "need": "family_relationships",
+        "capacity": 1, "contract_start": "2013-04-01"}))).await;
+    assert_eq!(s, 201);
+    let body = json!({"service_code": "one-place", "reason": "Family support.", "referred_on": "2014-01-15"});
+    let mut referrals = Vec::new();
+    let mut consents = Vec::new();
+    for _ in 0..3 {
+        let f = family_consenting(&app, &["ywca"]).await;
+        let fid = f["id"].as_str().unwrap().to_string();
+        let (_, c) = send(app.get(&at(&fid, "consents"), &coordinator())).await;
+        consents.push((
+            fid.clone(),
+            c["items"][0]["id"].as_str().unwrap().to_string(),
+        ));
+        let (s, r) = send(app.post(&at(&fid, "referrals"), &coordinator(), &body)).await;
+        assert_eq!(s, 201);
+        referrals.push(r);
+    }
+    let statuses: Vec<&str> = referrals
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, vec!["requested", "waiting", "waiting"]);
+    // The first in the queue withdraws consent; when the place frees it goes to the second.
+    let (fid, cid) = &consents[1];
+    let (s, _) = send(
+        app.post(
+            &at(fid, &format!("consents/{cid}/withdraw")),
+            &coordinator(),
+            &json!({"withdrawn_on": "2014-02-01", "reason": "No longer wishes to share."}),
+        )
+        .header("If-Match", "\"1\""),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let (s, _) = send(
+        app.post(
+            &format!(
+                "/api/v1/referrals/{}/transitions",
+                referrals[0]["id"].as_str().unwrap()
+            ),
+            &coordinator(),
+            &json!({"action": "cancel", "reason": "Family moved away."}),
+        )
+        .header("If-Match", "\"1\""),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let get = |r: &Value| format!("/api/v1/referrals/{}", r["id"].as_str().unwrap());
+    let (_, skipped) = send(app.get(&get(&referrals[1]), &coordinator())).await;
+    assert_eq!(skipped["status"], "cancelled");
+    let why = skipped["history"].as_array().unwrap().last().unwrap()["reason"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(why.contains("no consent"), "{why}");
+    let (_, offered) = send(app.get(&get(&referrals[2]), &coordinator())).await;
+    assert_eq!(offered["status"], "requested");
+}
