@@ -117,3 +117,13 @@ pub async fn team_exists(conn: &mut Conn, code: &str) -> QueryResult<bool> {
         .get_result(conn)
         .await
 }
+
+/// Those of `ids` that name no member of staff, in one query.
+pub async fn unknown(conn: &mut Conn, ids: &[Uuid]) -> QueryResult<Vec<Uuid>> {
+    let known: Vec<Uuid> = staff::table
+        .filter(staff::id.eq_any(ids))
+        .select(staff::id)
+        .load(conn)
+        .await?;
+    Ok(ids.iter().filter(|i| !known.contains(i)).copied().collect())
+}

@@ -103,15 +103,14 @@ fn check_meeting(m: &MeetingInput, policy: ReviewPolicy) -> ApiResult<Option<Nai
 }
 
 async fn known_staff(conn: &mut Conn, field: &str, ids: &[Uuid]) -> ApiResult<()> {
-    let mut errors = Vec::new();
-    for (i, id) in ids.iter().enumerate() {
-        if crate::db::staff::find(conn, *id).await?.is_none() {
-            errors.push(FieldError::new(
-                format!("{field}[{i}]"),
-                "no such member of staff",
-            ));
-        }
-    }
+    // One query for all attendees, not one each.
+    let unknown = crate::db::staff::unknown(conn, ids).await?;
+    let errors: Vec<FieldError> = ids
+        .iter()
+        .enumerate()
+        .filter(|(_, id)| unknown.contains(id))
+        .map(|(i, _)| FieldError::new(format!("{field}[{i}]"), "no such member of staff"))
+        .collect();
     if errors.is_empty() {
         Ok(())
     } else {

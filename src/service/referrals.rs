@@ -821,38 +821,19 @@ pub async fn offer_places(conn: &mut Conn, ctx: &Ctx, service_code: &str) -> Api
             break;
         };
         // The service must still be able to take it today: contract, age, plan, consent.
-        if let Some(why) = still_eligible(conn, &service, &next, on).await? {
-            q::set_status(conn, next.id, "cancelled", None).await?;
-            q::event(
-                conn,
-                next.id,
-                "cancel",
-                Some("waiting"),
-                "cancelled",
-                Some(&format!("A place freed, but {why}")),
-                &ctx.principal.subject,
-            )
-            .await?;
-            notify(
-                conn,
-                &next.organisation,
-                "referral.status_changed",
-                next.id,
-                "cancelled",
-                None,
-            )
-            .await?;
-            ids.extend([next.id, next.family_id]);
-            continue;
-        }
-        q::set_status(conn, next.id, "requested", None).await?;
+        let skip = still_eligible(conn, &service, &next, on).await?;
+        let (action, to, why) = match &skip {
+            Some(why) => ("cancel", "cancelled", format!("A place freed, but {why}")),
+            None => ("offer", "requested", "A place freed.".to_string()),
+        };
+        q::set_status(conn, next.id, to, None).await?;
         q::event(
             conn,
             next.id,
-            "offer",
+            action,
             Some("waiting"),
-            "requested",
-            Some("A place freed."),
+            to,
+            Some(&why),
             &ctx.principal.subject,
         )
         .await?;
@@ -861,11 +842,14 @@ pub async fn offer_places(conn: &mut Conn, ctx: &Ctx, service_code: &str) -> Api
             &next.organisation,
             "referral.status_changed",
             next.id,
-            "requested",
+            to,
             None,
         )
         .await?;
         ids.extend([next.id, next.family_id]);
+        if skip.is_some() {
+            continue;
+        }
         free -= 1;
     }
     Ok(ids)
