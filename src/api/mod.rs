@@ -10,6 +10,7 @@ pub mod families;
 pub mod identification;
 pub mod imports;
 pub mod notes;
+pub mod outcomes;
 pub mod plans;
 pub mod providers;
 pub mod referrals;

@@ -12,6 +12,7 @@ pub mod idempotency;
 pub mod identification;
 pub mod imports;
 pub mod notes;
+pub mod outcomes;
 pub mod plans;
 pub mod providers;
 pub mod referrals;

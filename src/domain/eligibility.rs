@@ -123,6 +123,9 @@ pub struct Phase1Params {
     pub local_filters: Vec<String>,
     pub deprived_areas: DeprivedAreas,
     pub payments: Phase1Payments,
+    /// How results are judged (the national rules when left out).
+    #[serde(default)]
+    pub outcomes: super::outcomes::Phase1Outcomes,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
@@ -140,6 +143,9 @@ pub struct Phase2Params {
     pub problem_window_months: u32,
     pub minimum_problems: u32,
     pub payments: Phase2Payments,
+    /// The Outcomes Plan (defaults when left out).
+    #[serde(default)]
+    pub outcomes: super::outcomes::Phase2Outcomes,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
@@ -156,6 +162,8 @@ pub struct SfParams {
     pub minimum_needs: u32,
     pub adult_age: u32,
     pub payments: SfPayments,
+    #[serde(default)]
+    pub outcomes: super::outcomes::SfOutcomes,
 }
 
 /// The six headline problems of the expanded programme.

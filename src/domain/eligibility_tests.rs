@@ -66,6 +66,7 @@ fn params() -> Phase1Params {
             deadweight_numerator: 1,
             deadweight_denominator: 6,
         },
+        outcomes: Default::default(),
     }
 }
 
@@ -78,6 +79,7 @@ fn phase2_params() -> Phase2Params {
             attachment_fee_pence: 100_000,
             result_pence: 80_000,
         },
+        outcomes: Default::default(),
     }
 }
 
@@ -90,6 +92,7 @@ fn sf_params() -> SfParams {
         payments: SfPayments {
             result_pence: 80_000,
         },
+        outcomes: Default::default(),
     }
 }
 

@@ -4,6 +4,7 @@ pub mod casework;
 pub mod consent;
 pub mod eligibility;
 pub mod identifiers;
+pub mod outcomes;
 pub mod payments;
 pub mod people;
 pub mod referrals;

@@ -36,6 +36,85 @@ pub fn phase2_attachment_fee(p: &Phase2Params) -> i64 {
     p.payments.attachment_fee_pence
 }
 
+/// The schedule's amount for a phase 1 result, by the financial year the family was attached
+/// in: crime/ASB and education £700 / £1,500 / £2,300, progress to work £100, continuous
+/// employment £800 / £1,600 / £2,400. `None` where the schedule has no amount for that year.
+pub fn phase1_result(p: &Phase1Params, result: &str, year: i32) -> Option<i64> {
+    let pay = &p.payments;
+    let y = year.to_string();
+    match result {
+        super::outcomes::CRIME_ASB_EDUCATION => {
+            pay.crime_asb_education_pence_by_year.get(&y).copied()
+        }
+        super::outcomes::PROGRESS_TO_WORK => Some(pay.progress_to_work_pence),
+        super::outcomes::CONTINUOUS_EMPLOYMENT => {
+            pay.continuous_employment_pence_by_year.get(&y).copied()
+        }
+        _ => None,
+    }
+}
+
+/// What may still be paid for a result within the per-family maximum: the schedule's amount,
+/// less anything over the maximum once the attachment fee and results already claimed are
+/// counted (phase 1: at most £4,000 a family). Never negative.
+pub fn within_maximum(amount: i64, maximum: i64, fee: i64, already_claimed: i64) -> i64 {
+    amount.min((maximum - fee - already_claimed).max(0)).max(0)
+}
+
+/// Families funded by attachment fees once `attached` have been attached in all (counted
+/// cumulatively): all but the deadweight share (one in six), rounded half up, as the council's
+/// figures show (609 x 5/6 = 507.5 -> 508).
+pub fn funded_families(
+    attached: i64,
+    deadweight_numerator: i64,
+    deadweight_denominator: i64,
+) -> i64 {
+    let kept = deadweight_denominator - deadweight_numerator;
+    // round(a * k / d) half up, in integers: floor((2ak + d) / 2d).
+    (2 * attached * kept + deadweight_denominator) / (2 * deadweight_denominator)
+}
+
+/// One financial year's attachment fees.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct YearFees {
+    pub year: i32,
+    pub attached: i64,
+    pub attached_to_date: i64,
+    pub funded: i64,
+    pub fee_per_family: i64,
+    pub fees: i64,
+}
+
+/// Attachment fees per financial year from the families attached in each: the families funded
+/// to date less those funded before, times that year's fee per family.
+pub fn attachment_fees(p: &Phase1Params, attached_by_year: &[(i32, i64)]) -> Vec<YearFees> {
+    let mut years = attached_by_year.to_vec();
+    years.sort();
+    let (mut to_date, mut funded_before) = (0, 0);
+    years
+        .into_iter()
+        .map(|(year, attached)| {
+            to_date += attached;
+            let funded_to_date = funded_families(
+                to_date,
+                p.payments.deadweight_numerator,
+                p.payments.deadweight_denominator,
+            );
+            let funded = funded_to_date - funded_before;
+            funded_before = funded_to_date;
+            let fee_per_family = phase1_attachment_fee(p, year).unwrap_or(0);
+            YearFees {
+                year,
+                attached,
+                attached_to_date: to_date,
+                funded,
+                fee_per_family,
+                fees: funded * fee_per_family,
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,6 +162,57 @@ mod tests {
             phase1_attachment_fee(&p, 2015),
             None,
             "phase 1 attached no families in 2015/16"
+        );
+    }
+
+    #[test]
+    fn the_reports_attachment_fees_come_out_exactly() {
+        // programme-rules.md, "Phase 1 money": 244 attached in year 1 -> 203 funded x £3,200 =
+        // £649,600; 609 by year 2 -> 507.5 rounded half up to 508, 305 more x £2,400 = £732,000.
+        let fees = attachment_fees(&params(), &[(2013, 365), (2012, 244)]);
+        assert_eq!(fees[0].funded, 203);
+        assert_eq!(fees[0].fees, 64_960_000);
+        assert_eq!(fees[1].attached_to_date, 609);
+        assert_eq!(fees[1].funded, 305);
+        assert_eq!(fees[1].fees, 73_200_000);
+    }
+
+    #[test]
+    fn funded_families_round_half_up() {
+        assert_eq!(funded_families(609, 1, 6), 508, "507.5 rounds up");
+        assert_eq!(funded_families(244, 1, 6), 203, "203.33 rounds down");
+        assert_eq!(funded_families(6, 1, 6), 5);
+        assert_eq!(funded_families(0, 1, 6), 0);
+        assert_eq!(funded_families(3, 1, 6), 3, "2.5 rounds up");
+    }
+
+    #[test]
+    fn results_follow_the_schedule_by_attachment_year() {
+        let p = params();
+        assert_eq!(phase1_result(&p, "crime_asb_education", 2012), Some(70_000));
+        assert_eq!(
+            phase1_result(&p, "crime_asb_education", 2014),
+            Some(230_000)
+        );
+        assert_eq!(
+            phase1_result(&p, "continuous_employment", 2013),
+            Some(160_000)
+        );
+        assert_eq!(phase1_result(&p, "progress_to_work", 2014), Some(10_000));
+        assert_eq!(phase1_result(&p, "crime_asb_education", 2015), None);
+    }
+
+    #[test]
+    fn no_family_is_paid_more_than_4000_pounds() {
+        // Fee £3,200 + crime/ASB and education £700 = £3,900; progress to work brings £100 more.
+        assert_eq!(within_maximum(10_000, 400_000, 320_000, 70_000), 10_000);
+        // Continuous employment after progress to work: only £700 of the £800 is left.
+        assert_eq!(within_maximum(80_000, 400_000, 320_000, 10_000), 70_000);
+        assert_eq!(within_maximum(80_000, 400_000, 320_000, 80_000), 0);
+        assert_eq!(
+            within_maximum(80_000, 400_000, 400_000, 10_000),
+            0,
+            "never negative"
         );
     }
 }

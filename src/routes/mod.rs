@@ -11,6 +11,7 @@ pub mod health;
 pub mod identification;
 pub mod imports;
 pub mod notes;
+pub mod outcomes;
 pub mod plans;
 pub mod providers;
 pub mod referrals;
@@ -38,6 +39,7 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .configure(providers::configure)
             .configure(referrals::configure)
             .configure(referrals::configure_reports)
+            .configure(outcomes::configure)
             .configure(webhooks::configure)
             .configure(audit::configure),
     );

@@ -27,7 +27,7 @@ fn criterion<'a>(v: &'a Value, code: &str) -> &'a Value {
         .unwrap()
 }
 
-async fn record(app: &TestApp, family_id: &str, body: Value) -> Value {
+pub async fn record(app: &TestApp, family_id: &str, body: Value) -> Value {
     let res = app
         .post(
             &format!("/api/v1/families/{family_id}/evidence"),

@@ -11,6 +11,7 @@ mod conventions;
 mod families;
 mod imports;
 mod indexes;
+mod outcomes;
 mod plans;
 mod provider_access;
 mod providers;
