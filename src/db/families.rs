@@ -444,3 +444,12 @@ pub async fn archive_relative(
     .await
     .map(|n| n == 1)
 }
+
+/// The given families (archived or not: results stay claimable), in one query.
+pub async fn families_by_ids(conn: &mut Conn, ids: &[Uuid]) -> QueryResult<Vec<FamilyRow>> {
+    families::table
+        .filter(families::id.eq_any(ids))
+        .select(FamilyRow::as_select())
+        .load(conn)
+        .await
+}

@@ -4,6 +4,7 @@ pub mod allocations;
 pub mod assessments;
 pub mod attachments;
 pub mod audit;
+pub mod claims;
 pub mod consent;
 pub mod episodes;
 pub mod evidence;

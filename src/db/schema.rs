@@ -292,6 +292,60 @@ diesel::table! {
 }
 
 diesel::table! {
+    claim_items (id) {
+        id -> Uuid,
+        window_id -> Uuid,
+        family_id -> Uuid,
+        attachment_id -> Uuid,
+        ruleset_code -> Text,
+        revision_id -> Uuid,
+        financial_year -> Int2,
+        result -> Text,
+        slot -> Text,
+        achieved_on -> Date,
+        amount_pence -> Int8,
+        snapshot -> Jsonb,
+        evidence_ids -> Array<Uuid>,
+        status -> Text,
+        excluded_reason -> Nullable<Text>,
+        excluded_by -> Nullable<Text>,
+        excluded_at -> Nullable<Timestamptz>,
+        withdrawn_reason -> Nullable<Text>,
+        withdrawn_on -> Nullable<Date>,
+        withdrawn_by -> Nullable<Text>,
+        recovered_pence -> Nullable<Int8>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    claim_windows (id) {
+        id -> Uuid,
+        name -> Text,
+        cut_off -> Date,
+        status -> Text,
+        total -> Int4,
+        done -> Int4,
+        last_attachment_id -> Nullable<Uuid>,
+        claim_token -> Nullable<Uuid>,
+        heartbeat_at -> Nullable<Timestamptz>,
+        started_at -> Nullable<Timestamptz>,
+        computed_at -> Nullable<Timestamptz>,
+        error -> Nullable<Text>,
+        prepared_by -> Text,
+        validated_by -> Nullable<Text>,
+        validated_at -> Nullable<Timestamptz>,
+        submitted_by -> Nullable<Text>,
+        submitted_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
     consents (id) {
         id -> Uuid,
         family_id -> Uuid,
@@ -588,6 +642,8 @@ diesel::joinable!(staff -> teams (team_code));
 diesel::joinable!(allocations -> families (family_id));
 diesel::joinable!(allocations -> staff (staff_id));
 diesel::joinable!(attachments -> families (family_id));
+diesel::joinable!(claim_items -> claim_windows (window_id));
+diesel::joinable!(claim_items -> families (family_id));
 diesel::joinable!(case_notes -> families (family_id));
 diesel::joinable!(attachments -> ruleset_revisions (revision_id));
 diesel::joinable!(attachments -> rulesets (ruleset_code));
@@ -619,6 +675,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_events,
     care_episodes,
     case_notes,
+    claim_items,
+    claim_windows,
     consents,
     evidence,
     families,

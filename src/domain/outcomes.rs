@@ -674,11 +674,12 @@ pub fn continuous_employment(
                 continue;
             };
             let lasted = end.is_none_or(|e| e >= day_before(sustained_on));
+            // Any out-of-work benefit running on a day of the spell after its first (a claim
+            // left open since entry included) breaks it: "moved off" benefits.
             let claimed_benefit = fam.facts.iter().filter(benefit).any(|f| {
                 f.member_id == Some(*member)
                     && f.occurred_on < sustained_on
-                    && f.ends_on.is_none_or(|e| e >= start)
-                    && f.occurred_on >= start
+                    && f.ends_on.is_none_or(|e| e > start)
             });
             if lasted && sustained_on <= as_of && !claimed_benefit {
                 let better = best

@@ -561,10 +561,14 @@ fn continuous_employment_spells_and_breaks() {
     );
     let out = phase1(
         &params(),
-        &household(vec![on_benefit(), long, relapse]),
+        &household(vec![on_benefit(), long.clone(), relapse]),
         attached(),
         as_of(),
     );
+    assert!(!result(&out, CONTINUOUS_EMPLOYMENT).achieved);
+    // A benefit claim never ended is not "moved off" benefits.
+    let open = spell(600, MUM, Kind::OutOfWorkBenefit, d(2011, 1, 1), None);
+    let out = phase1(&params(), &household(vec![open, long]), attached(), as_of());
     assert!(!result(&out, CONTINUOUS_EMPLOYMENT).achieved);
 }
 

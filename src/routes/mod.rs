@@ -4,6 +4,7 @@ pub mod allocations;
 pub mod assessments;
 pub mod attachments;
 pub mod audit;
+pub mod claims;
 pub mod consent;
 pub mod evidence;
 pub mod families;
@@ -40,6 +41,7 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .configure(referrals::configure)
             .configure(referrals::configure_reports)
             .configure(outcomes::configure)
+            .configure(claims::configure)
             .configure(webhooks::configure)
             .configure(audit::configure),
     );

@@ -189,10 +189,18 @@ pub async fn run_forever(pool: Pool, wake: Arc<Notify>) {
                 }
             }
         }
-        match claim_and_process(&pool).await {
-            Ok(true) => continue,
-            Ok(false) => {}
-            Err(e) => log::error!("identification runner: {e}"),
+        let run = claim_and_process(&pool).await;
+        if let Err(e) = &run {
+            log::error!("identification runner: {e}");
+        }
+        // Claim windows are computed by the same loop: one background job at a time per
+        // instance keeps the pool free for requests.
+        let window = super::claims::claim_and_process(&pool).await;
+        if let Err(e) = &window {
+            log::error!("claim window runner: {e}");
+        }
+        if matches!(run, Ok(true)) || matches!(window, Ok(true)) {
+            continue;
         }
         let _ = tokio::time::timeout(Duration::from_secs(5), wake.notified()).await;
     }

@@ -47,6 +47,12 @@ async fn every_list_filter_can_use_an_index() {
         ("due webhook deliveries", "SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= now() ORDER BY next_attempt_at LIMIT 20"),
         ("an organisation's subscriptions", "SELECT id FROM webhook_subscriptions WHERE organisation = 'remedi' AND active"),
         ("a referral's history", "SELECT id FROM referral_events WHERE referral_id = '019a2b3c-0000-7000-8000-000000000002' ORDER BY id"),
+        ("claim windows by status", "SELECT id FROM claim_windows WHERE status = 'review' ORDER BY id LIMIT 51"),
+        ("windows to compute", "SELECT id FROM claim_windows WHERE status = 'computing' ORDER BY created_at LIMIT 1"),
+        ("a window's items by status", "SELECT id FROM claim_items WHERE window_id = '019a2b3c-0000-7000-8000-000000000002' AND status = 'included' ORDER BY id LIMIT 51"),
+        ("a window's items by result", "SELECT id FROM claim_items WHERE window_id = '019a2b3c-0000-7000-8000-000000000002' AND result = 'progress_to_work' ORDER BY id LIMIT 51"),
+        ("results held for families", "SELECT slot FROM claim_items WHERE attachment_id = ANY(ARRAY['019a2b3c-0000-7000-8000-000000000002'::uuid]) AND status <> 'excluded'"),
+        ("a family's FCAFs for outcomes", "SELECT id FROM assessments WHERE family_id = ANY(ARRAY['019a2b3c-0000-7000-8000-000000000002'::uuid]) AND activated_on IS NOT NULL"),
         ("an organisation's overdue actions", "SELECT id FROM plan_actions WHERE status = 'open' AND due_on < DATE '2026-01-01' AND owner_organisation = 'wiseability' ORDER BY due_on, id LIMIT 51"),
     ];
     for (name, sql) in cases {

@@ -2,6 +2,7 @@
 
 mod audit;
 mod casework;
+mod claims;
 mod cli;
 mod cohort;
 mod common;

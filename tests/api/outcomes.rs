@@ -82,8 +82,9 @@ pub async fn incidents(app: &TestApp, fid: &str, n: u32, year_month: &str) {
 /// A family attached on 1 October 2012 with all three problems (an acceptable behaviour
 /// contract and 5 incidents in the six months before, 25% absence in 2011/12, benefits), and
 /// since then 14.9% absence over 2012/13 and 2 incidents: crime/ASB and education achieved
-/// on 15 September 2013. Returns the family and the ids of its 2012/13 term records.
-pub async fn turned_around(app: &TestApp) -> (Value, Vec<String>) {
+/// on 15 September 2013. Returns the family, the ids of its 2012/13 term records and the id of
+/// the mother's benefit record.
+pub async fn turned_around(app: &TestApp) -> (Value, Vec<String>, String) {
     let f = app.create_family(&coordinator(), &household()).await;
     let fid = f["id"].as_str().unwrap().to_string();
     let (mum, child) = (member(&f, "Dawn"), member(&f, "Mia"));
@@ -95,13 +96,16 @@ pub async fn turned_around(app: &TestApp) -> (Value, Vec<String>) {
     )
     .await;
     incidents(app, &fid, 5, "2012-05").await;
-    record(
+    let benefit = record(
         app,
         &fid,
         json!({"member_id": mum, "kind": "out_of_work_benefit", "source": "dwp",
                "occurred_on": "2010-01-01", "benefit_type": "jobseekers_allowance"}),
     )
-    .await;
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     school_year(app, &fid, &child, 2011, 250).await;
     let (status, body) = send(app.post(
         &format!("/api/v1/families/{fid}/attachments"),
@@ -112,7 +116,7 @@ pub async fn turned_around(app: &TestApp) -> (Value, Vec<String>) {
     assert_eq!(status, 201, "{body}");
     let terms = school_year(app, &fid, &child, 2012, 149).await;
     incidents(app, &fid, 2, "2013-04").await;
-    (f, terms)
+    (f, terms, benefit)
 }
 
 pub async fn outcomes(app: &TestApp, fid: &str, token: &str, as_of: &str) -> (u16, Value) {
@@ -144,7 +148,7 @@ fn component<'a>(r: &'a Value, code: &str) -> &'a Value {
 #[tokio::test]
 async fn a_turned_around_family_is_explained_with_its_figures_and_evidence() {
     let app = spawn_app().await;
-    let (f, terms) = turned_around(&app).await;
+    let (f, terms, _) = turned_around(&app).await;
     let fid = f["id"].as_str().unwrap();
     let claims = token(&[Role::ClaimsOfficer]);
     let (status, v) = outcomes(&app, fid, &claims, "2013-09-15").await;
@@ -210,7 +214,7 @@ async fn a_turned_around_family_is_explained_with_its_figures_and_evidence() {
 #[tokio::test]
 async fn outcomes_refuse_dates_outside_the_attachment_and_callers_outside_the_family() {
     let app = spawn_app().await;
-    let (f, _) = turned_around(&app).await;
+    let (f, _, _) = turned_around(&app).await;
     let fid = f["id"].as_str().unwrap();
     let (status, p) = outcomes(&app, fid, &coordinator(), "2012-09-30").await;
     assert_eq!(status, 422, "{p}");

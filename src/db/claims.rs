@@ -1,0 +1,467 @@
+//! Claim windows and the results they claim.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::dsl::now;
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use uuid::Uuid;
+
+use super::attachments::AttachmentRow;
+use super::schema::{attachments, claim_items, claim_windows};
+use super::Conn;
+
+#[derive(Queryable, Selectable, Insertable, Debug, Clone)]
+#[diesel(table_name = claim_windows)]
+pub struct WindowRow {
+    pub id: Uuid,
+    pub name: String,
+    pub cut_off: NaiveDate,
+    #[diesel(skip_insertion)]
+    pub status: String,
+    #[diesel(skip_insertion)]
+    pub total: i32,
+    #[diesel(skip_insertion)]
+    pub done: i32,
+    #[diesel(skip_insertion)]
+    pub last_attachment_id: Option<Uuid>,
+    #[diesel(skip_insertion)]
+    pub claim_token: Option<Uuid>,
+    #[diesel(skip_insertion)]
+    pub started_at: Option<DateTime<Utc>>,
+    #[diesel(skip_insertion)]
+    pub computed_at: Option<DateTime<Utc>>,
+    #[diesel(skip_insertion)]
+    pub error: Option<String>,
+    pub prepared_by: String,
+    #[diesel(skip_insertion)]
+    pub validated_by: Option<String>,
+    #[diesel(skip_insertion)]
+    pub validated_at: Option<DateTime<Utc>>,
+    #[diesel(skip_insertion)]
+    pub submitted_by: Option<String>,
+    #[diesel(skip_insertion)]
+    pub submitted_at: Option<DateTime<Utc>>,
+    #[diesel(skip_insertion)]
+    pub created_at: DateTime<Utc>,
+    #[diesel(skip_insertion)]
+    pub version: i32,
+}
+
+#[derive(Queryable, Selectable, Insertable, Debug, Clone)]
+#[diesel(table_name = claim_items)]
+pub struct ItemRow {
+    pub id: Uuid,
+    pub window_id: Uuid,
+    pub family_id: Uuid,
+    pub attachment_id: Uuid,
+    pub ruleset_code: String,
+    pub revision_id: Uuid,
+    pub financial_year: i16,
+    pub result: String,
+    pub slot: String,
+    pub achieved_on: NaiveDate,
+    pub amount_pence: i64,
+    pub snapshot: serde_json::Value,
+    pub evidence_ids: Vec<Uuid>,
+    #[diesel(skip_insertion)]
+    pub status: String,
+    #[diesel(skip_insertion)]
+    pub excluded_reason: Option<String>,
+    #[diesel(skip_insertion)]
+    pub excluded_by: Option<String>,
+    #[diesel(skip_insertion)]
+    pub withdrawn_reason: Option<String>,
+    #[diesel(skip_insertion)]
+    pub withdrawn_on: Option<NaiveDate>,
+    #[diesel(skip_insertion)]
+    pub withdrawn_by: Option<String>,
+    #[diesel(skip_insertion)]
+    pub recovered_pence: Option<i64>,
+    #[diesel(skip_insertion)]
+    pub version: i32,
+}
+
+pub async fn insert_window(conn: &mut Conn, row: WindowRow) -> QueryResult<WindowRow> {
+    diesel::insert_into(claim_windows::table)
+        .values(row)
+        .returning(WindowRow::as_returning())
+        .get_result(conn)
+        .await
+}
+
+pub async fn find_window(
+    conn: &mut Conn,
+    id: Uuid,
+    for_update: bool,
+) -> QueryResult<Option<WindowRow>> {
+    let q = claim_windows::table.find(id).select(WindowRow::as_select());
+    if for_update {
+        q.for_update().first(conn).await.optional()
+    } else {
+        q.first(conn).await.optional()
+    }
+}
+
+pub async fn list_windows(
+    conn: &mut Conn,
+    status: Option<&str>,
+    after: Option<Uuid>,
+    limit: i64,
+) -> QueryResult<Vec<WindowRow>> {
+    let mut q = claim_windows::table
+        .select(WindowRow::as_select())
+        .order(claim_windows::id)
+        .limit(limit)
+        .into_boxed();
+    if let Some(s) = status {
+        q = q.filter(claim_windows::status.eq(s.to_string()));
+    }
+    if let Some(a) = after {
+        q = q.filter(claim_windows::id.gt(a));
+    }
+    q.load(conn).await
+}
+
+/// Moves a window to a new status (with who did it), when its version still matches.
+pub async fn set_status(
+    conn: &mut Conn,
+    id: Uuid,
+    status: &str,
+    by: &str,
+) -> QueryResult<WindowRow> {
+    use claim_windows as w;
+    let q = diesel::update(w::table.find(id));
+    let now_ = Utc::now();
+    match status {
+        "validated" => {
+            q.set((
+                w::status.eq(status),
+                w::validated_by.eq(Some(by)),
+                w::validated_at.eq(Some(now_)),
+                w::version.eq(w::version + 1),
+                w::updated_at.eq(now),
+            ))
+            .returning(WindowRow::as_returning())
+            .get_result(conn)
+            .await
+        }
+        "submitted" => {
+            q.set((
+                w::status.eq(status),
+                w::submitted_by.eq(Some(by)),
+                w::submitted_at.eq(Some(now_)),
+                w::version.eq(w::version + 1),
+                w::updated_at.eq(now),
+            ))
+            .returning(WindowRow::as_returning())
+            .get_result(conn)
+            .await
+        }
+        // Computing again: the job starts over and adds what is newly achieved.
+        _ => {
+            q.set((
+                w::status.eq("computing"),
+                w::total.eq(0),
+                w::done.eq(0),
+                w::last_attachment_id.eq(None::<Uuid>),
+                w::claim_token.eq(None::<Uuid>),
+                w::heartbeat_at.eq(None::<DateTime<Utc>>),
+                w::error.eq(None::<String>),
+                w::version.eq(w::version + 1),
+                w::updated_at.eq(now),
+            ))
+            .returning(WindowRow::as_returning())
+            .get_result(conn)
+            .await
+        }
+    }
+}
+
+/// Takes a window waiting to be computed, or one whose worker stopped reporting.
+pub async fn claim(conn: &mut Conn, stale_after_seconds: i32) -> QueryResult<Option<WindowRow>> {
+    use claim_windows as w;
+    use diesel_async::AsyncConnection;
+    conn.transaction::<_, diesel::result::Error, _>(async |conn| {
+        let stale = diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>>(
+            &format!("now() - interval '{stale_after_seconds} seconds'"),
+        );
+        let candidate = w::table
+            .filter(w::status.eq("computing"))
+            .filter(w::heartbeat_at.is_null().or(w::heartbeat_at.lt(stale)))
+            .order(w::created_at)
+            .select(w::id)
+            .limit(1)
+            .for_update()
+            .skip_locked()
+            .first::<Uuid>(conn)
+            .await
+            .optional()?;
+        let Some(id) = candidate else { return Ok(None) };
+        diesel::update(w::table.find(id))
+            .set((
+                w::claim_token.eq(Some(Uuid::now_v7())),
+                w::heartbeat_at.eq(now),
+                w::started_at.eq(diesel::dsl::sql::<
+                    diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>,
+                >("coalesce(started_at, now())")),
+                w::updated_at.eq(now),
+            ))
+            .returning(WindowRow::as_returning())
+            .get_result(conn)
+            .await
+            .map(Some)
+    })
+    .await
+}
+
+pub async fn count_attached(conn: &mut Conn, cut_off: NaiveDate) -> QueryResult<i64> {
+    attachments::table
+        .filter(attachments::attached_on.le(cut_off))
+        .count()
+        .get_result(conn)
+        .await
+}
+
+pub async fn set_total(conn: &mut Conn, id: Uuid, token: Uuid, total: i32) -> QueryResult<()> {
+    use claim_windows as w;
+    diesel::update(w::table.find(id).filter(w::claim_token.eq(token)))
+        .set((w::total.eq(total), w::heartbeat_at.eq(now)))
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+/// The next attachments in id order made on or before the cut-off.
+pub async fn next_attachments(
+    conn: &mut Conn,
+    after: Option<Uuid>,
+    cut_off: NaiveDate,
+    limit: i64,
+) -> QueryResult<Vec<AttachmentRow>> {
+    let mut q = attachments::table
+        .filter(attachments::attached_on.le(cut_off))
+        .order(attachments::id)
+        .limit(limit)
+        .select(AttachmentRow::as_select())
+        .into_boxed();
+    if let Some(a) = after {
+        q = q.filter(attachments::id.gt(a));
+    }
+    q.load(conn).await
+}
+
+/// Slots already taken for these attachments (included or withdrawn, in any window), with the
+/// amounts claimed.
+pub async fn held(
+    conn: &mut Conn,
+    attachment_ids: &[Uuid],
+) -> QueryResult<Vec<(Uuid, String, i64, String)>> {
+    claim_items::table
+        .filter(claim_items::attachment_id.eq_any(attachment_ids))
+        .filter(claim_items::status.ne("excluded"))
+        .select((
+            claim_items::attachment_id,
+            claim_items::slot,
+            claim_items::amount_pence,
+            claim_items::status,
+        ))
+        .load(conn)
+        .await
+}
+
+/// Results already in this window, whatever became of them (an excluded one is not re-added).
+pub async fn in_window(
+    conn: &mut Conn,
+    window_id: Uuid,
+    attachment_ids: &[Uuid],
+) -> QueryResult<Vec<(Uuid, String)>> {
+    claim_items::table
+        .filter(claim_items::window_id.eq(window_id))
+        .filter(claim_items::attachment_id.eq_any(attachment_ids))
+        .select((claim_items::attachment_id, claim_items::result))
+        .load(conn)
+        .await
+}
+
+/// Adds items; one that another window (or this one) already holds is skipped, not an error:
+/// the unique indexes decide, also between windows computed at the same time.
+pub async fn insert_items(conn: &mut Conn, rows: Vec<ItemRow>) -> QueryResult<usize> {
+    let mut n = 0;
+    // PostgreSQL takes at most 65,535 parameters per statement; an item has 13.
+    for chunk in rows.chunks(4000) {
+        n += diesel::insert_into(claim_items::table)
+            .values(chunk)
+            .on_conflict_do_nothing()
+            .execute(conn)
+            .await?;
+    }
+    Ok(n)
+}
+
+pub async fn advance(
+    conn: &mut Conn,
+    id: Uuid,
+    token: Uuid,
+    done: i32,
+    last: Uuid,
+) -> QueryResult<()> {
+    use claim_windows as w;
+    let n = diesel::update(w::table.find(id).filter(w::claim_token.eq(token)))
+        .set((
+            w::done.eq(w::done + done),
+            w::last_attachment_id.eq(Some(last)),
+            w::heartbeat_at.eq(now),
+            w::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .await?;
+    if n == 1 {
+        Ok(())
+    } else {
+        Err(diesel::result::Error::NotFound)
+    }
+}
+
+/// Ends the computation, if this worker still holds the claim: ready for review, or failed.
+pub async fn finish(
+    conn: &mut Conn,
+    id: Uuid,
+    token: Uuid,
+    error: Option<String>,
+) -> QueryResult<()> {
+    use claim_windows as w;
+    let status = if error.is_some() { "failed" } else { "review" };
+    diesel::update(
+        w::table
+            .find(id)
+            .filter(w::claim_token.eq(token))
+            .filter(w::status.eq("computing")),
+    )
+    .set((
+        w::status.eq(status),
+        w::error.eq(error),
+        w::computed_at.eq(now),
+        w::claim_token.eq(None::<Uuid>),
+        w::updated_at.eq(now),
+    ))
+    .execute(conn)
+    .await
+    .map(|_| ())
+}
+
+pub async fn items(
+    conn: &mut Conn,
+    window_id: Uuid,
+    status: Option<&str>,
+    result: Option<&str>,
+    after: Option<Uuid>,
+    limit: i64,
+) -> QueryResult<Vec<ItemRow>> {
+    let mut q = claim_items::table
+        .filter(claim_items::window_id.eq(window_id))
+        .select(ItemRow::as_select())
+        .order(claim_items::id)
+        .limit(limit)
+        .into_boxed();
+    if let Some(s) = status {
+        q = q.filter(claim_items::status.eq(s.to_string()));
+    }
+    if let Some(r) = result {
+        q = q.filter(claim_items::result.eq(r.to_string()));
+    }
+    if let Some(a) = after {
+        q = q.filter(claim_items::id.gt(a));
+    }
+    q.load(conn).await
+}
+
+pub async fn find_item(
+    conn: &mut Conn,
+    id: Uuid,
+    for_update: bool,
+) -> QueryResult<Option<ItemRow>> {
+    let q = claim_items::table.find(id).select(ItemRow::as_select());
+    if for_update {
+        q.for_update().first(conn).await.optional()
+    } else {
+        q.first(conn).await.optional()
+    }
+}
+
+pub async fn exclude(conn: &mut Conn, id: Uuid, reason: &str, by: &str) -> QueryResult<ItemRow> {
+    use claim_items as i;
+    diesel::update(i::table.find(id))
+        .set((
+            i::status.eq("excluded"),
+            i::excluded_reason.eq(Some(reason)),
+            i::excluded_by.eq(Some(by)),
+            i::excluded_at.eq(Some(Utc::now())),
+            i::version.eq(i::version + 1),
+            i::updated_at.eq(now),
+        ))
+        .returning(ItemRow::as_returning())
+        .get_result(conn)
+        .await
+}
+
+pub async fn withdraw(
+    conn: &mut Conn,
+    id: Uuid,
+    reason: &str,
+    on: NaiveDate,
+    by: &str,
+    recovered: i64,
+) -> QueryResult<ItemRow> {
+    use claim_items as i;
+    diesel::update(i::table.find(id))
+        .set((
+            i::status.eq("withdrawn"),
+            i::withdrawn_reason.eq(Some(reason)),
+            i::withdrawn_on.eq(Some(on)),
+            i::withdrawn_by.eq(Some(by)),
+            i::recovered_pence.eq(Some(recovered)),
+            i::version.eq(i::version + 1),
+            i::updated_at.eq(now),
+        ))
+        .returning(ItemRow::as_returning())
+        .get_result(conn)
+        .await
+}
+
+#[derive(diesel::QueryableByName, Debug, Clone)]
+pub struct TotalRow {
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Uuid>)]
+    pub window_id: Option<Uuid>,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub ruleset_code: String,
+    #[diesel(sql_type = diesel::sql_types::SmallInt)]
+    pub financial_year: i16,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub result: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub status: String,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub items: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub amount_pence: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub recovered_pence: i64,
+}
+
+/// Items and money per window (or all windows), ruleset, attachment year, result and status,
+/// summed by PostgreSQL in integers.
+pub async fn totals(conn: &mut Conn, window_id: Option<Uuid>) -> QueryResult<Vec<TotalRow>> {
+    diesel::sql_query(
+        "SELECT CASE WHEN $1::uuid IS NULL THEN NULL ELSE window_id END AS window_id,
+                ruleset_code, financial_year, result, status, count(*) AS items,
+                sum(amount_pence)::bigint AS amount_pence,
+                coalesce(sum(recovered_pence), 0)::bigint AS recovered_pence
+           FROM claim_items
+          WHERE $1::uuid IS NULL OR window_id = $1
+          GROUP BY 1, 2, 3, 4, 5
+          ORDER BY 1, 2, 3, 4, 5",
+    )
+    .bind::<diesel::sql_types::Nullable<diesel::sql_types::Uuid>, _>(window_id)
+    .load(conn)
+    .await
+}

@@ -1,0 +1,632 @@
+//! Payment-by-Results claims: windows computed in the background as of a cut-off, reviewed,
+//! validated by someone else, submitted, and later withdrawn result by result if found invalid.
+//! A result is claimed for a family at most once: the decision is taken under one lock for all
+//! windows, and the database's unique index holds it regardless.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDate;
+use diesel_async::AsyncConnection;
+use uuid::Uuid;
+
+use super::outcomes::{cases, judge, maximum, revision_params, schedule};
+use super::rulesets::{facts, Params};
+use super::{audit, idem_begin, idem_finish, Idem};
+use crate::api::claims::*;
+use crate::api::{decode_cursor, end_page, parse_limit, Page};
+use crate::auth::Role;
+use crate::db::attachments::AttachmentRow;
+use crate::db::claims::{self as q, ItemRow, WindowRow};
+use crate::db::{evidence as eq, families as fq, Conn, Pool};
+use crate::domain::outcomes::{self as rules, Outcome};
+use crate::domain::payments;
+use crate::error::{ApiError, ApiResult};
+use crate::http::extract::{bad_param, Ctx, Policy};
+use crate::http::reply::Reply;
+
+/// Claims officers run windows; auditors validate and read; managers read.
+pub const RUN: &[Role] = &[Role::ClaimsOfficer];
+pub const VALIDATE: &[Role] = &[Role::Auditor];
+pub const READ: &[Role] = &[Role::ClaimsOfficer, Role::Auditor, Role::Manager];
+
+pub struct Run;
+impl Policy for Run {
+    const ROLES: &'static [Role] = RUN;
+}
+pub struct Validate;
+impl Policy for Validate {
+    const ROLES: &'static [Role] = VALIDATE;
+}
+pub struct Read;
+impl Policy for Read {
+    const ROLES: &'static [Role] = READ;
+}
+
+/// Attached families judged per batch.
+pub const BATCH: i64 = 2000;
+/// A computation whose worker has not reported for this long is taken over.
+pub const STALE_SECONDS: i32 = 60;
+/// Serialises the claiming decision of every window, so that two windows computed at once
+/// neither claim one result twice nor pay a family past its maximum.
+const CLAIM_LOCK: i64 = 0x6666_635f_636c_6169;
+
+pub fn location(id: Uuid) -> String {
+    format!("/api/v1/claim-windows/{id}")
+}
+
+async fn view(conn: &mut Conn, w: WindowRow) -> ApiResult<Window> {
+    let rows = q::totals(conn, Some(w.id)).await?;
+    let mut totals: Vec<ResultTotal> = Vec::new();
+    for r in rows {
+        let result = ResultType::from_db(&r.result);
+        let t = match totals.iter_mut().find(|t| t.result == result) {
+            Some(t) => t,
+            None => {
+                totals.push(ResultTotal {
+                    result,
+                    included: 0,
+                    included_pence: 0,
+                    excluded: 0,
+                    withdrawn: 0,
+                    recovered_pence: 0,
+                });
+                totals.last_mut().expect("pushed")
+            }
+        };
+        match r.status.as_str() {
+            "included" => {
+                t.included += r.items;
+                t.included_pence += r.amount_pence;
+            }
+            "excluded" => t.excluded += r.items,
+            _ => {
+                t.withdrawn += r.items;
+                t.recovered_pence += r.recovered_pence;
+            }
+        }
+    }
+    Ok(Window::from_row(w, totals))
+}
+
+pub async fn open(
+    pool: &Pool,
+    ctx: &Ctx,
+    input: WindowCreate,
+    idem: Option<Idem>,
+) -> ApiResult<Reply> {
+    ctx.principal.require(RUN)?;
+    let today = super::families::today();
+    if input.cut_off > today {
+        return Err(ApiError::validation(
+            "cut_off",
+            format!("must not be later than today ({today}): results not yet achieved cannot be claimed"),
+        ));
+    }
+    if input.cut_off < NaiveDate::from_ymd_opt(1990, 1, 1).expect("date") {
+        return Err(ApiError::validation("cut_off", "must be 1990 or later"));
+    }
+    let mut conn = pool.get().await?;
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        if let Some(replay) = idem_begin(conn, ctx, &idem).await? {
+            return Ok(replay);
+        }
+        let row = q::insert_window(
+            conn,
+            WindowRow {
+                id: Uuid::now_v7(),
+                name: input.name.trim().to_string(),
+                cut_off: input.cut_off,
+                status: String::new(),
+                total: 0,
+                done: 0,
+                last_attachment_id: None,
+                claim_token: None,
+                started_at: None,
+                computed_at: None,
+                error: None,
+                prepared_by: ctx.principal.subject.clone(),
+                validated_by: None,
+                validated_at: None,
+                submitted_by: None,
+                submitted_at: None,
+                created_at: chrono::Utc::now(),
+                version: 1,
+            },
+        )
+        .await?;
+        audit(conn, ctx, "claim_window.open", "claim_window", &[row.id]).await?;
+        let body = view(conn, row).await?;
+        let reply = Reply {
+            status: 202,
+            location: Some(location(body.id)),
+            etag: Some(crate::http::reply::etag(body.version)),
+            body: Some(serde_json::to_value(&body).expect("serialises")),
+            replayed: false,
+        };
+        idem_finish(conn, ctx, &idem, &reply).await?;
+        Ok(reply)
+    })
+    .await
+}
+
+pub async fn get(pool: &Pool, ctx: &Ctx, id: Uuid) -> ApiResult<Reply> {
+    ctx.principal.require(READ)?;
+    let mut conn = pool.get().await?;
+    let w = q::find_window(&mut conn, id, false)
+        .await?
+        .ok_or_else(|| ApiError::not_found("claim window"))?;
+    let version = w.version;
+    Ok(Reply::ok(&view(&mut conn, w).await?, Some(version)))
+}
+
+pub async fn list(pool: &Pool, ctx: &Ctx, params: HashMap<String, String>) -> ApiResult<Reply> {
+    ctx.principal.require(READ)?;
+    let limit = parse_limit(params.get("limit").map(String::as_str))?;
+    let after = params.get("cursor").map(|c| decode_cursor(c)).transpose()?;
+    let status = params
+        .get("status")
+        .map(|s| WindowStatus::parse(s).ok_or_else(|| bad_param("status", "not a window status")))
+        .transpose()?;
+    let mut conn = pool.get().await?;
+    let mut rows = q::list_windows(&mut conn, status.map(|s| s.as_str()), after, limit + 1).await?;
+    let next_cursor = end_page(&mut rows, limit, |w| w.id);
+    let mut items = Vec::new();
+    for w in rows {
+        // At most one small grouped query per window on a page of windows (a handful a year).
+        items.push(view(&mut conn, w).await?);
+    }
+    Ok(Reply::ok(&Page { items, next_cursor }, None))
+}
+
+pub async fn items(
+    pool: &Pool,
+    ctx: &Ctx,
+    id: Uuid,
+    params: HashMap<String, String>,
+) -> ApiResult<Reply> {
+    ctx.principal.require(READ)?;
+    let limit = parse_limit(params.get("limit").map(String::as_str))?;
+    let after = params.get("cursor").map(|c| decode_cursor(c)).transpose()?;
+    let status = params
+        .get("status")
+        .map(|s| ItemStatus::parse(s).ok_or_else(|| bad_param("status", "not an item status")))
+        .transpose()?;
+    let result = params
+        .get("result")
+        .map(|s| ResultType::parse(s).ok_or_else(|| bad_param("result", "not a result type")))
+        .transpose()?;
+    let mut conn = pool.get().await?;
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        q::find_window(conn, id, false)
+            .await?
+            .ok_or_else(|| ApiError::not_found("claim window"))?;
+        let mut rows = q::items(
+            conn,
+            id,
+            status.map(|s| s.as_str()),
+            result.map(|r| r.as_str()),
+            after,
+            limit + 1,
+        )
+        .await?;
+        let next_cursor = end_page(&mut rows, limit, |i| i.id);
+        let mut ids: Vec<Uuid> = rows.iter().map(|i| i.family_id).collect();
+        ids.push(id);
+        audit(conn, ctx, "claim_window.items", "family", &ids).await?;
+        let items: Vec<Item> = rows.into_iter().map(Item::from).collect();
+        Ok(Reply::ok(&Page { items, next_cursor }, None))
+    })
+    .await
+}
+
+/// A window locked for a change, which must be in one of `allowed` states.
+async fn window_in(
+    conn: &mut Conn,
+    id: Uuid,
+    allowed: &[WindowStatus],
+    doing: &str,
+) -> ApiResult<WindowRow> {
+    let w = q::find_window(conn, id, true)
+        .await?
+        .ok_or_else(|| ApiError::not_found("claim window"))?;
+    let status = WindowStatus::from_db(&w.status);
+    if !allowed.contains(&status) {
+        return Err(ApiError::Conflict(format!(
+            "The window is {}; {doing} needs it to be {}.",
+            status.as_str(),
+            allowed
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(" or ")
+        )));
+    }
+    Ok(w)
+}
+
+fn not_preparer(ctx: &Ctx, w: &WindowRow, doing: &str) -> ApiResult<()> {
+    if w.prepared_by == ctx.principal.subject {
+        return Err(ApiError::Forbidden(format!(
+            "You prepared this window; someone else must {doing} it."
+        )));
+    }
+    Ok(())
+}
+
+async fn moved(conn: &mut Conn, ctx: &Ctx, w: WindowRow, action: &str) -> ApiResult<Reply> {
+    audit(conn, ctx, action, "claim_window", &[w.id]).await?;
+    let version = w.version;
+    Ok(Reply::ok(&view(conn, w).await?, Some(version)))
+}
+
+/// Computes the window again (after a failure, or to take in evidence recorded since): results
+/// already in it stay as they are, and newly achieved ones are added.
+pub async fn recompute(pool: &Pool, ctx: &Ctx, id: Uuid) -> ApiResult<Reply> {
+    ctx.principal.require(RUN)?;
+    let mut conn = pool.get().await?;
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        window_in(
+            conn,
+            id,
+            &[WindowStatus::Review, WindowStatus::Failed],
+            "computing again",
+        )
+        .await?;
+        let w = q::set_status(conn, id, "computing", &ctx.principal.subject).await?;
+        let mut reply = moved(conn, ctx, w, "claim_window.recompute").await?;
+        reply.status = 202;
+        Ok(reply)
+    })
+    .await
+}
+
+pub async fn validate(pool: &Pool, ctx: &Ctx, id: Uuid) -> ApiResult<Reply> {
+    ctx.principal.require(VALIDATE)?;
+    let mut conn = pool.get().await?;
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        let w = window_in(conn, id, &[WindowStatus::Review], "validation").await?;
+        not_preparer(ctx, &w, "validate")?;
+        let w = q::set_status(conn, id, "validated", &ctx.principal.subject).await?;
+        moved(conn, ctx, w, "claim_window.validate").await
+    })
+    .await
+}
+
+pub async fn submit(pool: &Pool, ctx: &Ctx, id: Uuid) -> ApiResult<Reply> {
+    ctx.principal.require(RUN)?;
+    let mut conn = pool.get().await?;
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        let w = window_in(conn, id, &[WindowStatus::Validated], "submission").await?;
+        not_preparer(ctx, &w, "submit")?;
+        let w = q::set_status(conn, id, "submitted", &ctx.principal.subject).await?;
+        moved(conn, ctx, w, "claim_window.submit").await
+    })
+    .await
+}
+
+async fn item_of(conn: &mut Conn, window_id: Uuid, item_id: Uuid) -> ApiResult<ItemRow> {
+    q::find_item(conn, item_id, true)
+        .await?
+        .filter(|i| i.window_id == window_id)
+        .ok_or_else(|| ApiError::not_found("claim item"))
+}
+
+pub async fn exclude(
+    pool: &Pool,
+    ctx: &Ctx,
+    window_id: Uuid,
+    item_id: Uuid,
+    input: Exclusion,
+) -> ApiResult<Reply> {
+    ctx.principal.require(RUN)?;
+    let mut conn = pool.get().await?;
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        window_in(
+            conn,
+            window_id,
+            &[WindowStatus::Review],
+            "excluding a result",
+        )
+        .await?;
+        let item = item_of(conn, window_id, item_id).await?;
+        if item.status != "included" {
+            return Err(ApiError::Conflict(format!(
+                "The result is already {}.",
+                item.status
+            )));
+        }
+        let row = q::exclude(conn, item_id, input.reason.trim(), &ctx.principal.subject).await?;
+        audit(
+            conn,
+            ctx,
+            "claim_item.exclude",
+            "claim_item",
+            &[row.id, row.family_id],
+        )
+        .await?;
+        let version = row.version;
+        Ok(Reply::ok(&Item::from(row), Some(version)))
+    })
+    .await
+}
+
+pub async fn withdraw(
+    pool: &Pool,
+    ctx: &Ctx,
+    window_id: Uuid,
+    item_id: Uuid,
+    input: Withdrawal,
+) -> ApiResult<Reply> {
+    ctx.principal.require(RUN)?;
+    let today = super::families::today();
+    let mut conn = pool.get().await?;
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        let w = window_in(
+            conn,
+            window_id,
+            &[WindowStatus::Submitted],
+            "withdrawing a result",
+        )
+        .await?;
+        let item = item_of(conn, window_id, item_id).await?;
+        if item.status != "included" {
+            return Err(ApiError::Conflict(format!(
+                "The result is {}; only an included one is withdrawn.",
+                item.status
+            )));
+        }
+        let on = input.withdrawn_on.unwrap_or(today);
+        let submitted = w
+            .submitted_at
+            .map(crate::domain::people::london_date)
+            .unwrap_or(today);
+        if on > today || on < submitted {
+            return Err(ApiError::validation(
+                "withdrawn_on",
+                format!("from the submission ({submitted}) to today ({today})"),
+            ));
+        }
+        let row = q::withdraw(
+            conn,
+            item_id,
+            input.reason.trim(),
+            on,
+            &ctx.principal.subject,
+            item.amount_pence,
+        )
+        .await?;
+        audit(
+            conn,
+            ctx,
+            "claim_item.withdraw",
+            "claim_item",
+            &[row.id, row.family_id],
+        )
+        .await?;
+        let version = row.version;
+        Ok(Reply::ok(&Item::from(row), Some(version)))
+    })
+    .await
+}
+
+/// Takes one window waiting to be computed and computes it; `true` when there was one.
+pub async fn claim_and_process(pool: &Pool) -> Result<bool, String> {
+    let mut conn = pool.get().await.map_err(|e| e.to_string())?;
+    let Some(w) = q::claim(&mut conn, STALE_SECONDS)
+        .await
+        .map_err(|e| e.to_string())?
+    else {
+        return Ok(false);
+    };
+    drop(conn);
+    let token = w.claim_token.ok_or("claimed window without a token")?;
+    let started = std::time::Instant::now();
+    let outcome = compute(pool, &w, token).await;
+    let mut conn = pool.get().await.map_err(|e| e.to_string())?;
+    let stored = outcome.as_ref().err().map(|_| {
+        format!(
+            "The computation stopped on the server; the service log has the details for window {}.",
+            w.id
+        )
+    });
+    q::finish(&mut conn, w.id, token, stored)
+        .await
+        .map_err(|e| e.to_string())?;
+    match outcome {
+        Ok((judged, claimed)) => log::info!(
+            "claim window {} judged {judged} attached families and claimed {claimed} results in {:.1}s",
+            w.id,
+            started.elapsed().as_secs_f64()
+        ),
+        Err(e) => log::error!("claim window {} failed: {e}", w.id),
+    }
+    Ok(true)
+}
+
+/// What one family's batch judged: its newly achieved results, best first within each slot.
+struct Judged<'a> {
+    attachment: &'a AttachmentRow,
+    outcomes: Vec<Outcome>,
+}
+
+async fn compute(pool: &Pool, w: &WindowRow, token: Uuid) -> Result<(i64, i64), String> {
+    let err = |e: diesel::result::Error| e.to_string();
+    let mut conn = pool.get().await.map_err(|e| e.to_string())?;
+    if w.total == 0 {
+        let total = q::count_attached(&mut conn, w.cut_off).await.map_err(err)?;
+        q::set_total(&mut conn, w.id, token, total as i32)
+            .await
+            .map_err(err)?;
+    }
+    let mut revisions: HashMap<Uuid, Params> = HashMap::new();
+    let mut after = w.last_attachment_id;
+    let (mut judged, mut claimed) = (0i64, 0i64);
+    loop {
+        let batch = q::next_attachments(&mut conn, after, w.cut_off, BATCH)
+            .await
+            .map_err(err)?;
+        let Some(last) = batch.last().map(|a| a.id) else {
+            break;
+        };
+        let family_ids: Vec<Uuid> = batch.iter().map(|a| a.family_id).collect();
+        let families: HashMap<Uuid, _> = fq::families_by_ids(&mut conn, &family_ids)
+            .await
+            .map_err(err)?
+            .into_iter()
+            .map(|f| (f.id, f))
+            .collect();
+        let mut members: HashMap<Uuid, Vec<_>> = HashMap::new();
+        for m in fq::people_of(&mut conn, &family_ids).await.map_err(err)? {
+            members.entry(m.family_id).or_default().push(m);
+        }
+        let mut evidence: HashMap<Uuid, Vec<_>> = HashMap::new();
+        for e in eq::in_force_for(&mut conn, &family_ids)
+            .await
+            .map_err(err)?
+        {
+            evidence.entry(e.family_id).or_default().push(e);
+        }
+        let mut case_facts = cases(&mut conn, &family_ids)
+            .await
+            .map_err(|e| e.to_string())?;
+        for a in &batch {
+            if let std::collections::hash_map::Entry::Vacant(slot) = revisions.entry(a.revision_id)
+            {
+                let (_, p) = revision_params(&mut conn, &a.ruleset_code, a.revision_id)
+                    .await
+                    .map_err(|e| format!("{e:?}"))?;
+                slot.insert(p);
+            }
+        }
+        let mut results = Vec::new();
+        for a in &batch {
+            let Some(family) = families.get(&a.family_id) else {
+                continue;
+            };
+            let fam = facts(
+                family,
+                members.get(&a.family_id).map_or(&[][..], Vec::as_slice),
+                evidence.get(&a.family_id).map_or(&[][..], Vec::as_slice),
+            );
+            let case = case_facts.remove(&a.family_id).unwrap_or_default();
+            let outcomes: Vec<Outcome> = judge(
+                &revisions[&a.revision_id],
+                &fam,
+                &case,
+                a.attached_on,
+                w.cut_off,
+            )
+            .into_iter()
+            .filter(|o| o.achieved)
+            .collect();
+            if !outcomes.is_empty() {
+                results.push(Judged {
+                    attachment: a,
+                    outcomes,
+                });
+            }
+        }
+        judged += batch.len() as i64;
+        let ids: Vec<Uuid> = results.iter().map(|j| j.attachment.id).collect();
+        let n = conn
+            .transaction::<_, diesel::result::Error, _>(async |c| {
+                diesel_async::RunQueryDsl::execute(
+                    diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+                        .bind::<diesel::sql_types::BigInt, _>(CLAIM_LOCK),
+                    c,
+                )
+                .await?;
+                let held = q::held(c, &ids).await?;
+                let here: HashSet<(Uuid, String)> =
+                    q::in_window(c, w.id, &ids).await?.into_iter().collect();
+                let rows = decide(w.id, &results, &held, &here, &revisions);
+                let n = q::insert_items(c, rows).await?;
+                q::advance(c, w.id, token, batch.len() as i32, last).await?;
+                Ok(n)
+            })
+            .await
+            .map_err(err)?;
+        claimed += n as i64;
+        after = Some(last);
+    }
+    Ok((judged, claimed))
+}
+
+/// The claim items for a batch: per family and slot, the best newly achieved result (continuous
+/// employment before crime/ASB and education: it is worth the whole results payment), unless a
+/// result of that slot is already held (claimed or withdrawn, in any window) or this window
+/// already has it; the amount by the schedule, within the family's maximum counting its fee
+/// and what is already claimed. Nothing is claimed for nothing: a result with no money left
+/// under the maximum is left out.
+fn decide(
+    window_id: Uuid,
+    judged: &[Judged],
+    held: &[(Uuid, String, i64, String)],
+    here: &HashSet<(Uuid, String)>,
+    revisions: &HashMap<Uuid, Params>,
+) -> Vec<ItemRow> {
+    let mut rows = Vec::new();
+    for j in judged {
+        let a = j.attachment;
+        let params = &revisions[&a.revision_id];
+        let mut taken: HashSet<&str> = held
+            .iter()
+            .filter(|h| h.0 == a.id)
+            .map(|h| h.1.as_str())
+            .collect();
+        let mut claimed: i64 = held
+            .iter()
+            .filter(|h| h.0 == a.id && h.3 == "included")
+            .map(|h| h.2)
+            .sum();
+        for slot in ["results", "progress_to_work"] {
+            if taken.contains(slot) {
+                continue;
+            }
+            let mut candidates: Vec<&Outcome> = j
+                .outcomes
+                .iter()
+                .filter(|o| rules::slot(&o.result) == slot)
+                .filter(|o| !here.contains(&(a.id, o.result.clone())))
+                .collect();
+            candidates.sort_by_key(|o| o.result != rules::CONTINUOUS_EMPLOYMENT);
+            let Some(o) = candidates.first() else {
+                continue;
+            };
+            let year = a.financial_year as i32;
+            let mut amount = schedule(params, &o.result, year);
+            if let Some(max) = maximum(params) {
+                amount = payments::within_maximum(amount, max, a.attachment_fee_pence, claimed);
+            }
+            if amount == 0 {
+                continue;
+            }
+            claimed += amount;
+            taken.insert(slot);
+            rows.push(ItemRow {
+                id: Uuid::now_v7(),
+                window_id,
+                family_id: a.family_id,
+                attachment_id: a.id,
+                ruleset_code: a.ruleset_code.clone(),
+                revision_id: a.revision_id,
+                financial_year: a.financial_year,
+                result: o.result.clone(),
+                slot: slot.to_string(),
+                achieved_on: o.achieved_on.unwrap_or(a.attached_on),
+                amount_pence: amount,
+                snapshot: serde_json::to_value(o).expect("serialises"),
+                evidence_ids: o.evidence_ids.clone(),
+                status: String::new(),
+                excluded_reason: None,
+                excluded_by: None,
+                withdrawn_reason: None,
+                withdrawn_on: None,
+                withdrawn_by: None,
+                recovered_pence: None,
+                version: 1,
+            });
+        }
+    }
+    rows
+}

@@ -1,0 +1,351 @@
+//! Claim windows over HTTP: computed in the background, each result claimed once, four eyes,
+//! submitted claims immutable, withdrawals.
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use crate::cohort::record;
+use crate::common::*;
+use crate::outcomes::{member, turned_around};
+use ffc::auth::Role;
+
+fn officer(sub: &str) -> String {
+    token_for(sub, &[Role::ClaimsOfficer])
+}
+
+fn auditor() -> String {
+    token_for("auditor-1", &[Role::Auditor])
+}
+
+/// The mother of a turned-around family leaves benefits on 30 November 2012 and works from
+/// 1 December: continuous employment by 1 June 2013, as well as crime/ASB and education.
+async fn into_work(app: &TestApp) -> Value {
+    let (f, _, benefit) = turned_around(app).await;
+    let fid = f["id"].as_str().unwrap();
+    let mum = member(&f, "Dawn");
+    record(
+        app,
+        fid,
+        json!({"member_id": mum, "kind": "out_of_work_benefit", "source": "dwp",
+               "occurred_on": "2010-01-01", "ends_on": "2012-11-30",
+               "benefit_type": "jobseekers_allowance", "supersedes": benefit}),
+    )
+    .await;
+    record(
+        app,
+        fid,
+        json!({"member_id": mum, "kind": "employment", "source": "dwp",
+               "occurred_on": "2012-12-01", "hours_per_week": 30}),
+    )
+    .await;
+    f
+}
+
+pub async fn open_window(app: &TestApp, by: &str, cut_off: &str) -> Value {
+    let (status, w) = send(app.post(
+        "/api/v1/claim-windows",
+        &officer(by),
+        &json!({"name": format!("Claim to {cut_off}"), "cut_off": cut_off}),
+    ))
+    .await;
+    assert_eq!(status, 202, "{w}");
+    assert_eq!(w["status"], "computing");
+    wait_for_review(app, w["id"].as_str().unwrap()).await
+}
+
+/// Polls the window until its computation is over (bounded: a fault, not a speed, test).
+pub async fn wait_for_review(app: &TestApp, id: &str) -> Value {
+    for _ in 0..300 {
+        let (_, w) = send(app.get(&format!("/api/v1/claim-windows/{id}"), &auditor())).await;
+        if w["status"] != "computing" {
+            assert_eq!(w["status"], "review", "{w}");
+            return w;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("window {id} still computing after 30 s");
+}
+
+pub async fn items(app: &TestApp, id: &str) -> Vec<Value> {
+    let (status, page) = send(app.get(
+        &format!("/api/v1/claim-windows/{id}/items?limit=200"),
+        &auditor(),
+    ))
+    .await;
+    assert_eq!(status, 200, "{page}");
+    page["items"].as_array().unwrap().clone()
+}
+
+fn of_family<'a>(items: &'a [Value], family: &Value) -> Vec<&'a Value> {
+    items
+        .iter()
+        .filter(|i| i["family_id"] == family["id"])
+        .collect()
+}
+
+async fn act(app: &TestApp, token: &str, path: &str, body: Value) -> (u16, Value) {
+    send(app.post(path, token, &body)).await
+}
+
+#[tokio::test]
+async fn each_result_is_claimed_once_by_four_eyes_and_a_submitted_claim_never_changes() {
+    let app = spawn_app().await;
+    let (a, _, _) = turned_around(&app).await;
+    let b = into_work(&app).await;
+
+    // Bad input first: a cut-off later than today writes nothing.
+    let (status, p) = act(
+        &app,
+        &officer("officer-1"),
+        "/api/v1/claim-windows",
+        json!({"name": "Too early", "cut_off": "2099-01-01"}),
+    )
+    .await;
+    assert_eq!(status, 422, "{p}");
+    assert_eq!(fields(&p), vec!["cut_off"]);
+    assert_eq!(app.count("claim_windows").await, 0);
+
+    let w1 = open_window(&app, "officer-1", "2013-09-15").await;
+    let w1_id = w1["id"].as_str().unwrap().to_string();
+    assert_eq!(w1["progress"]["done"], w1["progress"]["total"]);
+    let first = items(&app, &w1_id).await;
+    assert_eq!(first.len(), 2, "{first:?}");
+    let a_items = of_family(&first, &a);
+    assert_eq!(a_items.len(), 1);
+    assert_eq!(a_items[0]["result"], "crime_asb_education");
+    assert_eq!(a_items[0]["amount_pence"], 70_000);
+    assert_eq!(a_items[0]["attachment_year"], "2012/13");
+    assert_eq!(
+        a_items[0]["snapshot"]["components"][0]["children"][0]["absence_basis_points"], 1490,
+        "the evidence's figures are kept with the claim"
+    );
+    // Continuous employment is claimed for the family that achieved it, and not also crime/ASB
+    // and education.
+    let b_items = of_family(&first, &b);
+    assert_eq!(b_items.len(), 1, "{b_items:?}");
+    assert_eq!(b_items[0]["result"], "continuous_employment");
+    assert_eq!(b_items[0]["amount_pence"], 80_000);
+    assert_eq!(b_items[0]["achieved_on"], "2013-06-01");
+    assert_eq!(w1["claimed_pence"], 150_000);
+
+    // Running the same window again, or a second window, claims nothing twice.
+    let (status, _) = act(
+        &app,
+        &officer("officer-1"),
+        &format!("/api/v1/claim-windows/{w1_id}/recompute"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, 202);
+    wait_for_review(&app, &w1_id).await;
+    assert_eq!(items(&app, &w1_id).await.len(), 2);
+    let w2 = open_window(&app, "officer-2", "2013-09-15").await;
+    assert!(items(&app, w2["id"].as_str().unwrap()).await.is_empty());
+
+    // Review: an exclusion needs a reason.
+    let a_item = a_items[0]["id"].as_str().unwrap().to_string();
+    let b_item = b_items[0]["id"].as_str().unwrap().to_string();
+    let exclusion = format!("/api/v1/claim-windows/{w1_id}/items/{a_item}/exclusion");
+    let (status, p) = act(
+        &app,
+        &officer("officer-1"),
+        &exclusion,
+        json!({"reason": ""}),
+    )
+    .await;
+    assert_eq!(status, 422, "{p}");
+    assert_eq!(fields(&p), vec!["reason"]);
+    let (status, x) = act(
+        &app,
+        &officer("officer-1"),
+        &exclusion,
+        json!({"reason": "Summer return queried by the school"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{x}");
+    assert_eq!(x["status"], "excluded");
+
+    // Four eyes: submitting an unvalidated window is refused; the preparer may neither validate
+    // (even holding the auditor role) nor submit.
+    let submission = format!("/api/v1/claim-windows/{w1_id}/submission");
+    let validation = format!("/api/v1/claim-windows/{w1_id}/validation");
+    let (status, p) = act(&app, &officer("officer-2"), &submission, json!({})).await;
+    assert_eq!(status, 409, "{p}");
+    assert!(p["detail"].as_str().unwrap().contains("validated"), "{p}");
+    let both = token_for("officer-1", &[Role::ClaimsOfficer, Role::Auditor]);
+    let (status, p) = act(&app, &both, &validation, json!({})).await;
+    assert_eq!(status, 403, "{p}");
+    let (status, v) = act(&app, &auditor(), &validation, json!({})).await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["validated_by"], "auditor-1");
+    let (status, _) = act(&app, &officer("officer-1"), &submission, json!({})).await;
+    assert_eq!(status, 403);
+    let (status, s) = act(&app, &officer("officer-2"), &submission, json!({})).await;
+    assert_eq!(status, 200, "{s}");
+    assert_eq!(s["status"], "submitted");
+    assert_eq!(
+        s["claimed_pence"], 80_000,
+        "the excluded result is not claimed"
+    );
+
+    // New evidence after submission changes nothing claimed.
+    let before = items(&app, &w1_id).await;
+    record(
+        &app,
+        b["id"].as_str().unwrap(),
+        json!({"member_id": member(&b, "Dawn"), "kind": "out_of_work_benefit", "source": "dwp",
+               "occurred_on": "2013-02-01", "benefit_type": "jobseekers_allowance"}),
+    )
+    .await;
+    let (_, now_b) = crate::outcomes::outcomes(
+        &app,
+        b["id"].as_str().unwrap(),
+        &officer("officer-1"),
+        "2013-09-15",
+    )
+    .await;
+    assert_eq!(
+        now_b["results"][2]["achieved"], false,
+        "recomputed today, the employment result no longer holds"
+    );
+    assert_eq!(
+        items(&app, &w1_id).await,
+        before,
+        "the submitted claim is unchanged"
+    );
+    let (status, _) = act(
+        &app,
+        &officer("officer-1"),
+        &format!("/api/v1/claim-windows/{w1_id}/recompute"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, 409, "a submitted window is not computed again");
+
+    // Withdrawal needs a reason, records the money to recover, and the result is never claimed
+    // again; the result excluded before submission is claimed in a later window.
+    let withdrawal = format!("/api/v1/claim-windows/{w1_id}/items/{b_item}/withdrawal");
+    let (status, p) = act(&app, &officer("officer-1"), &withdrawal, json!({})).await;
+    assert_eq!(status, 422, "{p}");
+    assert_eq!(fields(&p), vec!["reason"]);
+    assert_eq!(items(&app, &w1_id).await, before, "nothing half-written");
+    let (status, w) = act(
+        &app,
+        &officer("officer-1"),
+        &withdrawal,
+        json!({"reason": "National spot check: employment not evidenced"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{w}");
+    assert_eq!(w["status"], "withdrawn");
+    assert_eq!(w["recovered_pence"], 80_000);
+    let w3 = open_window(&app, "officer-2", "2013-09-15").await;
+    let third = items(&app, w3["id"].as_str().unwrap()).await;
+    assert_eq!(third.len(), 1, "{third:?}");
+    assert_eq!(third[0]["family_id"], a["id"]);
+    assert_eq!(third[0]["result"], "crime_asb_education");
+
+    // The database holds the rules by itself: no second claim of a slot, no change to a
+    // submitted result.
+    let db = app.app_db().await;
+    let dup = db
+        .execute(
+            "INSERT INTO claim_items (id, window_id, family_id, attachment_id, ruleset_code,
+               revision_id, financial_year, result, slot, achieved_on, amount_pence, snapshot,
+               evidence_ids)
+             SELECT gen_random_uuid(), $1::text::uuid, family_id, attachment_id, ruleset_code,
+               revision_id, financial_year, 'crime_asb_education', slot, achieved_on, 1, snapshot,
+               evidence_ids
+               FROM claim_items WHERE id = $2::text::uuid",
+            &[&w3["id"].as_str().unwrap(), &b_item],
+        )
+        .await;
+    assert!(
+        dup.is_err(),
+        "a withdrawn result's slot is never claimed again"
+    );
+    let changed = db
+        .execute(
+            "UPDATE claim_items SET amount_pence = 1 WHERE id = $1::text::uuid",
+            &[&b_item],
+        )
+        .await;
+    assert!(changed.is_err(), "what was claimed never changes");
+}
+
+#[tokio::test]
+async fn two_instances_computing_windows_at_once_claim_each_result_once() {
+    let app = spawn_app().await;
+    let other = spawn_app_with(Options {
+        database: Some(app.db_name.clone()),
+        ..Default::default()
+    })
+    .await;
+    for _ in 0..3 {
+        turned_around(&app).await;
+    }
+    into_work(&app).await;
+    let open = |app: &TestApp, by: &str| {
+        app.post(
+            "/api/v1/claim-windows",
+            &officer(by),
+            &json!({"name": "Parallel", "cut_off": "2013-09-15"}),
+        )
+        .send()
+    };
+    let (r1, r2) = tokio::join!(open(&app, "officer-1"), open(&other, "officer-2"));
+    let w1: Value = r1.unwrap().json().await.unwrap();
+    let w2: Value = r2.unwrap().json().await.unwrap();
+    wait_for_review(&app, w1["id"].as_str().unwrap()).await;
+    wait_for_review(&app, w2["id"].as_str().unwrap()).await;
+    let mut all = items(&app, w1["id"].as_str().unwrap()).await;
+    all.extend(items(&app, w2["id"].as_str().unwrap()).await);
+    assert_eq!(all.len(), 4, "one result per family: {all:?}");
+    let mut families: Vec<&Value> = all.iter().map(|i| &i["family_id"]).collect();
+    families.sort_by_key(|v| v.to_string());
+    families.dedup();
+    assert_eq!(families.len(), 4);
+}
+
+#[tokio::test]
+async fn only_claims_officers_run_windows_and_only_auditors_validate() {
+    let app = spawn_app().await;
+    for role in [
+        Role::Coordinator,
+        Role::Manager,
+        Role::Auditor,
+        Role::Provider,
+    ] {
+        let (status, _) = act(
+            &app,
+            &token(&[role]),
+            "/api/v1/claim-windows",
+            json!({"name": "Not mine", "cut_off": "2013-09-15"}),
+        )
+        .await;
+        assert_eq!(status, 403, "{role:?}");
+    }
+    let w = open_window(&app, "officer-1", "2013-09-15").await;
+    let id = w["id"].as_str().unwrap();
+    let (status, _) = act(
+        &app,
+        &officer("officer-2"),
+        &format!("/api/v1/claim-windows/{id}/validation"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, 403, "a claims officer does not validate");
+    let (status, _) = send(app.get(
+        &format!("/api/v1/claim-windows/{id}"),
+        &token(&[Role::Manager]),
+    ))
+    .await;
+    assert_eq!(status, 200, "managers read");
+    let (status, _) = send(app.get(
+        &format!("/api/v1/claim-windows/{id}"),
+        &token(&[Role::LeadWorker]),
+    ))
+    .await;
+    assert_eq!(status, 403);
+}
