@@ -369,3 +369,54 @@ fn limit_schema(v: &mut Value, default_max: usize) {
         _ => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// utoipa names a component after its type and silently keeps only one of two types with
+    /// the same name, so each documented type needs a name of its own (or `#[schema(as = ..)]`).
+    #[test]
+    fn schema_names_are_unique() {
+        let mut seen = std::collections::HashMap::new();
+        let mut stack = vec![std::path::PathBuf::from("src")];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap();
+                let lines: Vec<&str> = text.lines().collect();
+                for (i, line) in lines.iter().enumerate() {
+                    if !line.contains("#[derive(") || !line.contains("ToSchema") {
+                        continue;
+                    }
+                    // The renaming attribute, if any, then the type's own name.
+                    let mut name = None;
+                    for next in &lines[i + 1..] {
+                        if let Some(rest) = next.trim().strip_prefix("#[schema(as = ") {
+                            name = Some(rest.trim_end_matches(")]").to_string());
+                        }
+                        let t = next.trim_start();
+                        let decl = t
+                            .strip_prefix("pub struct ")
+                            .or_else(|| t.strip_prefix("pub enum "))
+                            .or_else(|| t.strip_prefix("struct "));
+                        if let Some(decl) = decl {
+                            let own: String = decl
+                                .chars()
+                                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                                .collect();
+                            let name = name.take().unwrap_or(own);
+                            if let Some(other) = seen.insert(name.clone(), path.clone()) {
+                                panic!("schema {name} is declared in {other:?} and {path:?}");
+                            }
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        assert!(seen.len() > 50, "found {} schemas", seen.len());
+    }
+}

@@ -59,6 +59,7 @@ pub struct WindowCreate {
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(as = WindowProgress)]
 pub struct Progress {
     /// Attached families to judge.
     pub total: i32,
@@ -78,6 +79,7 @@ pub struct ResultTotal {
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(as = ClaimWindow)]
 pub struct Window {
     pub id: Uuid,
     pub name: String,
@@ -127,6 +129,7 @@ impl Window {
 
 /// One result claimed (or excluded, or withdrawn) for one family.
 #[derive(Serialize, ToSchema)]
+#[schema(as = ClaimItem)]
 pub struct Item {
     pub id: Uuid,
     pub window_id: Uuid,

@@ -121,6 +121,7 @@ pub fn slot(result: &str) -> &'static str {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = OutcomeStatus)]
 pub enum Status {
     Passed,
     Failed,
@@ -178,6 +179,7 @@ pub struct Comparison {
 
 /// A spell of continuous work.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+#[schema(as = EmploymentSpell)]
 pub struct Spell {
     pub member_id: Uuid,
     pub started_on: NaiveDate,
@@ -189,6 +191,7 @@ pub struct Spell {
 
 /// One part of a result, with what decided it.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+#[schema(as = OutcomeComponent)]
 pub struct Component {
     #[schema(example = "asb")]
     pub code: String,

@@ -141,6 +141,7 @@ pub async fn recompute_claim_window(
     security(("bearer" = ["auditor"])),
     responses(
         (status = 200, description = "Validated.", body = Window),
+        (status = 403, description = "You prepared this window (or lack the role): someone else validates it.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such window.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The window is not in review.", body = Problem, content_type = "application/problem+json")
     )
@@ -166,6 +167,7 @@ pub async fn validate_claim_window(
     security(("bearer" = ["claims_officer"])),
     responses(
         (status = 200, description = "Submitted.", body = Window),
+        (status = 403, description = "You prepared this window (or lack the role): someone else submits it.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such window.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The window has not been validated (or was submitted already).", body = Problem, content_type = "application/problem+json")
     )
