@@ -15,6 +15,7 @@ pub mod outcomes;
 pub mod plans;
 pub mod providers;
 pub mod referrals;
+pub mod reports;
 pub mod rulesets;
 pub mod staff;
 pub mod timeline;

@@ -42,11 +42,14 @@ pub struct Phase1Outcomes {
     pub earlier_school_leavers: EarlierLeavers,
     /// Weeks of continuous work that make continuous employment (Rotherham 26; others 13).
     pub continuous_employment_weeks: u32,
+    /// Families the council was asked to turn around (Rotherham: 730 over three years).
+    pub target_families: u32,
 }
 
 impl Default for Phase1Outcomes {
     fn default() -> Self {
         Phase1Outcomes {
+            target_families: 730,
             comparison_months: 6,
             asb_reduction_basis_points: 6000,
             offending_reduction_basis_points: 3300,
@@ -67,11 +70,14 @@ pub struct Phase2Outcomes {
     pub default_sustained_months: u32,
     pub continuous_employment_weeks: u32,
     pub adult_age: u32,
+    /// Families the council plans to work with (Rotherham: about 2,555 over five years).
+    pub target_families: u32,
 }
 
 impl Default for Phase2Outcomes {
     fn default() -> Self {
         Phase2Outcomes {
+            target_families: 2555,
             sustained_months_by_problem: BTreeMap::new(),
             default_sustained_months: 6,
             continuous_employment_weeks: 26,
@@ -86,11 +92,14 @@ impl Default for Phase2Outcomes {
 pub struct SfOutcomes {
     /// Months after the case closed that every outcome must hold (6).
     pub sustained_months_after_closure: u32,
+    /// Families the council plans to work with; 0 when it has no target.
+    pub target_families: u32,
 }
 
 impl Default for SfOutcomes {
     fn default() -> Self {
         SfOutcomes {
+            target_families: 0,
             sustained_months_after_closure: 6,
         }
     }

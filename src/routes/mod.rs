@@ -16,6 +16,7 @@ pub mod outcomes;
 pub mod plans;
 pub mod providers;
 pub mod referrals;
+pub mod reports;
 pub mod rulesets;
 pub mod staff;
 pub mod timeline;
@@ -42,6 +43,7 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .configure(referrals::configure_reports)
             .configure(outcomes::configure)
             .configure(claims::configure)
+            .configure(reports::configure)
             .configure(webhooks::configure)
             .configure(audit::configure),
     );

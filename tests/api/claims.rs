@@ -20,7 +20,7 @@ fn auditor() -> String {
 
 /// The mother of a turned-around family leaves benefits on 30 November 2012 and works from
 /// 1 December: continuous employment by 1 June 2013, as well as crime/ASB and education.
-async fn into_work(app: &TestApp) -> Value {
+pub async fn into_work(app: &TestApp) -> Value {
     let (f, _, benefit) = turned_around(app).await;
     let fid = f["id"].as_str().unwrap();
     let mum = member(&f, "Dawn");

@@ -17,6 +17,7 @@ mod plans;
 mod provider_access;
 mod providers;
 mod referrals;
+mod reports;
 mod security;
 mod staff;
 mod webhooks;
