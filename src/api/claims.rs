@@ -89,6 +89,8 @@ pub struct Window {
     /// Why the computation stopped, when `failed`.
     pub error: Option<String>,
     pub prepared_by: String,
+    /// When the (latest) computation started and finished.
+    pub started_at: Option<DateTime<Utc>>,
     pub computed_at: Option<DateTime<Utc>>,
     pub validated_by: Option<String>,
     pub validated_at: Option<DateTime<Utc>>,
@@ -115,6 +117,7 @@ impl Window {
             },
             error: w.error,
             prepared_by: w.prepared_by,
+            started_at: w.started_at,
             computed_at: w.computed_at,
             validated_by: w.validated_by,
             validated_at: w.validated_at,

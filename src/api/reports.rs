@@ -17,10 +17,11 @@ pub trait Table {
 }
 
 /// RFC 4180 CSV: fields with commas, quotes or line breaks are quoted, quotes doubled; a field
-/// starting with a formula character is prefixed with `'` so spreadsheets do not run it.
+/// starting with a formula character (or a tab or carriage return before one) is prefixed with
+/// `'` so spreadsheets do not run it.
 pub fn csv<T: Table>(rows: &[T]) -> String {
     let field = |s: &str| {
-        let s = if s.starts_with(['=', '+', '-', '@']) && s.parse::<i64>().is_err() {
+        let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) && s.parse::<i64>().is_err() {
             format!("'{s}")
         } else {
             s.to_string()
@@ -413,6 +414,9 @@ impl Table for TurnedAround {
 /// Cumulative families turned around at each submitted window's cut-off.
 #[derive(Serialize, ToSchema, Clone)]
 pub struct TrajectoryPoint {
+    #[schema(example = "phase1-2012")]
+    pub ruleset: String,
+    pub window_id: Uuid,
     pub cut_off: NaiveDate,
     pub window: String,
     pub results: i64,
@@ -420,9 +424,18 @@ pub struct TrajectoryPoint {
 }
 
 impl Table for TrajectoryPoint {
-    const HEADER: &'static [&'static str] = &["cut_off", "window", "results", "cumulative"];
+    const HEADER: &'static [&'static str] = &[
+        "ruleset",
+        "window_id",
+        "cut_off",
+        "window",
+        "results",
+        "cumulative",
+    ];
     fn cells(&self) -> Vec<String> {
         vec![
+            self.ruleset.clone(),
+            self.window_id.to_string(),
             self.cut_off.to_string(),
             self.window.clone(),
             self.results.to_string(),
@@ -515,3 +528,36 @@ super::text_enum!(
         Trajectory => "trajectory",
     }
 );
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Row(&'static str);
+    impl Table for Row {
+        const HEADER: &'static [&'static str] = &["name"];
+        fn cells(&self) -> Vec<String> {
+            vec![self.0.to_string()]
+        }
+    }
+
+    #[test]
+    fn csv_quotes_and_defuses_formulas() {
+        let out = csv(&[
+            Row("plain"),
+            Row("a, b"),
+            Row("say \"hi\""),
+            Row("=HYPERLINK(\"x\")"),
+            Row("\t=1+1"),
+            Row("-42"),
+        ]);
+        let lines: Vec<&str> = out.split("\r\n").collect();
+        assert_eq!(lines[0], "name");
+        assert_eq!(lines[1], "plain");
+        assert_eq!(lines[2], "\"a, b\"");
+        assert_eq!(lines[3], "\"say \"\"hi\"\"\"");
+        assert_eq!(lines[4], "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(lines[5], "'\t=1+1");
+        assert_eq!(lines[6], "-42", "a negative number stays a number");
+    }
+}

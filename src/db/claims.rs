@@ -122,7 +122,8 @@ pub async fn list_windows(
     q.load(conn).await
 }
 
-/// Moves a window to a new status (with who did it), when its version still matches.
+/// Moves a window to a new status (with who did it); the caller holds the row lock and has
+/// checked the version.
 pub async fn set_status(
     conn: &mut Conn,
     id: Uuid,
@@ -166,6 +167,8 @@ pub async fn set_status(
                 w::last_attachment_id.eq(None::<Uuid>),
                 w::claim_token.eq(None::<Uuid>),
                 w::heartbeat_at.eq(None::<DateTime<Utc>>),
+                w::started_at.eq(None::<DateTime<Utc>>),
+                w::computed_at.eq(None::<DateTime<Utc>>),
                 w::error.eq(None::<String>),
                 w::version.eq(w::version + 1),
                 w::updated_at.eq(now),
@@ -269,18 +272,59 @@ pub async fn held(
         .await
 }
 
-/// Results already in this window, whatever became of them (an excluded one is not re-added).
+/// Results already in this window, whatever became of them (an excluded one is not re-added):
+/// id, attachment, result and status.
 pub async fn in_window(
     conn: &mut Conn,
     window_id: Uuid,
     attachment_ids: &[Uuid],
-) -> QueryResult<Vec<(Uuid, String)>> {
+) -> QueryResult<Vec<(Uuid, Uuid, String, String)>> {
     claim_items::table
         .filter(claim_items::window_id.eq(window_id))
         .filter(claim_items::attachment_id.eq_any(attachment_ids))
-        .select((claim_items::attachment_id, claim_items::result))
+        .select((
+            claim_items::id,
+            claim_items::attachment_id,
+            claim_items::result,
+            claim_items::status,
+        ))
         .load(conn)
         .await
+}
+
+/// Excludes, in one statement, included items that no longer hold when computed again.
+pub async fn exclude_many(
+    conn: &mut Conn,
+    ids: &[Uuid],
+    reason: &str,
+    by: &str,
+) -> QueryResult<usize> {
+    use claim_items as i;
+    diesel::update(
+        i::table
+            .filter(i::id.eq_any(ids))
+            .filter(i::status.eq("included")),
+    )
+    .set((
+        i::status.eq("excluded"),
+        i::excluded_reason.eq(Some(reason)),
+        i::excluded_by.eq(Some(by)),
+        i::excluded_at.eq(Some(Utc::now())),
+        i::version.eq(i::version + 1),
+        i::updated_at.eq(now),
+    ))
+    .execute(conn)
+    .await
+}
+
+/// A change to a window's items makes it a new version: a validation must name it.
+pub async fn touch_window(conn: &mut Conn, id: Uuid) -> QueryResult<()> {
+    use claim_windows as w;
+    diesel::update(w::table.find(id))
+        .set((w::version.eq(w::version + 1), w::updated_at.eq(now)))
+        .execute(conn)
+        .await
+        .map(|_| ())
 }
 
 /// Adds items; one that another window (or this one) already holds is skipped, not an error:
@@ -342,6 +386,7 @@ pub async fn finish(
         w::error.eq(error),
         w::computed_at.eq(now),
         w::claim_token.eq(None::<Uuid>),
+        w::version.eq(w::version + 1),
         w::updated_at.eq(now),
     ))
     .execute(conn)

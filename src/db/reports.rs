@@ -16,12 +16,16 @@ pub struct AttachedRow {
     pub financial_year: i16,
     #[diesel(sql_type = BigInt)]
     pub attached: i64,
+    /// The fee per family they were attached with (one per year by the schedule).
+    #[diesel(sql_type = BigInt)]
+    pub fee_per_family: i64,
 }
 
 /// Families attached per ruleset and financial year.
 pub async fn attached(conn: &mut Conn) -> QueryResult<Vec<AttachedRow>> {
     diesel::sql_query(
-        "SELECT ruleset_code, financial_year, count(*) AS attached
+        "SELECT ruleset_code, financial_year, count(*) AS attached,
+                max(attachment_fee_pence)::bigint AS fee_per_family
            FROM attachments GROUP BY 1, 2 ORDER BY 1, 2",
     )
     .load(conn)

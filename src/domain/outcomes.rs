@@ -307,6 +307,15 @@ fn all_of(components: &[Component]) -> Status {
     out
 }
 
+/// No problem present at entry leaves nothing to show progress on: not a result.
+fn nothing_tested_is_not_shown(status: Status, components: &[Component]) -> Status {
+    if components.iter().all(|c| c.status == Status::NotTested) {
+        Status::NotYetShown
+    } else {
+        status
+    }
+}
+
 /// The counts compared for ASB or offending: records in the months before attachment (from
 /// `attached_on - months` up to the day before) against the months up to the date judged. The
 /// latest period must lie wholly after attachment, or the fall is not yet shown. A fall of at
@@ -790,10 +799,12 @@ pub fn phase1(
                 .is_some_and(|m| age_on(m.date_of_birth, f.occurred_on) < p.adult_age as i32)
         })
         .collect();
-    let before_from = months_before(attached_on, months);
-    let had = |v: &[&Fact]| {
+    // A component applied at entry when the family's entry criterion saw it (offences and ASB
+    // interventions within the eligibility windows) or it was recorded in the comparison period.
+    let had = |v: &[&Fact], window: u32| {
+        let from = months_before(attached_on, window.max(months));
         v.iter()
-            .any(|f| f.occurred_on >= before_from && f.occurred_on < attached_on)
+            .any(|f| f.occurred_on >= from && f.occurred_on < attached_on)
     };
     let test_all = o.test_components_absent_at_entry;
     let components = vec![
@@ -801,7 +812,7 @@ pub fn phase1(
         compare(
             "asb",
             &asb,
-            had(&asb),
+            had(&asb, p.asb_window_months),
             test_all,
             (attached_on, as_of, months),
             o.asb_reduction_basis_points,
@@ -809,15 +820,18 @@ pub fn phase1(
         compare(
             "offending",
             &offences,
-            had(&offences),
+            had(&offences, p.offence_window_months),
             test_all,
             (attached_on, as_of, months),
             o.offending_reduction_basis_points,
         ),
     ];
     let mut status = all_of(&components);
-    if components.iter().all(|c| c.status == Status::NotTested) {
-        // Nothing to show progress on: not a result.
+    if components.iter().all(|c| c.status == Status::NotTested)
+        || (status == Status::Passed && as_of < period_end(attached_on, months))
+    {
+        // Nothing to show progress on is not a result; nor is anything before the first
+        // comparison period after attachment has passed (terms before it show the past).
         status = Status::NotYetShown;
     }
     // The evidence shows it by the end of the last term tested, or the end of the first
@@ -994,7 +1008,7 @@ pub fn phase2(
         c.evidence_ids = ids;
         components.push(c);
     }
-    let progress = all_of(&components);
+    let progress = nothing_tested_is_not_shown(all_of(&components), &components);
     let ce = continuous_employment(
         fam,
         attached_on,
@@ -1090,7 +1104,12 @@ pub fn supporting_families(
         c.evidence_ids = ids;
         components.push(c);
     }
-    let status = all_of(&components);
+    let status = nothing_tested_is_not_shown(all_of(&components[1..]), &components[1..]);
+    let status = match (components[0].status, status) {
+        (Status::Passed, s) => s,
+        (_, Status::Failed) => Status::Failed,
+        (s, _) => s,
+    };
     let detail = match status {
         Status::Passed => format!("every need met and sustained {months} months after closure"),
         Status::Failed => "a need recurred after closure".into(),

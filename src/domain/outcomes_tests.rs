@@ -754,3 +754,69 @@ fn supporting_families_needs_casework_and_six_months_after_closure() {
         !supporting_families(&sf_params(), &household(back), &case, at, d(2024, 6, 1))[0].achieved
     );
 }
+
+// Review: a family with no problem (or need) at entry has nothing to show progress on, in
+// phase 2 and Supporting Families as in phase 1.
+#[test]
+fn no_problem_at_entry_is_never_a_result() {
+    let at = d(2015, 3, 1);
+    let out = phase2(&phase2_params(), &household(Vec::new()), at, d(2016, 3, 1));
+    assert!(!out[0].achieved, "{}", out[0].detail);
+    let case = CaseFacts {
+        assessment_agreed_on: Some(d(2023, 2, 1)),
+        plan_actions: 2,
+        closed_on: Some(d(2023, 9, 30)),
+    };
+    let out = supporting_families(
+        &sf_params(),
+        &household(Vec::new()),
+        &case,
+        d(2023, 1, 10),
+        d(2024, 6, 1),
+    );
+    assert!(!out[0].achieved, "{}", out[0].detail);
+}
+
+// Review: ASB applies at entry when the entry criterion saw it (an intervention within the
+// 12-month eligibility window), even with nothing in the 6 months before attachment; then only
+// no ASB since passes.
+#[test]
+fn asb_seen_by_the_entry_criterion_is_tested() {
+    let mut facts = vec![fact(
+        900,
+        Some(CHILD),
+        Kind::AsbIntervention,
+        d(2012, 1, 10),
+    )];
+    facts.extend(incidents(1000, 5, d(2013, 5, 1)));
+    let out = phase1(&params(), &household(facts), attached(), as_of());
+    let c = component(&out, CRIME_ASB_EDUCATION, "asb");
+    assert!(c.applied_at_entry);
+    assert_eq!(c.status, Status::Failed, "{}", c.detail);
+}
+
+// Review: nothing is shown before the first six months after attachment, even where the terms
+// looked at pass (they lie mostly before attachment).
+#[test]
+fn education_alone_waits_for_the_first_period_after_attachment() {
+    // Attached on 15 January 2013 with 18.4% absence over spring 2011/12 to autumn 2012/13.
+    let mut facts = year_of_terms(100, CHILD, 2011, 250, 0);
+    facts.extend(year_of_terms(200, CHILD, 2012, 50, 0));
+    let at = d(2013, 1, 15);
+    let fam = household(facts);
+    let out = phase1(&params(), &fam, at, d(2013, 6, 15));
+    let c = component(&out, CRIME_ASB_EDUCATION, "education");
+    assert!(c.applied_at_entry);
+    assert_eq!(
+        c.status,
+        Status::Passed,
+        "11.7% over the last three terms: {}",
+        c.detail
+    );
+    assert!(
+        !result(&out, CRIME_ASB_EDUCATION).achieved,
+        "not before 14 July 2013, six months after attachment"
+    );
+    let out = phase1(&params(), &fam, at, d(2013, 9, 15));
+    assert!(result(&out, CRIME_ASB_EDUCATION).achieved);
+}

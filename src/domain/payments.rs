@@ -85,24 +85,23 @@ pub struct YearFees {
     pub fees: i64,
 }
 
-/// Attachment fees per financial year from the families attached in each: the families funded
-/// to date less those funded before, times that year's fee per family.
-pub fn attachment_fees(p: &Phase1Params, attached_by_year: &[(i32, i64)]) -> Vec<YearFees> {
+/// Attachment fees per financial year from the families attached in each (year, families, the
+/// fee per family they were attached with): the families funded to date less those funded
+/// before, times that year's fee. A deadweight of 0 in 1 funds every family.
+pub fn attachment_fees(
+    deadweight: (i64, i64),
+    attached_by_year: &[(i32, i64, i64)],
+) -> Vec<YearFees> {
     let mut years = attached_by_year.to_vec();
     years.sort();
     let (mut to_date, mut funded_before) = (0, 0);
     years
         .into_iter()
-        .map(|(year, attached)| {
+        .map(|(year, attached, fee_per_family)| {
             to_date += attached;
-            let funded_to_date = funded_families(
-                to_date,
-                p.payments.deadweight_numerator,
-                p.payments.deadweight_denominator,
-            );
+            let funded_to_date = funded_families(to_date, deadweight.0, deadweight.1);
             let funded = funded_to_date - funded_before;
             funded_before = funded_to_date;
-            let fee_per_family = phase1_attachment_fee(p, year).unwrap_or(0);
             YearFees {
                 year,
                 attached,
@@ -169,12 +168,17 @@ mod tests {
     fn the_reports_attachment_fees_come_out_exactly() {
         // programme-rules.md, "Phase 1 money": 244 attached in year 1 -> 203 funded x £3,200 =
         // £649,600; 609 by year 2 -> 507.5 rounded half up to 508, 305 more x £2,400 = £732,000.
-        let fees = attachment_fees(&params(), &[(2013, 365), (2012, 244)]);
+        let p = params();
+        let fee = |y| phase1_attachment_fee(&p, y).unwrap();
+        let fees = attachment_fees((1, 6), &[(2013, 365, fee(2013)), (2012, 244, fee(2012))]);
         assert_eq!(fees[0].funded, 203);
         assert_eq!(fees[0].fees, 64_960_000);
         assert_eq!(fees[1].attached_to_date, 609);
         assert_eq!(fees[1].funded, 305);
         assert_eq!(fees[1].fees, 73_200_000);
+        // Without deadweight (phase 2), every family is funded.
+        let all = attachment_fees((0, 1), &[(2015, 7, 100_000)]);
+        assert_eq!((all[0].funded, all[0].fees), (7, 700_000));
     }
 
     #[test]

@@ -3,7 +3,7 @@ use actix_web::{get, post, web, HttpRequest};
 use crate::api::claims::*;
 use crate::api::Page;
 use crate::error::{ApiResult, Problem};
-use crate::http::extract::{idem, query_map, Allowed, Body, PathIds};
+use crate::http::extract::{idem, query_map, Allowed, Body, IfMatch, PathIds};
 use crate::http::reply::Reply;
 use crate::http::AppState;
 use crate::service::claims as svc;
@@ -132,18 +132,21 @@ pub async fn recompute_claim_window(
 
 /// Validate a window
 ///
-/// Internal audit's sign-off of a window in review. Whoever prepared the window may not
-/// validate it (403).
+/// Internal audit's sign-off of a window in review, of the version named in `If-Match` (read
+/// the window and its results, then validate that version). Whoever prepared the window may
+/// not validate it (403).
 #[utoipa::path(
     operation_id = "validate_claim_window",
     tag = "claims",
-    params(("window_id" = Uuid, Path, description = "Window id")),
+    params(("window_id" = Uuid, Path, description = "Window id"), ("If-Match" = String, Header, description = "The window's ETag as last read, e.g. `\"3\"`: what is signed off is that version")),
     security(("bearer" = ["auditor"])),
     responses(
         (status = 200, description = "Validated.", body = Window),
         (status = 403, description = "You prepared this window (or lack the role): someone else validates it.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such window.", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The window is not in review.", body = Problem, content_type = "application/problem+json")
+        (status = 409, description = "The window is not in review.", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The window changed since the version named in If-Match (computed again, or a result excluded).", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is required.", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[post("/claim-windows/{window_id}/validation")]
@@ -151,25 +154,28 @@ pub async fn validate_claim_window(
     ctx: Allowed<svc::Validate>,
     state: web::Data<AppState>,
     path: PathIds,
+    if_match: IfMatch,
 ) -> ApiResult<Reply> {
-    svc::validate(&state.pool, &ctx, path.one()).await
+    svc::validate(&state.pool, &ctx, path.one(), if_match.0).await
 }
 
 /// Submit a window
 ///
 /// Submits a validated window: from then on it never changes (its results keep their
-/// snapshots), except that a result found invalid is withdrawn. Whoever prepared the window may
-/// not submit it (403).
+/// snapshots), except that a result found invalid is withdrawn. Neither whoever prepared the
+/// window nor whoever validated it may submit it (403). Needs `If-Match`.
 #[utoipa::path(
     operation_id = "submit_claim_window",
     tag = "claims",
-    params(("window_id" = Uuid, Path, description = "Window id")),
+    params(("window_id" = Uuid, Path, description = "Window id"), ("If-Match" = String, Header, description = "The window's ETag as last read, e.g. `\"3\"`: what is signed off is that version")),
     security(("bearer" = ["claims_officer"])),
     responses(
         (status = 200, description = "Submitted.", body = Window),
         (status = 403, description = "You prepared this window (or lack the role): someone else submits it.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such window.", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The window has not been validated (or was submitted already).", body = Problem, content_type = "application/problem+json")
+        (status = 409, description = "The window has not been validated (or was submitted already).", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The window is not the version named in If-Match.", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is required.", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[post("/claim-windows/{window_id}/submission")]
@@ -177,8 +183,9 @@ pub async fn submit_claim_window(
     ctx: Allowed<svc::Run>,
     state: web::Data<AppState>,
     path: PathIds,
+    if_match: IfMatch,
 ) -> ApiResult<Reply> {
-    svc::submit(&state.pool, &ctx, path.one()).await
+    svc::submit(&state.pool, &ctx, path.one(), if_match.0).await
 }
 
 /// Exclude a result from a window

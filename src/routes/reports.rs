@@ -135,7 +135,7 @@ pub async fn report_programme(
     responses(
         (status = 200, description = "The trajectory.",
          content((Trajectory = "application/json"), (String = "image/svg+xml"), (String = "text/csv"))),
-        (status = 422, description = "No family is attached under that ruleset.", body = Problem, content_type = "application/problem+json")
+        (status = 422, description = "No family is attached (under that ruleset) yet.", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[get("/reports/programme/trajectory")]

@@ -21,7 +21,7 @@ use crate::db::{evidence as eq, families as fq, Conn, Pool};
 use crate::domain::outcomes::{self as rules, Outcome};
 use crate::domain::payments;
 use crate::error::{ApiError, ApiResult};
-use crate::http::extract::{bad_param, Ctx, Policy};
+use crate::http::extract::{bad_param, check_version, Ctx, Policy};
 use crate::http::reply::Reply;
 
 /// Claims officers run windows; auditors validate and read; managers read.
@@ -280,24 +280,33 @@ pub async fn recompute(pool: &Pool, ctx: &Ctx, id: Uuid) -> ApiResult<Reply> {
     .await
 }
 
-pub async fn validate(pool: &Pool, ctx: &Ctx, id: Uuid) -> ApiResult<Reply> {
+/// Validates the version of the window the auditor reviewed (`If-Match`): a window computed
+/// again or changed by an exclusion since is a new version, and 412.
+pub async fn validate(pool: &Pool, ctx: &Ctx, id: Uuid, expected: Option<i32>) -> ApiResult<Reply> {
     ctx.principal.require(VALIDATE)?;
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         let w = window_in(conn, id, &[WindowStatus::Review], "validation").await?;
         not_preparer(ctx, &w, "validate")?;
+        check_version(expected, w.version)?;
         let w = q::set_status(conn, id, "validated", &ctx.principal.subject).await?;
         moved(conn, ctx, w, "claim_window.validate").await
     })
     .await
 }
 
-pub async fn submit(pool: &Pool, ctx: &Ctx, id: Uuid) -> ApiResult<Reply> {
+pub async fn submit(pool: &Pool, ctx: &Ctx, id: Uuid, expected: Option<i32>) -> ApiResult<Reply> {
     ctx.principal.require(RUN)?;
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         let w = window_in(conn, id, &[WindowStatus::Validated], "submission").await?;
         not_preparer(ctx, &w, "submit")?;
+        if w.validated_by.as_deref() == Some(ctx.principal.subject.as_str()) {
+            return Err(ApiError::Forbidden(
+                "You validated this window; someone else must submit it.".into(),
+            ));
+        }
+        check_version(expected, w.version)?;
         let w = q::set_status(conn, id, "submitted", &ctx.principal.subject).await?;
         moved(conn, ctx, w, "claim_window.submit").await
     })
@@ -336,6 +345,7 @@ pub async fn exclude(
             )));
         }
         let row = q::exclude(conn, item_id, input.reason.trim(), &ctx.principal.subject).await?;
+        q::touch_window(conn, window_id).await?;
         audit(
             conn,
             ctx,
@@ -527,7 +537,21 @@ async fn compute(pool: &Pool, w: &WindowRow, token: Uuid) -> Result<(i64, i64), 
             }
         }
         judged += batch.len() as i64;
+        let all: Vec<Uuid> = batch.iter().map(|a| a.id).collect();
         let ids: Vec<Uuid> = results.iter().map(|j| j.attachment.id).collect();
+        let achieved: HashSet<(Uuid, &str)> = results
+            .iter()
+            .flat_map(|j| {
+                j.outcomes
+                    .iter()
+                    .map(|o| (j.attachment.id, o.result.as_str()))
+            })
+            .collect();
+        let reason = format!(
+            "No longer achieved as of {} when the window was computed again on {}.",
+            w.cut_off,
+            super::families::today()
+        );
         let n = conn
             .transaction::<_, diesel::result::Error, _>(async |c| {
                 diesel_async::RunQueryDsl::execute(
@@ -536,9 +560,20 @@ async fn compute(pool: &Pool, w: &WindowRow, token: Uuid) -> Result<(i64, i64), 
                     c,
                 )
                 .await?;
+                // Computed again: what this window included but no longer holds is excluded
+                // (with the reason), before anything new is decided.
+                let present = q::in_window(c, w.id, &all).await?;
+                let lapsed: Vec<Uuid> = present
+                    .iter()
+                    .filter(|(_, a, r, s)| s == "included" && !achieved.contains(&(*a, r.as_str())))
+                    .map(|(id, ..)| *id)
+                    .collect();
+                if !lapsed.is_empty() {
+                    q::exclude_many(c, &lapsed, &reason, "ffc (computed again)").await?;
+                }
                 let held = q::held(c, &ids).await?;
                 let here: HashSet<(Uuid, String)> =
-                    q::in_window(c, w.id, &ids).await?.into_iter().collect();
+                    present.into_iter().map(|(_, a, r, _)| (a, r)).collect();
                 let rows = decide(w.id, &results, &held, &here, &revisions);
                 let n = q::insert_items(c, rows).await?;
                 q::advance(c, w.id, token, batch.len() as i32, last).await?;

@@ -59,50 +59,39 @@ fn target(p: Option<&Params>) -> Option<i64> {
     (t > 0).then_some(t as i64)
 }
 
-/// Attachment fees per ruleset and year, from the families attached.
+/// Attachment fees per ruleset and year, from the families attached and the fee each was
+/// attached with; phase 1's deadweight from the revision families were last attached under.
 fn fees(attached: &[q::AttachedRow], params: &BTreeMap<String, Params>) -> Vec<AttachmentFees> {
-    let mut by_ruleset: BTreeMap<&str, Vec<(i32, i64)>> = BTreeMap::new();
+    let mut by_ruleset: BTreeMap<&str, Vec<(i32, i64, i64)>> = BTreeMap::new();
     for a in attached {
-        by_ruleset
-            .entry(&a.ruleset_code)
-            .or_default()
-            .push((a.financial_year as i32, a.attached));
+        by_ruleset.entry(&a.ruleset_code).or_default().push((
+            a.financial_year as i32,
+            a.attached,
+            a.fee_per_family,
+        ));
     }
     let mut out = Vec::new();
     for (code, years) in by_ruleset {
-        let rows: Vec<payments::YearFees> = match params.get(code) {
-            Some(Params::Phase1(p)) => payments::attachment_fees(p, &years),
-            other => {
-                let fee = match other {
-                    Some(Params::Phase2(p)) => p.payments.attachment_fee_pence,
-                    _ => 0,
-                };
-                let mut to_date = 0;
-                years
-                    .iter()
-                    .map(|&(year, attached)| {
-                        to_date += attached;
-                        payments::YearFees {
-                            year,
-                            attached,
-                            attached_to_date: to_date,
-                            funded: attached,
-                            fee_per_family: fee,
-                            fees: attached * fee,
-                        }
-                    })
-                    .collect()
-            }
+        let deadweight = match params.get(code) {
+            Some(Params::Phase1(p)) => (
+                p.payments.deadweight_numerator,
+                p.payments.deadweight_denominator,
+            ),
+            _ => (0, 1),
         };
-        out.extend(rows.into_iter().map(|y| AttachmentFees {
-            ruleset: code.to_string(),
-            financial_year: financial_year_label(y.year),
-            attached: y.attached,
-            attached_to_date: y.attached_to_date,
-            funded: y.funded,
-            fee_per_family_pence: y.fee_per_family,
-            fees_pence: y.fees,
-        }));
+        out.extend(
+            payments::attachment_fees(deadweight, &years)
+                .into_iter()
+                .map(|y| AttachmentFees {
+                    ruleset: code.to_string(),
+                    financial_year: financial_year_label(y.year),
+                    attached: y.attached,
+                    attached_to_date: y.attached_to_date,
+                    funded: y.funded,
+                    fee_per_family_pence: y.fee_per_family,
+                    fees_pence: y.fees,
+                }),
+        );
     }
     out
 }
@@ -223,9 +212,12 @@ fn trajectories(claims: &[ClaimRow], params: &BTreeMap<String, Params>) -> Vec<T
         .filter(|c| submitted(c) && c.status == "included" && main_result(&c.result))
     {
         let points = out.entry(&c.ruleset_code).or_default();
+        // Rows come in cut-off then window order: a window's rows follow one another.
         match points.last_mut() {
-            Some(p) if p.window == c.name && p.cut_off == c.cut_off => p.results += c.items,
+            Some(p) if p.window_id == c.window_id => p.results += c.items,
             _ => points.push(TrajectoryPoint {
+                ruleset: c.ruleset_code.clone(),
+                window_id: c.window_id,
                 cut_off: c.cut_off,
                 window: c.name.clone(),
                 results: c.items,
@@ -277,19 +269,23 @@ pub async fn programme(pool: &Pool, ctx: &Ctx) -> ApiResult<ProgrammeReport> {
                 }
             })
             .collect();
+        // One row per window and result, whatever the rulesets and attachment years.
         let mut results: Vec<WindowResults> = Vec::new();
+        let mut row_of: HashMap<(Uuid, &str), usize> = HashMap::new();
         for c in &claims {
-            let result = ResultType::from_db(&c.result);
-            match results.last_mut() {
-                Some(r) if r.window_id == c.window_id && r.result == result => r.results += c.items,
-                _ => results.push(WindowResults {
-                    window_id: c.window_id,
-                    name: c.name.clone(),
-                    cut_off: c.cut_off,
-                    status: WindowStatus::from_db(&c.window_status),
-                    result,
-                    results: c.items,
-                }),
+            match row_of.get(&(c.window_id, c.result.as_str())) {
+                Some(&i) => results[i].results += c.items,
+                None => {
+                    row_of.insert((c.window_id, &c.result), results.len());
+                    results.push(WindowResults {
+                        window_id: c.window_id,
+                        name: c.name.clone(),
+                        cut_off: c.cut_off,
+                        status: WindowStatus::from_db(&c.window_status),
+                        result: ResultType::from_db(&c.result),
+                        results: c.items,
+                    });
+                }
             }
         }
         let turned_around = params
@@ -393,11 +389,12 @@ pub async fn trajectory(pool: &Pool, ctx: &Ctx, ruleset: Option<String>) -> ApiR
                     .into_iter()
                     .find(|t| t.ruleset == code)
                     .expect("every ruleset has a trajectory"),
-                None => Trajectory {
-                    ruleset: String::new(),
-                    target: None,
-                    points: Vec::new(),
-                },
+                None => {
+                    return Err(ApiError::validation(
+                        "ruleset",
+                        "no family is attached under any ruleset yet",
+                    ))
+                }
             }
         }
     };
@@ -514,6 +511,8 @@ mod tests {
 
     fn point(day: u32, cumulative: i64) -> TrajectoryPoint {
         TrajectoryPoint {
+            ruleset: "phase1-2012".into(),
+            window_id: Uuid::from_u128(day as u128),
             cut_off: chrono::NaiveDate::from_ymd_opt(2014, 5, day).unwrap(),
             window: format!("Claim <{day}>"),
             results: 1,

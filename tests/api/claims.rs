@@ -88,6 +88,29 @@ async fn act(app: &TestApp, token: &str, path: &str, body: Value) -> (u16, Value
     send(app.post(path, token, &body)).await
 }
 
+/// The window's current ETag.
+pub async fn etag(app: &TestApp, id: &str) -> String {
+    let res = app
+        .get(&format!("/api/v1/claim-windows/{id}"), &auditor())
+        .send()
+        .await
+        .unwrap();
+    res.headers()["etag"].to_str().unwrap().to_string()
+}
+
+/// Validation or submission of the version named.
+pub async fn sign(app: &TestApp, token: &str, id: &str, step: &str, version: &str) -> (u16, Value) {
+    send(
+        app.post(
+            &format!("/api/v1/claim-windows/{id}/{step}"),
+            token,
+            &json!({}),
+        )
+        .header("If-Match", version),
+    )
+    .await
+}
+
 #[tokio::test]
 async fn each_result_is_claimed_once_by_four_eyes_and_a_submitted_claim_never_changes() {
     let app = spawn_app().await;
@@ -167,21 +190,42 @@ async fn each_result_is_claimed_once_by_four_eyes_and_a_submitted_claim_never_ch
     assert_eq!(x["status"], "excluded");
 
     // Four eyes: submitting an unvalidated window is refused; the preparer may neither validate
-    // (even holding the auditor role) nor submit.
-    let submission = format!("/api/v1/claim-windows/{w1_id}/submission");
-    let validation = format!("/api/v1/claim-windows/{w1_id}/validation");
-    let (status, p) = act(&app, &officer("officer-2"), &submission, json!({})).await;
+    // (even holding the auditor role) nor submit; the validator may not submit either. What is
+    // validated is the version the auditor read: the exclusion made a new one.
+    let before_exclusion = w1["version"].to_string();
+    let version = etag(&app, &w1_id).await;
+    assert_ne!(
+        version,
+        format!("\"{before_exclusion}\""),
+        "an exclusion is a new version"
+    );
+    let (status, p) = sign(&app, &officer("officer-2"), &w1_id, "submission", &version).await;
     assert_eq!(status, 409, "{p}");
     assert!(p["detail"].as_str().unwrap().contains("validated"), "{p}");
     let both = token_for("officer-1", &[Role::ClaimsOfficer, Role::Auditor]);
-    let (status, p) = act(&app, &both, &validation, json!({})).await;
+    let (status, p) = sign(&app, &both, &w1_id, "validation", &version).await;
     assert_eq!(status, 403, "{p}");
-    let (status, v) = act(&app, &auditor(), &validation, json!({})).await;
+    let (status, _) = act(
+        &app,
+        &auditor(),
+        &format!("/api/v1/claim-windows/{w1_id}/validation"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, 428, "If-Match is required");
+    let stale = format!("\"{before_exclusion}\"");
+    let (status, _) = sign(&app, &auditor(), &w1_id, "validation", &stale).await;
+    assert_eq!(status, 412, "the auditor's view predates the exclusion");
+    let (status, v) = sign(&app, &auditor(), &w1_id, "validation", &version).await;
     assert_eq!(status, 200, "{v}");
     assert_eq!(v["validated_by"], "auditor-1");
-    let (status, _) = act(&app, &officer("officer-1"), &submission, json!({})).await;
+    let version = etag(&app, &w1_id).await;
+    let (status, _) = sign(&app, &officer("officer-1"), &w1_id, "submission", &version).await;
     assert_eq!(status, 403);
-    let (status, s) = act(&app, &officer("officer-2"), &submission, json!({})).await;
+    let validator = token_for("auditor-1", &[Role::ClaimsOfficer, Role::Auditor]);
+    let (status, _) = sign(&app, &validator, &w1_id, "submission", &version).await;
+    assert_eq!(status, 403, "the validator does not submit");
+    let (status, s) = sign(&app, &officer("officer-2"), &w1_id, "submission", &version).await;
     assert_eq!(status, 200, "{s}");
     assert_eq!(s["status"], "submitted");
     assert_eq!(
@@ -246,24 +290,31 @@ async fn each_result_is_claimed_once_by_four_eyes_and_a_submitted_claim_never_ch
     assert_eq!(third[0]["family_id"], a["id"]);
     assert_eq!(third[0]["result"], "crime_asb_education");
 
-    // The database holds the rules by itself: no second claim of a slot, no change to a
-    // submitted result.
-    let db = app.app_db().await;
-    let dup = db
-        .execute(
-            "INSERT INTO claim_items (id, window_id, family_id, attachment_id, ruleset_code,
+    // The database holds the rules by itself: nothing added to a window that is not being
+    // computed; no second claim of a slot (the unique index, checked here with the triggers
+    // switched off); no change to a submitted result; no rewriting a submitted window.
+    let insert = "INSERT INTO claim_items (id, window_id, family_id, attachment_id, ruleset_code,
                revision_id, financial_year, result, slot, achieved_on, amount_pence, snapshot,
                evidence_ids)
              SELECT gen_random_uuid(), $1::text::uuid, family_id, attachment_id, ruleset_code,
                revision_id, financial_year, 'crime_asb_education', slot, achieved_on, 1, snapshot,
                evidence_ids
-               FROM claim_items WHERE id = $2::text::uuid",
-            &[&w3["id"].as_str().unwrap(), &b_item],
-        )
+               FROM claim_items WHERE id = $2::text::uuid";
+    let db = app.app_db().await;
+    let added = db.execute(insert, &[&w1_id.as_str(), &a_item]).await;
+    assert!(added.is_err(), "a submitted window takes no new results");
+    let su = app.superuser_db().await;
+    su.batch_execute("SET session_replication_role = replica")
+        .await
+        .unwrap();
+    let dup = su
+        .execute(insert, &[&w3["id"].as_str().unwrap(), &b_item])
         .await;
+    let dup = dup.expect_err("a withdrawn result's slot is never claimed again");
     assert!(
-        dup.is_err(),
-        "a withdrawn result's slot is never claimed again"
+        dup.to_string().contains("claim_items_once")
+            || format!("{dup:?}").contains("claim_items_once"),
+        "{dup:?}"
     );
     let changed = db
         .execute(
@@ -272,6 +323,13 @@ async fn each_result_is_claimed_once_by_four_eyes_and_a_submitted_claim_never_ch
         )
         .await;
     assert!(changed.is_err(), "what was claimed never changes");
+    let reopened = db
+        .execute(
+            "UPDATE claim_windows SET status = 'review' WHERE id = $1::text::uuid",
+            &[&w1_id.as_str()],
+        )
+        .await;
+    assert!(reopened.is_err(), "a submitted window never changes");
 }
 
 #[tokio::test]
@@ -328,13 +386,7 @@ async fn only_claims_officers_run_windows_and_only_auditors_validate() {
     }
     let w = open_window(&app, "officer-1", "2013-09-15").await;
     let id = w["id"].as_str().unwrap();
-    let (status, _) = act(
-        &app,
-        &officer("officer-2"),
-        &format!("/api/v1/claim-windows/{id}/validation"),
-        json!({}),
-    )
-    .await;
+    let (status, _) = sign(&app, &officer("officer-2"), id, "validation", "*").await;
     assert_eq!(status, 403, "a claims officer does not validate");
     let (status, _) = send(app.get(
         &format!("/api/v1/claim-windows/{id}"),
@@ -348,4 +400,56 @@ async fn only_claims_officers_run_windows_and_only_auditors_validate() {
     ))
     .await;
     assert_eq!(status, 403);
+}
+
+#[tokio::test]
+async fn computing_again_excludes_what_no_longer_holds_and_claims_its_alternative() {
+    let app = spawn_app().await;
+    let b = into_work(&app).await;
+    let w = open_window(&app, "officer-1", "2013-09-15").await;
+    let id = w["id"].as_str().unwrap();
+    let first = items(&app, id).await;
+    assert_eq!(first.len(), 1);
+    assert_eq!(first[0]["result"], "continuous_employment");
+    // The DWP reports a benefit claim in the spell: employment no longer holds.
+    record(
+        &app,
+        b["id"].as_str().unwrap(),
+        json!({"member_id": member(&b, "Dawn"), "kind": "out_of_work_benefit", "source": "dwp",
+               "occurred_on": "2013-02-01", "ends_on": "2013-02-20",
+               "benefit_type": "jobseekers_allowance"}),
+    )
+    .await;
+    let version = etag(&app, id).await;
+    let (status, _) = act(
+        &app,
+        &officer("officer-1"),
+        &format!("/api/v1/claim-windows/{id}/recompute"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, 202);
+    wait_for_review(&app, id).await;
+    let again = items(&app, id).await;
+    assert_eq!(again.len(), 2, "{again:?}");
+    let lapsed = again
+        .iter()
+        .find(|i| i["result"] == "continuous_employment")
+        .unwrap();
+    assert_eq!(lapsed["status"], "excluded");
+    assert!(lapsed["excluded_reason"]
+        .as_str()
+        .unwrap()
+        .contains("No longer achieved"));
+    let cae = again
+        .iter()
+        .find(|i| i["result"] == "crime_asb_education")
+        .unwrap();
+    assert_eq!(
+        cae["status"], "included",
+        "the slot freed goes to the result that holds"
+    );
+    // The auditor's earlier view is stale.
+    let (status, _) = sign(&app, &auditor(), id, "validation", &version).await;
+    assert_eq!(status, 412);
 }

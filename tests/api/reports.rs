@@ -13,7 +13,7 @@ fn manager() -> String {
 
 /// `n` families attached under phase 1 on `on`, written straight into the database (the fees
 /// depend only on how many were attached and when).
-async fn attach_many(app: &TestApp, n: i64, on: &str, year: i16) {
+async fn attach_many(app: &TestApp, n: i64, on: &str, year: i16, fee: i64) {
     let db = app.superuser_db().await;
     db.execute(
         "WITH f AS (
@@ -24,9 +24,9 @@ async fn attach_many(app: &TestApp, n: i64, on: &str, year: i16) {
          INSERT INTO attachments (id, family_id, ruleset_code, revision_id, attached_on,
                                   financial_year, attachment_fee_pence, eligible, eligibility, attached_by)
          SELECT gen_random_uuid(), f.id, 'phase1-2012', '01900000-0000-7000-8000-000000000001',
-                $2::text::date, $3::smallint, 0, true, '{}'::jsonb, 'test'
+                $2::text::date, $3::smallint, $4::bigint, true, '{}'::jsonb, 'test'
            FROM f",
-        &[&n, &on, &year],
+        &[&n, &on, &year, &fee],
     )
     .await
     .unwrap();
@@ -35,8 +35,9 @@ async fn attach_many(app: &TestApp, n: i64, on: &str, year: i16) {
 #[tokio::test]
 async fn the_finance_view_reproduces_the_reports_attachment_fees() {
     let app = spawn_app().await;
-    attach_many(&app, 244, "2012-11-01", 2012).await;
-    attach_many(&app, 365, "2013-10-01", 2013).await;
+    // Each with the fee its attachment recorded: 80% and 60% of £4,000.
+    attach_many(&app, 244, "2012-11-01", 2012, 320_000).await;
+    attach_many(&app, 365, "2013-10-01", 2013, 240_000).await;
     let (status, r) = send(app.get("/api/v1/reports/finance", &manager())).await;
     assert_eq!(status, 200, "{r}");
     let fees = r["attachment_fees"].as_array().unwrap();
@@ -98,19 +99,12 @@ async fn the_dashboard_counts_results_turned_around_and_draws_the_trajectory() {
     assert_eq!(f["claimed_pence"], 0);
 
     let auditor = token_for("auditor-1", &[Role::Auditor]);
-    let (s, _) = send(app.post(
-        &format!("/api/v1/claim-windows/{id}/validation"),
-        &auditor,
-        &json!({}),
-    ))
-    .await;
+    let version = crate::claims::etag(&app, id).await;
+    let (s, _) = crate::claims::sign(&app, &auditor, id, "validation", &version).await;
     assert_eq!(s, 200);
-    let (s, _) = send(app.post(
-        &format!("/api/v1/claim-windows/{id}/submission"),
-        &token_for("officer-2", &[Role::ClaimsOfficer]),
-        &json!({}),
-    ))
-    .await;
+    let version = crate::claims::etag(&app, id).await;
+    let officer = token_for("officer-2", &[Role::ClaimsOfficer]);
+    let (s, _) = crate::claims::sign(&app, &officer, id, "submission", &version).await;
     assert_eq!(s, 200);
 
     let (status, f) =
