@@ -27,6 +27,8 @@ pub struct Config {
     /// How often the Team Around the Family reviews a plan.
     pub taf_review: crate::domain::casework::ReviewPolicy,
     pub webhooks: WebhookConfig,
+    /// Who may read `/metrics`.
+    pub metrics: crate::http::metrics::MetricsAccess,
 }
 
 /// Delivery of notifications to providers' systems.
@@ -115,6 +117,24 @@ impl Config {
                 parse_var("FFC_TAF_REVIEW_MAX_WEEKS", 12u32)?,
             )
             .map_err(|e| format!("FFC_TAF_REVIEW_MIN_WEEKS/FFC_TAF_REVIEW_MAX_WEEKS: {e}"))?,
+            metrics: crate::http::metrics::MetricsAccess {
+                token: match var("FFC_METRICS_TOKEN") {
+                    Some(t) if t.len() < 16 => {
+                        return Err("FFC_METRICS_TOKEN: at least 16 characters".into())
+                    }
+                    t => t,
+                },
+                allow: match var("FFC_METRICS_ALLOW") {
+                    None => crate::http::metrics::MetricsAccess::default().allow,
+                    Some(v) => v
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(crate::http::metrics::Block::parse)
+                        .collect::<Result<_, _>>()
+                        .map_err(|e| format!("FFC_METRICS_ALLOW: {e}"))?,
+                },
+            },
             webhooks: WebhookConfig {
                 max_attempts: parse_var("FFC_WEBHOOK_MAX_ATTEMPTS", 8i32)?.clamp(1, 50),
                 backoff_ms: parse_var("FFC_WEBHOOK_BACKOFF_MS", 2000u64)?,

@@ -89,6 +89,17 @@ impl Modify for Security {
                     .build(),
             ),
         );
+        components.add_security_scheme(
+            "metrics",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "The metrics token (`FFC_METRICS_TOKEN`), for scrapers; from an address                          in `FFC_METRICS_ALLOW` (loopback by default) no token is needed.",
+                    ))
+                    .build(),
+            ),
+        );
     }
 }
 

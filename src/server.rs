@@ -27,6 +27,7 @@ pub fn state(config: Config, pool: Pool, verifier: Verifier) -> web::Data<AppSta
         config,
         jobs: Arc::new(tokio::sync::Notify::new()),
         stop: tokio::sync::watch::channel(false).0,
+        metrics: Default::default(),
     })
 }
 

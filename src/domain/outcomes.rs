@@ -210,8 +210,14 @@ pub struct Component {
     #[schema(example = "ASB down from 5 to 2 (60.00%); at least 60.00% needed")]
     pub detail: String,
     pub evidence_ids: Vec<Uuid>,
+    /// Education: each child's figures (absent for other components).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub children: Vec<ChildFigures>,
+    /// ASB and offending: the counts compared (absent for other components).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comparison: Option<Comparison>,
+    /// Continuous employment: the spell (absent for other components).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spell: Option<Spell>,
 }
 

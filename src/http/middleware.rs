@@ -97,6 +97,13 @@ pub async fn gate(
     insert(headers, "x-request-id", &rid);
     let status = res.status().as_u16();
     let pattern = res.request().match_pattern().unwrap_or_else(|| "-".into());
+    // Unmatched paths share one series: a scan of random URLs must not grow the metrics.
+    state.metrics.record(
+        res.request().method().as_str(),
+        &pattern,
+        status,
+        started.elapsed().as_secs_f64(),
+    );
     log::info!(
         target: "ffc::access",
         "{} {} {} {:.1}ms request_id={}",

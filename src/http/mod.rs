@@ -2,6 +2,7 @@
 
 pub mod client;
 pub mod extract;
+pub mod metrics;
 pub mod middleware;
 pub mod ratelimit;
 pub mod reply;
@@ -20,4 +21,6 @@ pub struct AppState {
     pub jobs: std::sync::Arc<tokio::sync::Notify>,
     /// Set to stop the webhook worker (a shutdown, or a test's restart).
     pub stop: tokio::sync::watch::Sender<bool>,
+    /// This instance's request counters and latencies.
+    pub metrics: metrics::Metrics,
 }

@@ -11,6 +11,7 @@ pub mod families;
 pub mod health;
 pub mod identification;
 pub mod imports;
+pub mod metrics;
 pub mod notes;
 pub mod outcomes;
 pub mod plans;
@@ -48,4 +49,5 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .configure(audit::configure),
     );
     cfg.configure(health::configure);
+    cfg.configure(metrics::configure);
 }

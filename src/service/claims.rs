@@ -443,7 +443,7 @@ pub async fn claim_and_process(pool: &Pool) -> Result<bool, String> {
         .await
         .map_err(|e| e.to_string())?;
     match outcome {
-        Ok((judged, claimed)) => log::info!(
+    Ok((judged, claimed)) => log::info!(
             "claim window {} judged {judged} attached families and claimed {claimed} results in {:.1}s",
             w.id,
             started.elapsed().as_secs_f64()
@@ -453,11 +453,13 @@ pub async fn claim_and_process(pool: &Pool) -> Result<bool, String> {
     Ok(true)
 }
 
-/// What one family's batch judged: its newly achieved results, best first within each slot.
-struct Judged<'a> {
-    attachment: &'a AttachmentRow,
+/// One attachment's newly achieved results.
+struct Judged {
+    attachment: AttachmentRow,
     outcomes: Vec<Outcome>,
 }
+
+type Revisions = HashMap<Uuid, std::sync::Arc<Params>>;
 
 async fn compute(pool: &Pool, w: &WindowRow, token: Uuid) -> Result<(i64, i64), String> {
     let err = |e: diesel::result::Error| e.to_string();
@@ -468,10 +470,20 @@ async fn compute(pool: &Pool, w: &WindowRow, token: Uuid) -> Result<(i64, i64), 
             .await
             .map_err(err)?;
     }
-    let mut revisions: HashMap<Uuid, Params> = HashMap::new();
+    let mut revisions: Revisions = HashMap::new();
     let mut after = w.last_attachment_id;
     let (mut judged, mut claimed) = (0i64, 0i64);
+    // Where the time goes, for the log (and BENCHMARKS.md).
+    let (mut t_load, mut t_judge, mut t_wait) = (
+        std::time::Duration::ZERO,
+        std::time::Duration::ZERO,
+        std::time::Duration::ZERO,
+    );
+    // Each batch's claims are written on another connection while the next batch is loaded and
+    // judged: the two cores work at once. Writes still happen one at a time, in order.
+    let mut writing: Option<tokio::task::JoinHandle<Result<usize, String>>> = None;
     loop {
+        let t = std::time::Instant::now();
         let batch = q::next_attachments(&mut conn, after, w.cut_off, BATCH)
             .await
             .map_err(err)?;
@@ -505,11 +517,15 @@ async fn compute(pool: &Pool, w: &WindowRow, token: Uuid) -> Result<(i64, i64), 
                 let (_, p) = revision_params(&mut conn, &a.ruleset_code, a.revision_id)
                     .await
                     .map_err(|e| format!("{e:?}"))?;
-                slot.insert(p);
+                slot.insert(std::sync::Arc::new(p));
             }
         }
+        t_load += t.elapsed();
+        let t = std::time::Instant::now();
+        let size = batch.len();
+        let all: Vec<Uuid> = batch.iter().map(|a| a.id).collect();
         let mut results = Vec::new();
-        for a in &batch {
+        for a in batch {
             let Some(family) = families.get(&a.family_id) else {
                 continue;
             };
@@ -536,55 +552,108 @@ async fn compute(pool: &Pool, w: &WindowRow, token: Uuid) -> Result<(i64, i64), 
                 });
             }
         }
-        judged += batch.len() as i64;
-        let all: Vec<Uuid> = batch.iter().map(|a| a.id).collect();
-        let ids: Vec<Uuid> = results.iter().map(|j| j.attachment.id).collect();
-        let achieved: HashSet<(Uuid, &str)> = results
-            .iter()
-            .flat_map(|j| {
-                j.outcomes
-                    .iter()
-                    .map(|o| (j.attachment.id, o.result.as_str()))
-            })
-            .collect();
-        let reason = format!(
-            "No longer achieved as of {} when the window was computed again on {}.",
-            w.cut_off,
-            super::families::today()
-        );
-        let n = conn
-            .transaction::<_, diesel::result::Error, _>(async |c| {
-                diesel_async::RunQueryDsl::execute(
-                    diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
-                        .bind::<diesel::sql_types::BigInt, _>(CLAIM_LOCK),
-                    c,
-                )
-                .await?;
-                // Computed again: what this window included but no longer holds is excluded
-                // (with the reason), before anything new is decided.
-                let present = q::in_window(c, w.id, &all).await?;
-                let lapsed: Vec<Uuid> = present
-                    .iter()
-                    .filter(|(_, a, r, s)| s == "included" && !achieved.contains(&(*a, r.as_str())))
-                    .map(|(id, ..)| *id)
-                    .collect();
-                if !lapsed.is_empty() {
-                    q::exclude_many(c, &lapsed, &reason, "ffc (computed again)").await?;
-                }
-                let held = q::held(c, &ids).await?;
-                let here: HashSet<(Uuid, String)> =
-                    present.into_iter().map(|(_, a, r, _)| (a, r)).collect();
-                let rows = decide(w.id, &results, &held, &here, &revisions);
-                let n = q::insert_items(c, rows).await?;
-                q::advance(c, w.id, token, batch.len() as i32, last).await?;
-                Ok(n)
-            })
-            .await
-            .map_err(err)?;
-        claimed += n as i64;
+        judged += size as i64;
+        t_judge += t.elapsed();
+        let t = std::time::Instant::now();
+        if let Some(previous) = writing.take() {
+            claimed += previous.await.map_err(|e| e.to_string())?? as i64;
+        }
+        t_wait += t.elapsed();
+        let batch = Batch {
+            window_id: w.id,
+            cut_off: w.cut_off,
+            token,
+            size,
+            last,
+            all,
+            results,
+            revisions: revisions.clone(),
+        };
+        writing = Some(tokio::spawn(write_batch(pool.clone(), batch)));
         after = Some(last);
     }
+    let t = std::time::Instant::now();
+    if let Some(previous) = writing.take() {
+        claimed += previous.await.map_err(|e| e.to_string())?? as i64;
+    }
+    t_wait += t.elapsed();
+    log::info!(
+        "claim window {}: loading {:.2}s, judging {:.2}s, waiting for writes {:.2}s",
+        w.id,
+        t_load.as_secs_f64(),
+        t_judge.as_secs_f64(),
+        t_wait.as_secs_f64()
+    );
     Ok((judged, claimed))
+}
+
+/// What one batch's write needs.
+struct Batch {
+    window_id: Uuid,
+    cut_off: NaiveDate,
+    token: Uuid,
+    size: usize,
+    last: Uuid,
+    /// Every attachment judged in the batch.
+    all: Vec<Uuid>,
+    results: Vec<Judged>,
+    revisions: Revisions,
+}
+
+/// Decides and writes one batch's claims in one transaction, under the claiming lock, and moves
+/// the window's progress on (only while this worker still holds the window).
+async fn write_batch(pool: Pool, b: Batch) -> Result<usize, String> {
+    let err = |e: diesel::result::Error| e.to_string();
+    let mut conn = pool.get().await.map_err(|e| e.to_string())?;
+    let ids: Vec<Uuid> = b.results.iter().map(|j| j.attachment.id).collect();
+    let achieved: HashSet<(Uuid, &str)> = b
+        .results
+        .iter()
+        .flat_map(|j| {
+            j.outcomes
+                .iter()
+                .map(|o| (j.attachment.id, o.result.as_str()))
+        })
+        .collect();
+    let reason = format!(
+        "No longer achieved as of {} when the window was computed again on {}.",
+        b.cut_off,
+        super::families::today()
+    );
+    conn.transaction::<_, diesel::result::Error, _>(async |c| {
+        // Losing this batch in a crash loses its progress with it: the batch is done again.
+        diesel_async::RunQueryDsl::execute(
+            diesel::sql_query("SET LOCAL synchronous_commit = off"),
+            c,
+        )
+        .await?;
+        diesel_async::RunQueryDsl::execute(
+            diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+                .bind::<diesel::sql_types::BigInt, _>(CLAIM_LOCK),
+            c,
+        )
+        .await?;
+        // Computed again: what this window included but no longer holds is excluded (with the
+        // reason), before anything new is decided.
+        let present = q::in_window(c, b.window_id, &b.all).await?;
+        let lapsed: Vec<Uuid> = present
+            .iter()
+            .filter(|(_, a, r, s)| s == "included" && !achieved.contains(&(*a, r.as_str())))
+            .map(|(id, ..)| *id)
+            .collect();
+        if !lapsed.is_empty() {
+            q::exclude_many(c, &lapsed, &reason, "ffc (computed again)").await?;
+        }
+        let held = q::held(c, &ids).await?;
+        let here: HashSet<(Uuid, String)> =
+            present.into_iter().map(|(_, a, r, _)| (a, r)).collect();
+        let rows = decide(b.window_id, &b.results, &held, &here, &b.revisions);
+        let n = q::insert_items(c, rows).await?;
+        q::advance(c, b.window_id, b.token, b.size as i32, b.last).await?;
+        Ok(n)
+    })
+    .await
+    .map_err(err)
 }
 
 /// The claim items for a batch: per family and slot, the best newly achieved result (continuous
@@ -598,11 +667,11 @@ fn decide(
     judged: &[Judged],
     held: &[(Uuid, String, i64, String)],
     here: &HashSet<(Uuid, String)>,
-    revisions: &HashMap<Uuid, Params>,
+    revisions: &Revisions,
 ) -> Vec<ItemRow> {
     let mut rows = Vec::new();
     for j in judged {
-        let a = j.attachment;
+        let a = &j.attachment;
         let params = &revisions[&a.revision_id];
         let mut taken: HashSet<&str> = held
             .iter()

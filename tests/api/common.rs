@@ -130,6 +130,8 @@ pub struct Options {
     pub webhooks: ffc::config::WebhookConfig,
     /// Run on this existing database (another instance's) instead of a fresh one.
     pub database: Option<String>,
+    /// Who may read /metrics (loopback by default).
+    pub metrics: ffc::http::metrics::MetricsAccess,
 }
 
 impl Default for Options {
@@ -143,6 +145,7 @@ impl Default for Options {
                 allow_private: true,
             },
             database: None,
+            metrics: Default::default(),
         }
     }
 }
@@ -193,6 +196,7 @@ pub async fn spawn_app_with(opts: Options) -> TestApp {
         max_import_bytes: 1024 * 1024,
         taf_review: opts.taf_review,
         webhooks: opts.webhooks.clone(),
+        metrics: opts.metrics.clone(),
     };
     let verifier = ffc::server::verifier(&config, Some(DEV_SECRET.as_bytes().to_vec()))
         .await

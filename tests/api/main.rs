@@ -12,6 +12,7 @@ mod conventions;
 mod families;
 mod imports;
 mod indexes;
+mod metrics;
 mod outcomes;
 mod plans;
 mod provider_access;
