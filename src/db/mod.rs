@@ -33,6 +33,8 @@ use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 pub type Conn = AsyncPgConnection;
 pub type Pool = DeadPool<AsyncPgConnection>;
+/// A connection taken from the pool (returned to it when dropped).
+pub type PooledConn = diesel_async::pooled_connection::deadpool::Object<AsyncPgConnection>;
 
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 

@@ -31,6 +31,11 @@ impl Metrics {
     /// Records one request. `route` is the matched template (`/api/v1/families/{family_id}`),
     /// never the raw path, so the number of series stays bounded.
     pub fn record(&self, method: &str, route: &str, status: u16, seconds: f64) {
+        // Any token is a method to HTTP: unknown ones share one series.
+        let method = match method {
+            "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS" => method,
+            _ => "OTHER",
+        };
         let (method, route) = (method.to_string(), route.to_string());
         if let Ok(mut r) = self.requests.lock() {
             *r.entry((method.clone(), route.clone(), status))
@@ -235,11 +240,18 @@ mod tests {
         m.record("GET", "/api/v1/families/{family_id}", 200, 0.004);
         m.record("GET", "/api/v1/families/{family_id}", 200, 0.3);
         m.record("GET", "/api/v1/families/{family_id}", 404, 0.001);
+        m.record("FOO1", "-", 405, 0.001);
+        m.record("FOO2", "-", 405, 0.001);
         let mut out = String::new();
         m.render_http(&mut out);
         assert!(out.contains("ffc_http_requests_total{method=\"GET\",route=\"/api/v1/families/{family_id}\",status=\"200\"} 2"), "{out}");
         assert!(out.contains("le=\"0.005\"} 2"), "{out}");
         assert!(out.contains("le=\"0.5\"} 3"));
         assert!(out.contains("ffc_http_request_duration_seconds_count{method=\"GET\",route=\"/api/v1/families/{family_id}\"} 3"));
+        assert!(
+            out.contains("ffc_http_requests_total{method=\"OTHER\",route=\"-\",status=\"405\"} 2"),
+            "{out}"
+        );
+        assert!(!out.contains("FOO1"));
     }
 }

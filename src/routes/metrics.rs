@@ -25,12 +25,13 @@ struct Backlog {
 /// Prometheus text format: requests and latency by route template and status (this instance),
 /// the database pool (in use, idle, waiting), background jobs waiting (identification runs,
 /// claim windows), the webhook outbox backlog and dead letters (shared by all instances, from
-/// the database). For scrapers only: from the addresses in `FFC_METRICS_ALLOW` (loopback by
-/// default) or with the bearer token `FFC_METRICS_TOKEN`; never with a user's token.
+/// the database). For scrapers only: with the bearer token `FFC_METRICS_TOKEN`, or without a
+/// token from the addresses in `FFC_METRICS_ALLOW` (loopback by default; not through a proxy
+/// that sets `Forwarded` or `X-Forwarded-For`). A user's token never opens it.
 #[utoipa::path(
     operation_id = "metrics",
     tag = "health",
-    security(("metrics" = [])),
+    security(("metrics" = []), ()),
     responses(
         (status = 200, description = "The metrics.", content_type = "text/plain; version=0.0.4", body = String),
         (status = 401, description = "A token was sent and it is not the metrics token.", body = Problem, content_type = "application/problem+json"),
@@ -47,10 +48,18 @@ pub async fn metrics(
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
-    let from_allowed = req
-        .peer_addr()
-        .is_some_and(|a| access.allows_address(a.ip()));
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        });
+    // A request relayed by a proxy on an allowed address (nginx on the same host, a sidecar)
+    // comes from elsewhere: only the token lets it in.
+    let relayed =
+        req.headers().contains_key("forwarded") || req.headers().contains_key("x-forwarded-for");
+    let from_allowed = !relayed
+        && req
+            .peer_addr()
+            .is_some_and(|a| access.allows_address(a.ip()));
     match sent {
         Some(t) if access.allows_token(t.trim()) => {}
         _ if from_allowed => {}
@@ -73,8 +82,13 @@ pub async fn metrics(
         &[
             ("state=\"in_use\"", in_use),
             ("state=\"idle\"", pool.available as i64),
-            ("state=\"max\"", pool.max_size as i64),
         ],
+    );
+    gauge(
+        &mut out,
+        "ffc_db_pool_max_connections",
+        "The most connections this instance's pool opens.",
+        &[("", pool.max_size as i64)],
     );
     gauge(
         &mut out,
@@ -82,10 +96,11 @@ pub async fn metrics(
         "Requests waiting for a database connection.",
         &[("", pool.waiting as i64)],
     );
-    // One query for everything the database knows, bounded by a short wait for a connection:
-    // a scrape must answer even when the pool is exhausted or the database is down.
-    let backlog = match tokio::time::timeout(std::time::Duration::from_secs(2), state.pool.get()).await {
-        Ok(Ok(mut conn)) => diesel::sql_query(
+    // One query for everything the database knows, connection and query bounded together: a
+    // scrape must answer even when the pool is exhausted or the database is down or stuck.
+    let read = async {
+        let mut conn = state.pool.get().await.ok()?;
+        diesel::sql_query(
             "SELECT (SELECT count(*) FROM identification_runs WHERE status IN ('queued', 'running')) AS identification_runs,
                     (SELECT count(*) FROM claim_windows WHERE status = 'computing') AS claim_windows,
                     (SELECT count(*) FROM webhook_deliveries WHERE status = 'pending') AS webhook_pending,
@@ -93,9 +108,12 @@ pub async fn metrics(
         )
         .get_result::<Backlog>(&mut conn)
         .await
-        .ok(),
-        _ => None,
+        .ok()
     };
+    let backlog = tokio::time::timeout(std::time::Duration::from_secs(2), read)
+        .await
+        .ok()
+        .flatten();
     gauge(
         &mut out,
         "ffc_database_up",

@@ -481,101 +481,121 @@ async fn compute(pool: &Pool, w: &WindowRow, token: Uuid) -> Result<(i64, i64), 
     );
     // Each batch's claims are written on another connection while the next batch is loaded and
     // judged: the two cores work at once. Writes still happen one at a time, in order.
-    let mut writing: Option<tokio::task::JoinHandle<Result<usize, String>>> = None;
-    loop {
-        let t = std::time::Instant::now();
-        let batch = q::next_attachments(&mut conn, after, w.cut_off, BATCH)
-            .await
-            .map_err(err)?;
-        let Some(last) = batch.last().map(|a| a.id) else {
-            break;
-        };
-        let family_ids: Vec<Uuid> = batch.iter().map(|a| a.family_id).collect();
-        let families: HashMap<Uuid, _> = fq::families_by_ids(&mut conn, &family_ids)
-            .await
-            .map_err(err)?
-            .into_iter()
-            .map(|f| (f.id, f))
-            .collect();
-        let mut members: HashMap<Uuid, Vec<_>> = HashMap::new();
-        for m in fq::people_of(&mut conn, &family_ids).await.map_err(err)? {
-            members.entry(m.family_id).or_default().push(m);
-        }
-        let mut evidence: HashMap<Uuid, Vec<_>> = HashMap::new();
-        for e in eq::in_force_for(&mut conn, &family_ids)
-            .await
-            .map_err(err)?
-        {
-            evidence.entry(e.family_id).or_default().push(e);
-        }
-        let mut case_facts = cases(&mut conn, &family_ids)
-            .await
-            .map_err(|e| e.to_string())?;
-        for a in &batch {
-            if let std::collections::hash_map::Entry::Vacant(slot) = revisions.entry(a.revision_id)
-            {
-                let (_, p) = revision_params(&mut conn, &a.ruleset_code, a.revision_id)
-                    .await
-                    .map_err(|e| format!("{e:?}"))?;
-                slot.insert(std::sync::Arc::new(p));
-            }
-        }
-        t_load += t.elapsed();
-        let t = std::time::Instant::now();
-        let size = batch.len();
-        let all: Vec<Uuid> = batch.iter().map(|a| a.id).collect();
-        let mut results = Vec::new();
-        for a in batch {
-            let Some(family) = families.get(&a.family_id) else {
-                continue;
+    let mut writer = Some(pool.get().await.map_err(|e| e.to_string())?);
+    let mut writing: Option<tokio::task::JoinHandle<WriteOutcome>> = None;
+    let outcome = async {
+        loop {
+            let t = std::time::Instant::now();
+            let batch = q::next_attachments(&mut conn, after, w.cut_off, BATCH)
+                .await
+                .map_err(err)?;
+            let Some(last) = batch.last().map(|a| a.id) else {
+                break;
             };
-            let fam = facts(
-                family,
-                members.get(&a.family_id).map_or(&[][..], Vec::as_slice),
-                evidence.get(&a.family_id).map_or(&[][..], Vec::as_slice),
-            );
-            let case = case_facts.remove(&a.family_id).unwrap_or_default();
-            let outcomes: Vec<Outcome> = judge(
-                &revisions[&a.revision_id],
-                &fam,
-                &case,
-                a.attached_on,
-                w.cut_off,
-            )
-            .into_iter()
-            .filter(|o| o.achieved)
-            .collect();
-            if !outcomes.is_empty() {
-                results.push(Judged {
-                    attachment: a,
-                    outcomes,
-                });
+            let family_ids: Vec<Uuid> = batch.iter().map(|a| a.family_id).collect();
+            let families: HashMap<Uuid, _> = fq::families_by_ids(&mut conn, &family_ids)
+                .await
+                .map_err(err)?
+                .into_iter()
+                .map(|f| (f.id, f))
+                .collect();
+            let mut members: HashMap<Uuid, Vec<_>> = HashMap::new();
+            for m in fq::people_of(&mut conn, &family_ids).await.map_err(err)? {
+                members.entry(m.family_id).or_default().push(m);
             }
+            let mut evidence: HashMap<Uuid, Vec<_>> = HashMap::new();
+            for e in eq::in_force_for(&mut conn, &family_ids)
+                .await
+                .map_err(err)?
+            {
+                evidence.entry(e.family_id).or_default().push(e);
+            }
+            let case_facts = cases(&mut conn, &family_ids)
+                .await
+                .map_err(|e| e.to_string())?;
+            for a in &batch {
+                if let std::collections::hash_map::Entry::Vacant(slot) =
+                    revisions.entry(a.revision_id)
+                {
+                    let (_, p) = revision_params(&mut conn, &a.ruleset_code, a.revision_id)
+                        .await
+                        .map_err(|e| format!("{e:?}"))?;
+                    slot.insert(std::sync::Arc::new(p));
+                }
+            }
+            t_load += t.elapsed();
+            let t = std::time::Instant::now();
+            let size = batch.len();
+            let all: Vec<Uuid> = batch.iter().map(|a| a.id).collect();
+            let mut results = Vec::new();
+            for a in batch {
+                let Some(family) = families.get(&a.family_id) else {
+                    continue;
+                };
+                let fam = facts(
+                    family,
+                    members.get(&a.family_id).map_or(&[][..], Vec::as_slice),
+                    evidence.get(&a.family_id).map_or(&[][..], Vec::as_slice),
+                );
+                // A family attached under two rulesets has two attachments: each reads the casework.
+                let case = case_facts.get(&a.family_id).cloned().unwrap_or_default();
+                let outcomes: Vec<Outcome> = judge(
+                    &revisions[&a.revision_id],
+                    &fam,
+                    &case,
+                    a.attached_on,
+                    w.cut_off,
+                )
+                .into_iter()
+                .filter(|o| o.achieved)
+                .collect();
+                if !outcomes.is_empty() {
+                    results.push(Judged {
+                        attachment: a,
+                        outcomes,
+                    });
+                }
+            }
+            judged += size as i64;
+            t_judge += t.elapsed();
+            let t = std::time::Instant::now();
+            if let Some(previous) = writing.take() {
+                let (conn, n) = previous.await.map_err(|e| e.to_string())?;
+                writer = Some(conn);
+                claimed += n? as i64;
+            }
+            t_wait += t.elapsed();
+            let batch = Batch {
+                window_id: w.id,
+                cut_off: w.cut_off,
+                token,
+                size,
+                last,
+                all,
+                results,
+                revisions: revisions.clone(),
+            };
+            let conn = writer.take().ok_or("the writing connection was lost")?;
+            writing = Some(tokio::spawn(write_batch(conn, batch)));
+            after = Some(last);
         }
-        judged += size as i64;
-        t_judge += t.elapsed();
-        let t = std::time::Instant::now();
-        if let Some(previous) = writing.take() {
-            claimed += previous.await.map_err(|e| e.to_string())?? as i64;
-        }
-        t_wait += t.elapsed();
-        let batch = Batch {
-            window_id: w.id,
-            cut_off: w.cut_off,
-            token,
-            size,
-            last,
-            all,
-            results,
-            revisions: revisions.clone(),
-        };
-        writing = Some(tokio::spawn(write_batch(pool.clone(), batch)));
-        after = Some(last);
+        Ok::<(), String>(())
     }
+    .await;
+    // Whatever happened, the batch being written finishes (and reports) before the run ends.
     let t = std::time::Instant::now();
     if let Some(previous) = writing.take() {
-        claimed += previous.await.map_err(|e| e.to_string())?? as i64;
+        match previous.await {
+            Ok((_, Ok(n))) => claimed += n as i64,
+            Ok((_, Err(e))) => {
+                log::error!("claim window {}: writing a batch: {e}", w.id);
+                outcome.clone()?;
+                return Err(e);
+            }
+            Err(e) => return Err(e.to_string()),
+        }
     }
+    outcome?;
     t_wait += t.elapsed();
     log::info!(
         "claim window {}: loading {:.2}s, judging {:.2}s, waiting for writes {:.2}s",
@@ -600,11 +620,18 @@ struct Batch {
     revisions: Revisions,
 }
 
+/// The writing connection comes back with the outcome, for the next batch.
+type WriteOutcome = (crate::db::PooledConn, Result<usize, String>);
+
 /// Decides and writes one batch's claims in one transaction, under the claiming lock, and moves
 /// the window's progress on (only while this worker still holds the window).
-async fn write_batch(pool: Pool, b: Batch) -> Result<usize, String> {
+async fn write_batch(mut conn: crate::db::PooledConn, b: Batch) -> WriteOutcome {
+    let n = write(&mut conn, b).await;
+    (conn, n)
+}
+
+async fn write(conn: &mut crate::db::PooledConn, b: Batch) -> Result<usize, String> {
     let err = |e: diesel::result::Error| e.to_string();
-    let mut conn = pool.get().await.map_err(|e| e.to_string())?;
     let ids: Vec<Uuid> = b.results.iter().map(|j| j.attachment.id).collect();
     let achieved: HashSet<(Uuid, &str)> = b
         .results
@@ -621,12 +648,6 @@ async fn write_batch(pool: Pool, b: Batch) -> Result<usize, String> {
         super::families::today()
     );
     conn.transaction::<_, diesel::result::Error, _>(async |c| {
-        // Losing this batch in a crash loses its progress with it: the batch is done again.
-        diesel_async::RunQueryDsl::execute(
-            diesel::sql_query("SET LOCAL synchronous_commit = off"),
-            c,
-        )
-        .await?;
         diesel_async::RunQueryDsl::execute(
             diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
                 .bind::<diesel::sql_types::BigInt, _>(CLAIM_LOCK),

@@ -44,7 +44,16 @@ async fn metrics_count_requests_by_route_and_show_pool_jobs_and_outbox() {
     assert!(text.contains(
         "ffc_http_request_duration_seconds_count{method=\"GET\",route=\"/api/v1/families\"} 2"
     ));
-    assert!(text.contains("ffc_db_pool_connections{state=\"max\"} 8"));
+    assert!(text.contains("ffc_db_pool_max_connections 8"));
+    // Relayed through a proxy on loopback: the address no longer counts.
+    let relayed = app
+        .client
+        .get(app.url("/metrics"))
+        .header("X-Forwarded-For", "203.0.113.9")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(relayed.status(), 403);
     assert!(text.contains("ffc_database_up 1"));
     assert!(text.contains("ffc_jobs_waiting{kind=\"claim_window\"} 0"));
     assert!(text.contains("ffc_webhook_outbox_backlog 0"));
