@@ -7,17 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-100000}
-cargo build --release --locked -q
-work=$(mktemp -d /tmp/ffc-bench-XXXXXX)
-chmod 755 "$work"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-export FFC_DATA_DIR="$work/data" FFC_BIND="127.0.0.1:$port" FFC_RATE_LIMIT_PER_MINUTE=1000000 RUST_LOG=info
-./target/release/ffc serve > "$work/server.log" 2>&1 &
-server=$!
-trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
-for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 1; done
-pg=$(grep -o 'PostgreSQL listening on 127.0.0.1:[0-9]*' "$work/server.log" | grep -o '[0-9]*$')
-owner="postgres://ffc_owner@127.0.0.1:$pg/ffc"
+. bench/lib.sh
+start_service
 
 t0=$(date +%s.%N)
 counts=$(psql -q -X -A -t "$owner" -v n="$n" -v seed=0.42 -f bench/synthetic.sql | tail -n 1)
