@@ -323,3 +323,16 @@ pub struct ServiceLoad {
     pub free: Option<i64>,
     pub waiting: i64,
 }
+
+impl From<crate::db::referrals::CapacityRow> for ServiceLoad {
+    fn from(r: crate::db::referrals::CapacityRow) -> Self {
+        ServiceLoad {
+            free: r.capacity.map(|c| (i64::from(c) - r.open).max(0)),
+            service_code: r.service_code,
+            organisation: r.organisation,
+            capacity: r.capacity,
+            open: r.open,
+            waiting: r.waiting,
+        }
+    }
+}

@@ -790,17 +790,7 @@ pub async fn capacity(pool: &Pool, ctx: &Ctx) -> ApiResult<Reply> {
             Ok(rows)
         })
         .await?;
-    let items: Vec<ServiceLoad> = rows
-        .into_iter()
-        .map(|r| ServiceLoad {
-            free: r.capacity.map(|c| (i64::from(c) - r.open).max(0)),
-            service_code: r.service_code,
-            organisation: r.organisation,
-            capacity: r.capacity,
-            open: r.open,
-            waiting: r.waiting,
-        })
-        .collect();
+    let items: Vec<ServiceLoad> = rows.into_iter().map(ServiceLoad::from).collect();
     Ok(Reply::ok(&Page::all(items), None))
 }
 

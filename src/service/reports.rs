@@ -347,17 +347,7 @@ pub async fn programme(pool: &Pool, ctx: &Ctx) -> ApiResult<ProgrammeReport> {
                     open: w.open,
                 })
                 .collect(),
-            services: services
-                .into_iter()
-                .map(|r| ServiceLoad {
-                    free: r.capacity.map(|c| (i64::from(c) - r.open).max(0)),
-                    service_code: r.service_code,
-                    organisation: r.organisation,
-                    capacity: r.capacity,
-                    open: r.open,
-                    waiting: r.waiting,
-                })
-                .collect(),
+            services: services.into_iter().map(ServiceLoad::from).collect(),
             results,
             turned_around,
             trajectories: trajectories(&claims, &params),
