@@ -47,7 +47,7 @@ pub struct WindowRow {
     pub version: i32,
 }
 
-#[derive(Queryable, Selectable, Insertable, Debug, Clone)]
+#[derive(Queryable, Selectable, Debug, Clone)]
 #[diesel(table_name = claim_items)]
 pub struct ItemRow {
     pub id: Uuid,
@@ -63,21 +63,13 @@ pub struct ItemRow {
     pub amount_pence: i64,
     pub snapshot: serde_json::Value,
     pub evidence_ids: Vec<Uuid>,
-    #[diesel(skip_insertion)]
     pub status: String,
-    #[diesel(skip_insertion)]
     pub excluded_reason: Option<String>,
-    #[diesel(skip_insertion)]
     pub excluded_by: Option<String>,
-    #[diesel(skip_insertion)]
     pub withdrawn_reason: Option<String>,
-    #[diesel(skip_insertion)]
     pub withdrawn_on: Option<NaiveDate>,
-    #[diesel(skip_insertion)]
     pub withdrawn_by: Option<String>,
-    #[diesel(skip_insertion)]
     pub recovered_pence: Option<i64>,
-    #[diesel(skip_insertion)]
     pub version: i32,
 }
 
@@ -331,17 +323,32 @@ pub async fn touch_window(conn: &mut Conn, id: Uuid) -> QueryResult<()> {
 /// the unique indexes decide, also between windows computed at the same time. The rows go as
 /// one array per column (a dozen parameters, not a dozen per row): PostgreSQL reads them far
 /// faster than a multi-row VALUES list.
-pub async fn insert_items(conn: &mut Conn, rows: Vec<ItemRow>) -> QueryResult<usize> {
-    use diesel::sql_types::{Array, BigInt, Date, Jsonb, SmallInt, Text, Uuid as U};
+/// A claim item as computed, before it is written.
+pub struct NewItem {
+    pub id: Uuid,
+    pub window_id: Uuid,
+    pub family_id: Uuid,
+    pub attachment_id: Uuid,
+    pub ruleset_code: String,
+    pub revision_id: Uuid,
+    pub financial_year: i16,
+    pub result: String,
+    pub slot: String,
+    pub achieved_on: NaiveDate,
+    pub amount_pence: i64,
+    /// The explained result as JSON text: serialised once, straight from the result, with no
+    /// intermediate tree (a window writes tens of thousands).
+    pub snapshot: String,
+    pub evidence_ids: Vec<Uuid>,
+}
+
+pub async fn insert_items(conn: &mut Conn, rows: Vec<NewItem>) -> QueryResult<usize> {
+    use diesel::sql_types::{Array, BigInt, Date, SmallInt, Text, Uuid as U};
     if rows.is_empty() {
         return Ok(0);
     }
-    let col = |f: fn(&ItemRow) -> Uuid| rows.iter().map(f).collect::<Vec<Uuid>>();
-    let text = |f: fn(&ItemRow) -> &str| {
-        rows.iter()
-            .map(|r| f(r).to_string())
-            .collect::<Vec<String>>()
-    };
+    let col = |f: fn(&NewItem) -> Uuid| rows.iter().map(f).collect::<Vec<Uuid>>();
+    let text = |f: fn(&NewItem) -> &str| rows.iter().map(f).collect::<Vec<&str>>();
     // uuid[] per row travels as its text form; PostgreSQL has no arrays of arrays of varying length.
     let evidence: Vec<String> = rows
         .iter()
@@ -355,9 +362,9 @@ pub async fn insert_items(conn: &mut Conn, rows: Vec<ItemRow>) -> QueryResult<us
                                   financial_year, result, slot, achieved_on, amount_pence, snapshot,
                                   evidence_ids)
          SELECT id, window_id, family_id, attachment_id, ruleset_code, revision_id, financial_year,
-                result, slot, achieved_on, amount_pence, snapshot, evidence::uuid[]
+                result, slot, achieved_on, amount_pence, snapshot::json, evidence::uuid[]
            FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::uuid[],
-                       $7::int2[], $8::text[], $9::text[], $10::date[], $11::int8[], $12::jsonb[],
+                       $7::int2[], $8::text[], $9::text[], $10::date[], $11::int8[], $12::text[],
                        $13::text[])
              AS t(id, window_id, family_id, attachment_id, ruleset_code, revision_id,
                   financial_year, result, slot, achieved_on, amount_pence, snapshot, evidence)
@@ -374,7 +381,7 @@ pub async fn insert_items(conn: &mut Conn, rows: Vec<ItemRow>) -> QueryResult<us
     .bind::<Array<Text>, _>(text(|r| &r.slot))
     .bind::<Array<Date>, _>(rows.iter().map(|r| r.achieved_on).collect::<Vec<NaiveDate>>())
     .bind::<Array<BigInt>, _>(rows.iter().map(|r| r.amount_pence).collect::<Vec<i64>>())
-    .bind::<Array<Jsonb>, _>(rows.iter().map(|r| r.snapshot.clone()).collect::<Vec<serde_json::Value>>())
+    .bind::<Array<Text>, _>(text(|r| &r.snapshot))
     .bind::<Array<Text>, _>(evidence)
     .execute(conn)
     .await

@@ -304,7 +304,7 @@ diesel::table! {
         slot -> Text,
         achieved_on -> Date,
         amount_pence -> Int8,
-        snapshot -> Jsonb,
+        snapshot -> Json,
         evidence_ids -> Array<Uuid>,
         status -> Text,
         excluded_reason -> Nullable<Text>,
