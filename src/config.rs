@@ -29,6 +29,32 @@ pub struct Config {
     pub webhooks: WebhookConfig,
     /// Who may read `/metrics`.
     pub metrics: crate::http::metrics::MetricsAccess,
+    pub limits: Limits,
+}
+
+/// How long the service waits before it gives up and says so (503 with Retry-After, or a closed
+/// connection), so that a fault is answered quickly instead of piling requests up.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Longest wait for a database connection from the pool.
+    pub db_pool_wait_ms: u64,
+    /// Longest a single SQL statement may run (PostgreSQL's statement_timeout).
+    pub db_statement_timeout_ms: u64,
+    /// Longest a client may take to send a request's headers.
+    pub client_request_timeout_ms: u64,
+    /// On SIGTERM, how long requests in flight may take to finish.
+    pub shutdown_timeout_s: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            db_pool_wait_ms: 2000,
+            db_statement_timeout_ms: 10_000,
+            client_request_timeout_ms: 5000,
+            shutdown_timeout_s: 30,
+        }
+    }
 }
 
 /// Delivery of notifications to providers' systems.
@@ -96,6 +122,21 @@ impl Config {
                 std::thread::available_parallelism().map_or(2, |n| n.get()),
             )?,
             db_pool_size: parse_var("FFC_DB_POOL_SIZE", 16usize)?,
+            limits: {
+                let d = Limits::default();
+                Limits {
+                    db_pool_wait_ms: parse_var("FFC_DB_POOL_WAIT_MS", d.db_pool_wait_ms)?,
+                    db_statement_timeout_ms: parse_var(
+                        "FFC_DB_STATEMENT_TIMEOUT_MS",
+                        d.db_statement_timeout_ms,
+                    )?,
+                    client_request_timeout_ms: parse_var(
+                        "FFC_CLIENT_REQUEST_TIMEOUT_MS",
+                        d.client_request_timeout_ms,
+                    )?,
+                    shutdown_timeout_s: parse_var("FFC_SHUTDOWN_TIMEOUT_S", d.shutdown_timeout_s)?,
+                }
+            },
             dev_auth,
             dev_jwt_secret: var("FFC_DEV_JWT_SECRET"),
             issuers_file: var("FFC_JWT_ISSUERS_FILE").map(PathBuf::from),

@@ -232,6 +232,9 @@ impl ResponseError for ApiError {
             ApiError::TooManyRequests { retry_after } => {
                 res.insert_header((header::RETRY_AFTER, retry_after.to_string()));
             }
+            ApiError::Unavailable(_) => {
+                res.insert_header((header::RETRY_AFTER, RETRY_UNAVAILABLE_SECONDS.to_string()));
+            }
             ApiError::MethodNotAllowed(methods) => {
                 res.insert_header((header::ALLOW, methods.join(", ")));
             }
@@ -284,10 +287,41 @@ impl From<diesel::result::Error> for ApiError {
             Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
                 ApiError::Conflict("Concurrent update; retry the request.".into())
             }
+            // No answer from the database (connection lost, server restarting) or no answer in
+            // time: the request did not happen, and may be retried shortly.
+            Error::DatabaseError(
+                DatabaseErrorKind::UnableToSendCommand | DatabaseErrorKind::ClosedConnection,
+                info,
+            ) => {
+                log::warn!("database unavailable: {}", info.message());
+                ApiError::Unavailable("The database is not reachable; retry shortly.".into())
+            }
+            Error::DatabaseError(_, info) if transient(info.message()) => {
+                log::warn!("database: {}", info.message());
+                ApiError::Unavailable(
+                    "The database did not answer in time or is restarting; retry shortly.".into(),
+                )
+            }
             other => ApiError::Internal(format!("database: {other}")),
         }
     }
 }
+
+/// PostgreSQL's messages for a statement cut short by a timeout or by the server going away
+/// (SQLSTATE 57014, 55P03, 57P01-57P03), which diesel reports without their codes.
+fn transient(message: &str) -> bool {
+    const SIGNS: [&str; 5] = [
+        "canceling statement due to statement timeout",
+        "canceling statement due to lock timeout",
+        "terminating connection due to administrator command",
+        "the database system is",
+        "canceling statement due to conflict with recovery",
+    ];
+    SIGNS.iter().any(|s| message.contains(s))
+}
+
+/// Seconds a client is asked to wait before retrying after a 503.
+pub const RETRY_UNAVAILABLE_SECONDS: u64 = 2;
 
 impl From<diesel_async::pooled_connection::deadpool::PoolError> for ApiError {
     fn from(e: diesel_async::pooled_connection::deadpool::PoolError) -> Self {

@@ -64,14 +64,14 @@ async fn serve_with(config: &Config, db: &ffc::database::Database) -> Result<(),
             .map_err(|e| format!("token self-test: {e}"))?;
         log::warn!("development tokens (HS256, issuer ffc-dev) are accepted: mint one with `ffc token --role coordinator`");
     }
-    let pool = ffc::db::pool(&db.app_url, config.db_pool_size)?;
+    let pool = ffc::db::pool_with(&db.app_url, config.db_pool_size, &config.limits)?;
     let state = ffc::server::state(config.clone(), pool, verifier);
     ffc::server::start_background(&state);
     let base = config.public_url.trim_end_matches('/');
     log::info!(
         "Families for Change API on {base} - docs {base}/docs/ - OpenAPI {base}/openapi.json"
     );
-    ffc::server::run(state, &config.bind, config.workers)
+    ffc::server::run(state, &config.bind, config.workers, &config.limits)
         .await
         .map_err(|e| format!("server on {}: {e}", config.bind))
 }

@@ -303,6 +303,12 @@ fn decorate_operation(op: &mut Value, personal: bool) {
         "500",
         problem("Unexpected error; the `X-Request-Id` response header identifies it in the logs."),
     );
+    add("503", {
+        let mut p = problem("The database is unreachable, restarting or did not answer in time, or no connection to it was free in time: nothing was done; retry after `Retry-After` seconds.");
+        p["headers"] = json!({"Retry-After": {"description": "Seconds to wait.",
+            "schema": {"type": "integer", "format": "int32", "minimum": 0, "maximum": 3600}}});
+        p
+    });
     for (_, r) in responses.iter_mut() {
         if let Some(h) = r.get_mut("headers").and_then(|h| h.as_object_mut()) {
             if let Some(etag) = h.get_mut("ETag") {

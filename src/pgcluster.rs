@@ -227,6 +227,12 @@ impl Cluster {
             return Ok(());
         }
         let port = free_port()?;
+        self.start_on(port)
+    }
+
+    /// Starts the server on the given port (after a stop, the port it had, so that clients
+    /// reconnect to the same address).
+    pub fn start_on(&mut self, port: u16) -> Result<(), String> {
         let pgdata = self.pgdata().to_string_lossy().to_string();
         let logfile = self
             .dir
@@ -252,6 +258,14 @@ impl Cluster {
         if self.started_here {
             self.stop();
         }
+    }
+
+    /// Stops the server at once, as a crash would (no shutdown checkpoint; the next start
+    /// replays the WAL). For fault tests.
+    pub fn kill(&self) -> Result<(), String> {
+        let pgdata = self.pgdata().to_string_lossy().to_string();
+        self.run("pg_ctl", &["stop", "-D", &pgdata, "-m", "immediate", "-w"])
+            .map(|_| ())
     }
 
     pub fn stop(&self) {

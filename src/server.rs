@@ -125,10 +125,23 @@ pub fn app(
 
 use utoipa_actix_web::AppExt;
 
-pub async fn run(state: web::Data<AppState>, bind: &str, workers: usize) -> std::io::Result<()> {
+/// Serves until SIGTERM or SIGINT: then it stops accepting connections, lets requests in flight
+/// finish (up to the shutdown timeout) and returns.
+pub async fn run(
+    state: web::Data<AppState>,
+    bind: &str,
+    workers: usize,
+    limits: &crate::config::Limits,
+) -> std::io::Result<()> {
     let s = state.clone();
     let server = HttpServer::new(move || app(s.clone()))
         .workers(workers)
+        // A client that has not sent its headers in time is answered 408 and dropped, so slow
+        // senders cannot hold connections that others need.
+        .client_request_timeout(std::time::Duration::from_millis(
+            limits.client_request_timeout_ms,
+        ))
+        .shutdown_timeout(limits.shutdown_timeout_s)
         .bind(bind)?
         .run();
     server.await

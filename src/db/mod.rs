@@ -27,7 +27,7 @@ pub mod webhooks;
 use std::time::Duration;
 
 use diesel_async::pooled_connection::deadpool::Pool as DeadPool;
-use diesel_async::pooled_connection::AsyncDieselConnectionManager;
+use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
 use diesel_async::{AsyncConnection, AsyncMigrationHarness, AsyncPgConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
@@ -39,12 +39,34 @@ pub type PooledConn = diesel_async::pooled_connection::deadpool::Object<AsyncPgC
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 
 pub fn pool(url: &str, size: usize) -> Result<Pool, String> {
-    let mgr = AsyncDieselConnectionManager::<AsyncPgConnection>::new(url);
+    pool_with(url, size, &crate::config::Limits::default())
+}
+
+/// The pool, with how long a request waits for a connection and how long any statement may run
+/// on one (set on each new connection, so a stuck query cannot hold it for ever).
+pub fn pool_with(url: &str, size: usize, limits: &crate::config::Limits) -> Result<Pool, String> {
+    let statement_timeout = limits.db_statement_timeout_ms;
+    let mut config = ManagerConfig::<AsyncPgConnection>::default();
+    config.custom_setup = Box::new(move |url| {
+        let url = url.to_string();
+        Box::pin(async move {
+            let mut conn = AsyncPgConnection::establish(&url).await?;
+            diesel_async::SimpleAsyncConnection::batch_execute(
+                &mut conn,
+                &format!("SET statement_timeout = {statement_timeout}"),
+            )
+            .await
+            .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
+            Ok(conn)
+        })
+    });
+    let mgr = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(url, config);
+    let wait = Duration::from_millis(limits.db_pool_wait_ms);
     DeadPool::builder(mgr)
         .max_size(size)
-        .wait_timeout(Some(Duration::from_secs(5)))
-        .create_timeout(Some(Duration::from_secs(5)))
-        .recycle_timeout(Some(Duration::from_secs(5)))
+        .wait_timeout(Some(wait))
+        .create_timeout(Some(wait))
+        .recycle_timeout(Some(wait))
         .runtime(deadpool::Runtime::Tokio1)
         .build()
         .map_err(|e| format!("database pool: {e}"))

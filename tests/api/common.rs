@@ -185,6 +185,7 @@ pub async fn spawn_app_with(opts: Options) -> TestApp {
         bind: "127.0.0.1:0".into(),
         workers: 1,
         db_pool_size: 8,
+        limits: Default::default(),
         dev_auth: Some(true),
         dev_jwt_secret: Some(DEV_SECRET.into()),
         issuers_file: Some(issuers_file),
