@@ -289,10 +289,15 @@ impl From<diesel::result::Error> for ApiError {
             }
             // No answer from the database (connection lost, server restarting) or no answer in
             // time: the request did not happen, and may be retried shortly.
-            Error::DatabaseError(
-                DatabaseErrorKind::UnableToSendCommand | DatabaseErrorKind::ClosedConnection,
-                info,
-            ) => {
+            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
+                log::warn!("database unavailable: {}", info.message());
+                ApiError::Unavailable("The database is not reachable; retry shortly.".into())
+            }
+            // diesel-async reports every client-side error this way; only a lost connection is
+            // an outage (a protocol or parameter fault stays a 500).
+            Error::DatabaseError(DatabaseErrorKind::UnableToSendCommand, info)
+                if connection_lost(info.message()) =>
+            {
                 log::warn!("database unavailable: {}", info.message());
                 ApiError::Unavailable("The database is not reachable; retry shortly.".into())
             }
@@ -318,6 +323,20 @@ fn transient(message: &str) -> bool {
         "canceling statement due to conflict with recovery",
     ];
     SIGNS.iter().any(|s| message.contains(s))
+}
+
+/// tokio-postgres's words for a connection that is gone.
+fn connection_lost(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    [
+        "connection closed",
+        "error communicating with the server",
+        "broken pipe",
+        "connection reset",
+        "connection refused",
+    ]
+    .iter()
+    .any(|s| m.contains(s))
 }
 
 /// Seconds a client is asked to wait before retrying after a 503.

@@ -13,6 +13,7 @@ pub mod http;
 pub mod openapi;
 pub mod pgcluster;
 pub mod routes;
+pub mod seed;
 pub mod server;
 pub mod service;
 pub mod webhooks;

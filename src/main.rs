@@ -3,7 +3,7 @@ use std::process::ExitCode;
 use ffc::auth::Role;
 use ffc::config::Config;
 
-const USAGE: &str = "usage: ffc [serve | migrate | openapi | demo | token --role ROLE[,ROLE...] [--sub NAME] [--ttl SECONDS]]";
+const USAGE: &str = "usage: ffc [serve | migrate | openapi | demo | seed --families N [--seed S] | token --role ROLE[,ROLE...] [--sub NAME] [--ttl SECONDS]]";
 
 fn main() -> ExitCode {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
@@ -26,6 +26,7 @@ fn main() -> ExitCode {
             }
             Some("token") => token(&args[1..]),
             Some("demo") => demo().await,
+            Some("seed") => seed(&args[1..]).await,
             Some("-h" | "--help" | "help") => {
                 println!("{USAGE}");
                 Ok(())
@@ -74,6 +75,44 @@ async fn serve_with(config: &Config, db: &ffc::database::Database) -> Result<(),
     ffc::server::run(state, &config.bind, config.workers, &config.limits)
         .await
         .map_err(|e| format!("server on {}: {e}", config.bind))
+}
+
+/// Synthetic families for load tests and benchmarks (see `ffc::seed`).
+async fn seed(args: &[String]) -> Result<(), String> {
+    let (mut families, mut seed) = (None, 1u64);
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let value = it
+            .next()
+            .ok_or_else(|| format!("{a} needs a value\n{USAGE}"))?;
+        match a.as_str() {
+            "--families" => {
+                families = Some(
+                    value
+                        .parse::<u64>()
+                        .ok()
+                        .filter(|n| (1..=10_000_000).contains(n))
+                        .ok_or("--families takes a number from 1 to 10000000")?,
+                )
+            }
+            "--seed" => seed = value.parse().map_err(|_| "--seed takes a whole number")?,
+            other => return Err(format!("unknown option {other:?}\n{USAGE}")),
+        }
+    }
+    let families = families.ok_or(format!("--families is required\n{USAGE}"))?;
+    let config = Config::from_env()?;
+    let db = ffc::database::prepare(&config).await?;
+    let started = std::time::Instant::now();
+    let outcome = ffc::seed::seed(&db.owner_url, families, seed).await;
+    if let Some(cluster) = &db.cluster {
+        cluster.stop_if_started_here();
+    }
+    let (f, m, e) = outcome?;
+    println!(
+        "seeded {f} families, {m} members, {e} evidence records in {:.1} s (seed {seed})",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 async fn migrate() -> Result<(), String> {

@@ -304,7 +304,7 @@ fn decorate_operation(op: &mut Value, personal: bool) {
         problem("Unexpected error; the `X-Request-Id` response header identifies it in the logs."),
     );
     add("503", {
-        let mut p = problem("The database is unreachable, restarting or did not answer in time, or no connection to it was free in time: nothing was done; retry after `Retry-After` seconds.");
+        let mut p = problem("The database is unreachable, restarting or did not answer in time, or no connection to it was free in time. Retry after `Retry-After` seconds; the change may or may not have been made if the database failed while committing, so send writes with `Idempotency-Key` to retry them safely.");
         p["headers"] = json!({"Retry-After": {"description": "Seconds to wait.",
             "schema": {"type": "integer", "format": "int32", "minimum": 0, "maximum": 3600}}});
         p

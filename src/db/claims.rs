@@ -319,10 +319,6 @@ pub async fn touch_window(conn: &mut Conn, id: Uuid) -> QueryResult<()> {
         .map(|_| ())
 }
 
-/// Adds items; one that another window (or this one) already holds is skipped, not an error:
-/// the unique indexes decide, also between windows computed at the same time. The rows go as
-/// one array per column (a dozen parameters, not a dozen per row): PostgreSQL reads them far
-/// faster than a multi-row VALUES list.
 /// A claim item as computed, before it is written.
 pub struct NewItem {
     pub id: Uuid,
@@ -342,6 +338,10 @@ pub struct NewItem {
     pub evidence_ids: Vec<Uuid>,
 }
 
+/// Adds items; one that another window (or this one) already holds is skipped, not an error:
+/// the unique indexes decide, also between windows computed at the same time. The rows go as
+/// one array per column (a dozen parameters, not a dozen per row): PostgreSQL reads them far
+/// faster than a multi-row VALUES list.
 pub async fn insert_items(conn: &mut Conn, rows: Vec<NewItem>) -> QueryResult<usize> {
     use diesel::sql_types::{Array, BigInt, Date, SmallInt, Text, Uuid as U};
     if rows.is_empty() {

@@ -61,12 +61,13 @@ pub fn pool_with(url: &str, size: usize, limits: &crate::config::Limits) -> Resu
         })
     });
     let mgr = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(url, config);
-    let wait = Duration::from_millis(limits.db_pool_wait_ms);
+    // Waiting for a free slot is the configured wait; opening a connection gets its own bound
+    // (a slow but live server can still be reached), and checking an idle one a short one.
     DeadPool::builder(mgr)
         .max_size(size)
-        .wait_timeout(Some(wait))
-        .create_timeout(Some(wait))
-        .recycle_timeout(Some(wait))
+        .wait_timeout(Some(Duration::from_millis(limits.db_pool_wait_ms)))
+        .create_timeout(Some(Duration::from_secs(5)))
+        .recycle_timeout(Some(Duration::from_secs(1)))
         .runtime(deadpool::Runtime::Tokio1)
         .build()
         .map_err(|e| format!("database pool: {e}"))

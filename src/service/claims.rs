@@ -463,7 +463,7 @@ type Revisions = HashMap<Uuid, std::sync::Arc<Params>>;
 
 async fn compute(pool: &Pool, w: &WindowRow, token: Uuid) -> Result<(i64, i64), String> {
     let err = |e: diesel::result::Error| e.to_string();
-    let mut conn = pool.get().await.map_err(|e| e.to_string())?;
+    let mut conn = patient_conn(pool).await?;
     if w.total == 0 {
         let total = q::count_attached(&mut conn, w.cut_off).await.map_err(err)?;
         q::set_total(&mut conn, w.id, token, total as i32)
@@ -481,8 +481,8 @@ async fn compute(pool: &Pool, w: &WindowRow, token: Uuid) -> Result<(i64, i64), 
     );
     // Each batch's claims are written on another connection while the next batch is loaded and
     // judged: the two cores work at once. Writes still happen one at a time, in order.
-    let mut writer = Some(pool.get().await.map_err(|e| e.to_string())?);
-    let mut reader = Some(pool.get().await.map_err(|e| e.to_string())?);
+    let mut writer = Some(patient_conn(pool).await?);
+    let mut reader = Some(patient_conn(pool).await?);
     let mut writing: Option<tokio::task::JoinHandle<WriteOutcome>> = None;
     let outcome = async {
         loop {
@@ -688,6 +688,9 @@ async fn write(conn: &mut crate::db::PooledConn, b: Batch, v: Verdicts) -> Resul
         // small scans the whole table for every later batch (measured: 340 ms a batch at
         // 100,000 families); the two reads below are planned for the table as it is.
         plan_cache_mode(c, "force_custom_plan").await?;
+        // A batch may wait for another window's batch under the claiming lock: a job's limit,
+        // not a request's.
+        set_local(c, "statement_timeout", "300s").await?;
         diesel_async::RunQueryDsl::execute(
             diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
                 .bind::<diesel::sql_types::BigInt, _>(CLAIM_LOCK),
@@ -720,13 +723,35 @@ async fn write(conn: &mut crate::db::PooledConn, b: Batch, v: Verdicts) -> Resul
 }
 
 async fn plan_cache_mode(c: &mut Conn, mode: &str) -> diesel::QueryResult<()> {
+    set_local(c, "plan_cache_mode", mode).await
+}
+
+/// A setting for the rest of the transaction.
+async fn set_local(c: &mut Conn, name: &str, value: &str) -> diesel::QueryResult<()> {
     diesel_async::RunQueryDsl::execute(
-        diesel::sql_query("SELECT set_config('plan_cache_mode', $1, true)")
-            .bind::<diesel::sql_types::Text, _>(mode),
+        diesel::sql_query("SELECT set_config($1, $2, true)")
+            .bind::<diesel::sql_types::Text, _>(name)
+            .bind::<diesel::sql_types::Text, _>(value),
         c,
     )
     .await
     .map(|_| ())
+}
+
+/// A connection for a background job: it waits out a burst of requests that holds every pooled
+/// connection (the requests' own wait is short, a job's run should not fail for it).
+async fn patient_conn(pool: &Pool) -> Result<crate::db::PooledConn, String> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        match pool.get().await {
+            Ok(c) => return Ok(c),
+            Err(e) if std::time::Instant::now() < deadline => {
+                log::warn!("claim window waiting for a database connection: {e}");
+                tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+            }
+            Err(e) => return Err(e.to_string()),
+        }
+    }
 }
 
 /// The claim items for a batch: per family and slot, the best newly achieved result (continuous

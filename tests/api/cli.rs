@@ -105,3 +105,83 @@ fn a_missing_postgresql_installation_says_what_to_install() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("apt-get install postgresql"), "{err}");
 }
+
+/// Seeds a test database through the binary, as the owner would.
+fn seed(app: &crate::common::TestApp, families: &str, seed: &str) -> std::process::Output {
+    let owner = app
+        .app_db_url
+        .replacen(ffc::pgcluster::APP_ROLE, ffc::pgcluster::OWNER_ROLE, 1);
+    ffc()
+        .args(["seed", "--families", families, "--seed", seed])
+        .env("DATABASE_URL", &app.app_db_url)
+        .env("MIGRATION_DATABASE_URL", owner)
+        .output()
+        .unwrap()
+}
+
+/// What a seeded database holds, as one fingerprint.
+async fn fingerprint(app: &crate::common::TestApp) -> (i64, i64, i64, String) {
+    let db = app.superuser_db().await;
+    let row = db
+        .query_one(
+            "SELECT (SELECT count(*) FROM families), (SELECT count(*) FROM members),
+                    (SELECT count(*) FROM evidence),
+                    (SELECT md5(string_agg(m.id::text || m.family_id::text || m.date_of_birth::text
+                                           || coalesce(m.nhs_number, '') || coalesce(m.upn, ''),
+                                           ',' ORDER BY m.id)) FROM members m)",
+            &[],
+        )
+        .await
+        .unwrap();
+    (row.get(0), row.get(1), row.get(2), row.get(3))
+}
+
+#[tokio::test]
+async fn seed_fills_the_database_reproducibly_with_valid_records() {
+    let (a, b) = (
+        crate::common::spawn_app().await,
+        crate::common::spawn_app().await,
+    );
+    for app in [&a, &b] {
+        let out = seed(app, "300", "11");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(String::from_utf8_lossy(&out.stdout).contains("seeded 300 families"));
+    }
+    let (fa, fb) = (fingerprint(&a).await, fingerprint(&b).await);
+    assert_eq!(fa, fb, "the same seed gives the same rows");
+    assert_eq!(fa.0, 300);
+    assert!(
+        fa.1 >= 300 && fa.1 <= 2400,
+        "1 to 8 members a family: {}",
+        fa.1
+    );
+    assert!(fa.2 > fa.1, "evidence for most members: {}", fa.2);
+    // The records are what the API serves: a seeded family reads back with its members.
+    let db = a.superuser_db().await;
+    let id: String = db
+        .query_one("SELECT id::text FROM families ORDER BY id LIMIT 1", &[])
+        .await
+        .unwrap()
+        .get(0);
+    let res = a
+        .get(
+            &format!("/api/v1/families/{id}"),
+            &crate::common::token(&[ffc::auth::Role::Coordinator]),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let family: serde_json::Value = res.json().await.unwrap();
+    assert!(
+        !family["members"].as_array().unwrap().is_empty(),
+        "{family}"
+    );
+    let bad = seed(&a, "0", "1");
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--families"));
+}
