@@ -593,3 +593,17 @@ async fn an_unnamed_unknown_field_is_still_named_in_the_error() {
     let field = p["errors"][0]["field"].as_str().unwrap();
     assert!(!field.trim().is_empty());
 }
+
+#[tokio::test]
+async fn references_keep_their_digits_past_a_million_families() {
+    let app = spawn_app().await;
+    app.superuser_db()
+        .await
+        .execute("SELECT setval('family_reference_seq', 999999)", &[])
+        .await
+        .unwrap();
+    let t = token(&[Role::Coordinator]);
+    let created = app.create_family(&t, &family_body()).await;
+    // lpad alone would have cut it to FFC-100000, the 100,000th family's reference.
+    assert_eq!(created["reference"], "FFC-1000000");
+}
