@@ -185,7 +185,7 @@ fn family(rng: &mut Rng, n: u64, out: &mut Chunk) {
                 };
                 let unauthorised = absent / 2 + rng.below(2) * (absent % 2);
                 ev(format!(
-                    "{}\t{id}\t{member}\tschool_term\tschool\t{starts}\t\\N\t\\N\t{y}\t{term}\t140\t{}\t{unauthorised}\t{}\t\\N\t\\N\n",
+                    "{}\t{id}\t{member}\tschool_term\tschool\t{starts}\t\\N\t\\N\t{y}\t{term}\t140\t{}\t{unauthorised}\t{}\t\\N\t\\N\tseed\n",
                     rng.uuid(),
                     140 - absent,
                     u64::from(rng.chance(5)),
@@ -194,7 +194,7 @@ fn family(rng: &mut Rng, n: u64, out: &mut Chunk) {
         }
         if rng.chance(8) {
             ev(format!(
-                "{}\t{id}\t{member}\tproven_offence\tpolice\t{}\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\n",
+                "{}\t{id}\t{member}\tproven_offence\tpolice\t{}\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\tseed\n",
                 rng.uuid(),
                 day(d(2012, 7, 1), rng, 300)
             ));
@@ -207,7 +207,7 @@ fn family(rng: &mut Rng, n: u64, out: &mut Chunk) {
                 "housing_asb_action",
             ]);
             ev(format!(
-                "{}\t{id}\t{member}\tasb_intervention\tpolice\t{}\t\\N\t{kind}\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\n",
+                "{}\t{id}\t{member}\tasb_intervention\tpolice\t{}\t\\N\t{kind}\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\tseed\n",
                 rng.uuid(),
                 day(d(2012, 6, 1), rng, 360)
             ));
@@ -224,7 +224,7 @@ fn family(rng: &mut Rng, n: u64, out: &mut Chunk) {
                 "income_support",
             ]);
             ev(format!(
-                "{}\t{id}\t{member}\tout_of_work_benefit\tdwp\t{}\t{ends}\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t{benefit}\t\\N\n",
+                "{}\t{id}\t{member}\tout_of_work_benefit\tdwp\t{}\t{ends}\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t{benefit}\t\\N\tseed\n",
                 rng.uuid(),
                 day(d(2009, 1, 1), rng, 1400)
             ));
@@ -238,7 +238,7 @@ fn family(rng: &mut Rng, n: u64, out: &mut Chunk) {
             "benefit_cap",
         ]);
         out.evidence.push_str(&format!(
-            "{}\t{id}\t\\N\tlocal_filter\tsocial_care\t{}\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t{filter}\n",
+            "{}\t{id}\t\\N\tlocal_filter\tsocial_care\t{}\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t{filter}\tseed\n",
             rng.uuid(),
             day(d(2011, 1, 1), rng, 800)
         ));
@@ -307,7 +307,7 @@ pub async fn seed(owner_url: &str, families: u64, seed: u64) -> Result<(u64, u64
              intervention_kind, academic_year, term, possible_sessions, sessions_attended, \
              unauthorised_absences, fixed_term_exclusions, benefit_type, filter, recorded_by) \
              FROM STDIN",
-            add_recorded_by(chunk.evidence),
+            chunk.evidence,
         )
         .await?;
         tx.commit().await.map_err(|e| format!("commit: {e}"))?;
@@ -342,16 +342,6 @@ pub async fn seed(owner_url: &str, families: u64, seed: u64) -> Result<(u64, u64
         .await
         .map_err(|e| format!("analyze: {e}"))?;
     Ok(totals)
-}
-
-/// Every evidence line ends with who recorded it.
-fn add_recorded_by(lines: String) -> String {
-    let mut out = String::with_capacity(lines.len() + lines.len() / 8);
-    for line in lines.lines() {
-        out.push_str(line);
-        out.push_str("\tseed\n");
-    }
-    out
 }
 
 #[cfg(test)]
