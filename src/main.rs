@@ -107,9 +107,14 @@ async fn seed(args: &[String]) -> Result<(), String> {
     if let Some(cluster) = &db.cluster {
         cluster.stop_if_started_here();
     }
-    let (f, m, e) = outcome?;
+    let c = outcome?;
     println!(
-        "seeded {f} families, {m} members, {e} evidence records in {:.1} s (seed {seed})",
+        "seeded {} families, {} members, {} evidence records, {} allocations, {} referrals in {:.1} s (seed {seed})",
+        c.families,
+        c.members,
+        c.evidence,
+        c.allocations,
+        c.referrals,
         started.elapsed().as_secs_f64()
     );
     Ok(())

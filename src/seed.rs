@@ -1,7 +1,10 @@
 //! `ffc seed --families N [--seed S]`: fills the database with synthetic families for load tests
 //! and benchmarks: households of 1 to 8 people with ages, valid NHS, National Insurance and pupil
 //! numbers, postcodes, and evidence (school terms, offences, anti-social behaviour, benefits,
-//! local filter facts). Rows go in through COPY on a plain tokio-postgres connection, in chunks
+//! local filter facts), lead workers with a caseload each (about a third of families allocated),
+//! and referrals to the commissioned services without a capacity limit (one family in twenty;
+//! requested, accepted, in progress or completed, each with its history, resting on a recorded
+//! override as consent is not seeded). Rows go in through COPY on a plain tokio-postgres connection, in chunks
 //! of 10,000 families each committed on its own; the same seed gives the same rows (ids
 //! included), so runs can be compared.
 
@@ -121,16 +124,63 @@ fn day(from: NaiveDate, rng: &mut Rng, span_days: u64) -> NaiveDate {
     from + Days::new(rng.below(span_days))
 }
 
-/// The COPY text of one chunk: families, members and evidence.
+/// What was written.
+#[derive(Default, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Counts {
+    pub families: u64,
+    pub members: u64,
+    pub evidence: u64,
+    pub allocations: u64,
+    pub referrals: u64,
+}
+
+/// The COPY text of one chunk: families, members, evidence, allocations and referrals.
 #[derive(Default)]
 struct Chunk {
     families: String,
     members: String,
     evidence: String,
-    counts: (u64, u64, u64),
+    allocations: String,
+    referrals: String,
+    referral_events: String,
+    counts: Counts,
 }
 
-fn family(rng: &mut Rng, n: u64, out: &mut Chunk) {
+/// One lead worker for every this many families (a caseload of about 13 allocated families).
+const FAMILIES_PER_WORKER: u64 = 40;
+/// Services the seeder refers to: those without a capacity limit, so any number may be open.
+const SERVICES: [(&str, &str); 4] = [
+    ("ywca-family-support", "ywca"),
+    ("mind-intensive-family-support", "rotherham-mind"),
+    ("ffc-employment-adviser", "dwp"),
+    ("esf-employment-support", "wiseability"),
+];
+/// A referral's path as (action, from, to), and how far along it each seeded referral got.
+const PATH: [(&str, &str, &str); 4] = [
+    ("create", "\\N", "requested"),
+    ("accept", "requested", "accepted"),
+    ("start", "accepted", "in_progress"),
+    ("complete", "in_progress", "completed"),
+];
+
+/// The lead workers' staff rows and ids: as many as the families need, same ids for a seed.
+fn workers(families: u64, seed: u64) -> (String, Vec<Uuid>) {
+    let mut rng = Rng::new(seed ^ 0x5EED_57AF);
+    let mut rows = String::new();
+    let ids: Vec<Uuid> = (1..=families.div_ceil(FAMILIES_PER_WORKER))
+        .map(|k| {
+            let id = rng.uuid();
+            let _ = writeln!(
+                rows,
+                "{id}\tseed-lead-worker-{k}\tLead Worker {k}\tlead_worker\tRotherham MBC"
+            );
+            id
+        })
+        .collect();
+    (rows, ids)
+}
+
+fn family(rng: &mut Rng, n: u64, workers: &[Uuid], out: &mut Chunk) {
     let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).expect("date");
     let id = rng.uuid();
     let tenure = rng.pick(&TENURES);
@@ -140,13 +190,15 @@ fn family(rng: &mut Rng, n: u64, out: &mut Chunk) {
         "{id}\t{n} Synthetic Street\tRotherham\t{postcode}\t{tenure}\t{}",
         1 + rng.below(5)
     );
-    out.counts.0 += 1;
+    out.counts.families += 1;
     // 1 to 8 people: one or two adults, then children (most households 2 to 5).
     let adults = 1 + rng.below(2);
     let size = (adults + rng.below(4) + u64::from(rng.chance(10)) * rng.below(4)).clamp(1, 8);
     let surname = rng.pick(&FAMILY);
+    let mut first_adult = None;
     for k in 0..size {
         let member = rng.uuid();
+        first_adult.get_or_insert(member);
         let adult = k < adults;
         let dob = if adult {
             day(d(1960, 1, 1), rng, 11_000)
@@ -167,10 +219,10 @@ fn family(rng: &mut Rng, n: u64, out: &mut Chunk) {
             if adult { "parent" } else { "child" },
             rng.pick(&GIVEN),
         );
-        out.counts.1 += 1;
+        out.counts.members += 1;
         let mut ev = |line: String| {
             out.evidence.push_str(&line);
-            out.counts.2 += 1;
+            out.counts.evidence += 1;
         };
         if !adult {
             for (y, term, starts) in [
@@ -242,7 +294,45 @@ fn family(rng: &mut Rng, n: u64, out: &mut Chunk) {
             rng.uuid(),
             day(d(2011, 1, 1), rng, 800)
         ));
-        out.counts.2 += 1;
+        out.counts.evidence += 1;
+    }
+    if rng.chance(33) {
+        let worker = workers[rng.below(workers.len() as u64) as usize];
+        let _ = writeln!(
+            out.allocations,
+            "{}\t{id}\t{worker}\t{}T09:00:00Z\tseed",
+            rng.uuid(),
+            day(d(2012, 9, 1), rng, 400)
+        );
+        out.counts.allocations += 1;
+    }
+    if rng.chance(5) {
+        let referral = rng.uuid();
+        let (service, organisation) = SERVICES[rng.below(SERVICES.len() as u64) as usize];
+        // Most are open (accepted or in progress), as a provider's caseload is.
+        let steps = [1, 2, 2, 3, 3, 3, 3, 4, 4, 4][rng.below(10) as usize];
+        let (_, _, status) = PATH[steps - 1];
+        let outcome = if status == "completed" {
+            "Engaged throughout; goals met"
+        } else {
+            "\\N"
+        };
+        let member = first_adult.expect("every household has an adult");
+        let _ = writeln!(
+            out.referrals,
+            "{referral}\t{id}\t{member}\t{service}\t{organisation}\t{status}\t\
+             Synthetic referral for load tests\t{}\t\
+             Synthetic data: consent is not seeded\tseed\t{outcome}\tseed",
+            day(d(2013, 4, 1), rng, 700)
+        );
+        for (action, from, to) in &PATH[..steps] {
+            let _ = writeln!(
+                out.referral_events,
+                "{}\t{referral}\t{action}\t{from}\t{to}\tseed",
+                rng.uuid()
+            );
+        }
+        out.counts.referrals += 1;
     }
 }
 
@@ -263,8 +353,23 @@ async fn copy(
     Ok(())
 }
 
+/// COPYs each (statement, rows) in one transaction; empty ones are skipped.
+async fn copy_all(
+    client: &mut tokio_postgres::Client,
+    parts: Vec<(&str, String)>,
+) -> Result<(), String> {
+    let tx = client
+        .transaction()
+        .await
+        .map_err(|e| format!("transaction: {e}"))?;
+    for (sql, rows) in parts.into_iter().filter(|(_, rows)| !rows.is_empty()) {
+        copy(&tx, sql, rows).await?;
+    }
+    tx.commit().await.map_err(|e| format!("commit: {e}"))
+}
+
 /// Seeds `families` families as the owner role; returns (families, members, evidence) written.
-pub async fn seed(owner_url: &str, families: u64, seed: u64) -> Result<(u64, u64, u64), String> {
+pub async fn seed(owner_url: &str, families: u64, seed: u64) -> Result<Counts, String> {
     let (mut client, conn) = tokio_postgres::connect(owner_url, tokio_postgres::NoTls)
         .await
         .map_err(|e| format!("connecting: {e}"))?;
@@ -275,46 +380,78 @@ pub async fn seed(owner_url: &str, families: u64, seed: u64) -> Result<(u64, u64
     let mut rng = Rng::new(seed);
     let started = std::time::Instant::now();
     let tty = std::io::stderr().is_terminal();
-    let mut totals = (0u64, 0u64, 0u64);
+    let mut totals = Counts::default();
+    let (staff, workers) = workers(families, seed);
+    copy_all(
+        &mut client,
+        vec![(
+            "COPY staff (id, subject, name, staff_role, organisation) FROM STDIN",
+            staff,
+        )],
+    )
+    .await?;
     let mut done = 0u64;
     let mut last_tenth = 0;
     while done < families {
         let n = CHUNK.min(families - done);
         let mut chunk = Chunk::default();
         for i in 0..n {
-            family(&mut rng, done + i + 1, &mut chunk);
+            family(&mut rng, done + i + 1, &workers, &mut chunk);
         }
-        let tx = client
-            .transaction()
-            .await
-            .map_err(|e| format!("transaction: {e}"))?;
-        copy(
-            &tx,
-            "COPY families (id, address_line1, town, postcode, housing_tenure, bedrooms) FROM STDIN",
-            chunk.families,
+        let Chunk {
+            families: f,
+            members,
+            evidence,
+            allocations,
+            referrals,
+            referral_events,
+            counts,
+        } = chunk;
+        copy_all(
+            &mut client,
+            vec![
+                (
+                    "COPY families (id, address_line1, town, postcode, housing_tenure, bedrooms) \
+                     FROM STDIN",
+                    f,
+                ),
+                (
+                    "COPY members (id, family_id, member_role, relationship, given_name, \
+                     family_name, date_of_birth, gender, nhs_number, ni_number, upn) FROM STDIN",
+                    members,
+                ),
+                (
+                    "COPY evidence (id, family_id, member_id, kind, source, occurred_on, ends_on, \
+                     intervention_kind, academic_year, term, possible_sessions, \
+                     sessions_attended, unauthorised_absences, fixed_term_exclusions, \
+                     benefit_type, filter, recorded_by) FROM STDIN",
+                    evidence,
+                ),
+                (
+                    "COPY allocations (id, family_id, staff_id, started_at, allocated_by) \
+                     FROM STDIN",
+                    allocations,
+                ),
+                (
+                    "COPY referrals (id, family_id, member_id, service_code, organisation, \
+                     status, reason, referred_on, consent_override, override_by, outcome, \
+                     referred_by) FROM STDIN",
+                    referrals,
+                ),
+                (
+                    "COPY referral_events (id, referral_id, action, from_status, to_status, \
+                     actor) FROM STDIN",
+                    referral_events,
+                ),
+            ],
         )
         .await?;
-        copy(
-            &tx,
-            "COPY members (id, family_id, member_role, relationship, given_name, family_name, \
-             date_of_birth, gender, nhs_number, ni_number, upn) FROM STDIN",
-            chunk.members,
-        )
-        .await?;
-        copy(
-            &tx,
-            "COPY evidence (id, family_id, member_id, kind, source, occurred_on, ends_on, \
-             intervention_kind, academic_year, term, possible_sessions, sessions_attended, \
-             unauthorised_absences, fixed_term_exclusions, benefit_type, filter, recorded_by) \
-             FROM STDIN",
-            chunk.evidence,
-        )
-        .await?;
-        tx.commit().await.map_err(|e| format!("commit: {e}"))?;
         done += n;
-        totals.0 += chunk.counts.0;
-        totals.1 += chunk.counts.1;
-        totals.2 += chunk.counts.2;
+        totals.families += counts.families;
+        totals.members += counts.members;
+        totals.evidence += counts.evidence;
+        totals.allocations += counts.allocations;
+        totals.referrals += counts.referrals;
         let rate = done as f64 / started.elapsed().as_secs_f64().max(0.001);
         let tenth = done * 10 / families;
         if tty {
@@ -338,7 +475,10 @@ pub async fn seed(owner_url: &str, families: u64, seed: u64) -> Result<(u64, u64
         eprintln!();
     }
     client
-        .batch_execute("ANALYZE families; ANALYZE members; ANALYZE evidence")
+        .batch_execute(
+            "ANALYZE families; ANALYZE members; ANALYZE evidence; ANALYZE staff; \
+             ANALYZE allocations; ANALYZE referrals; ANALYZE referral_events",
+        )
         .await
         .map_err(|e| format!("analyze: {e}"))?;
     Ok(totals)
@@ -365,12 +505,19 @@ mod tests {
     #[test]
     fn the_same_seed_gives_the_same_families() {
         let run = |seed| {
+            let ids = workers(50, seed).1;
             let mut rng = Rng::new(seed);
             let mut c = Chunk::default();
             for i in 0..50 {
-                family(&mut rng, i, &mut c);
+                family(&mut rng, i, &ids, &mut c);
             }
-            (c.families, c.members, c.evidence)
+            (
+                c.families,
+                c.members,
+                c.evidence,
+                c.allocations,
+                c.referrals,
+            )
         };
         assert_eq!(run(7), run(7));
         assert_ne!(run(7), run(8));
@@ -379,9 +526,10 @@ mod tests {
     #[test]
     fn households_have_one_to_eight_people() {
         let mut rng = Rng::new(1);
+        let ids = workers(2000, 1).1;
         let mut c = Chunk::default();
         for i in 0..2000 {
-            family(&mut rng, i, &mut c);
+            family(&mut rng, i, &ids, &mut c);
         }
         let mut per: std::collections::HashMap<&str, usize> = Default::default();
         for line in c.members.lines() {
@@ -390,5 +538,21 @@ mod tests {
         assert_eq!(per.len(), 2000);
         assert!(per.values().all(|n| (1..=8).contains(n)));
         assert!(per.values().any(|n| *n >= 6));
+        // About a third allocated, one in twenty referred, each referral with its history.
+        assert!((500..800).contains(&c.counts.allocations), "{:?}", c.counts);
+        assert!((60..140).contains(&c.counts.referrals), "{:?}", c.counts);
+        let events = c.referral_events.lines().count() as u64;
+        assert!(events >= c.counts.referrals && events <= 4 * c.counts.referrals);
+        for r in c.referrals.lines() {
+            let f: Vec<&str> = r.split('\t').collect();
+            let history: Vec<&str> = c
+                .referral_events
+                .lines()
+                .filter(|e| e.split('\t').nth(1) == Some(f[0]))
+                .collect();
+            // The last move ends in the referral's status; only completed ones carry an outcome.
+            assert_eq!(history.last().unwrap().split('\t').nth(4), Some(f[5]));
+            assert_eq!(f[5] == "completed", f[10] != "\\N", "{r}");
+        }
     }
 }

@@ -120,12 +120,14 @@ fn seed(app: &crate::common::TestApp, families: &str, seed: &str) -> std::proces
 }
 
 /// What a seeded database holds, as one fingerprint.
-async fn fingerprint(app: &crate::common::TestApp) -> (i64, i64, i64, String) {
+async fn fingerprint(app: &crate::common::TestApp) -> (i64, i64, i64, i64, i64, String) {
     let db = app.superuser_db().await;
     let row = db
         .query_one(
             "SELECT (SELECT count(*) FROM families), (SELECT count(*) FROM members),
                     (SELECT count(*) FROM evidence),
+                    (SELECT count(*) FROM allocations WHERE ended_at IS NULL),
+                    (SELECT count(*) FROM referrals),
                     (SELECT md5(string_agg(m.id::text || m.family_id::text || m.date_of_birth::text
                                            || coalesce(m.nhs_number, '') || coalesce(m.upn, ''),
                                            ',' ORDER BY m.id)) FROM members m)",
@@ -133,7 +135,14 @@ async fn fingerprint(app: &crate::common::TestApp) -> (i64, i64, i64, String) {
         )
         .await
         .unwrap();
-    (row.get(0), row.get(1), row.get(2), row.get(3))
+    (
+        row.get(0),
+        row.get(1),
+        row.get(2),
+        row.get(3),
+        row.get(4),
+        row.get(5),
+    )
 }
 
 #[tokio::test]
@@ -160,6 +169,7 @@ async fn seed_fills_the_database_reproducibly_with_valid_records() {
         fa.1
     );
     assert!(fa.2 > fa.1, "evidence for most members: {}", fa.2);
+    assert!(fa.3 > 50 && fa.4 > 3, "allocations and referrals: {fa:?}");
     // The records are what the API serves: a seeded family reads back with its members.
     let db = a.superuser_db().await;
     let id: String = db
