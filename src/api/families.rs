@@ -451,7 +451,8 @@ pub struct FamilyListQuery {
     /// Status; without it, archived families are left out.
     #[param(inline)]
     pub status: Option<FamilyStatus>,
-    /// Text found in the family reference or a current member's full name (at least 3 characters).
+    /// Text found in the family reference (text with a digit, or starting `FFC`, e.g. `FFC-0001`
+    /// or `00012`) or else in a current member's full name (at least 3 characters).
     #[param(
         min_length = 3,
         max_length = 100,

@@ -8,6 +8,9 @@ use super::Conn;
 
 #[derive(Insertable)]
 #[diesel(table_name = audit_events)]
+// None is NULL (no column here has a default): with DEFAULT the SQL would vary with the
+// values, and Diesel would prepare the statement again for every row instead of caching it.
+#[diesel(treat_none_as_default_value = false)]
 pub struct NewAuditEvent<'a> {
     pub id: Uuid,
     pub actor: &'a str,

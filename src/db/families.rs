@@ -29,6 +29,9 @@ pub struct FamilyRow {
 
 #[derive(Insertable)]
 #[diesel(table_name = families)]
+// None is NULL (no column here has a default): with DEFAULT the SQL would vary with the
+// values, and Diesel would prepare the statement again for every row instead of caching it.
+#[diesel(treat_none_as_default_value = false)]
 pub struct NewFamily {
     pub id: Uuid,
     pub address_line1: String,
@@ -76,6 +79,9 @@ pub struct MemberRow {
 
 #[derive(Insertable)]
 #[diesel(table_name = members)]
+// None is NULL (no column here has a default): with DEFAULT the SQL would vary with the
+// values, and Diesel would prepare the statement again for every row instead of caching it.
+#[diesel(treat_none_as_default_value = false)]
 pub struct NewMember {
     pub id: Uuid,
     pub family_id: Uuid,
@@ -132,11 +138,32 @@ pub async fn insert_family(conn: &mut Conn, f: NewFamily) -> QueryResult<FamilyR
 }
 
 /// A family that is not archived, locked for the rest of the transaction when `for_update`.
-pub async fn find_family(
+/// A family with its members and relatives: three statements sent together, one round trip
+/// (PostgreSQL still runs them one after the other, in this transaction).
+pub async fn family_with_people(
     conn: &mut Conn,
     id: Uuid,
+) -> QueryResult<(Option<FamilyRow>, Vec<MemberRow>, Vec<RelativeRow>)> {
+    let shared: &Conn = conn;
+    let (mut a, mut b, mut c) = (shared, shared, shared);
+    let ids = [id];
+    let (family, members, relatives) = futures_util::future::join3(
+        find_family(&mut a, id, false),
+        members_of(&mut b, &ids),
+        relatives_of(&mut c, id),
+    )
+    .await;
+    Ok((family?, members?, relatives?))
+}
+
+pub async fn find_family<C>(
+    conn: &mut C,
+    id: Uuid,
     for_update: bool,
-) -> QueryResult<Option<FamilyRow>> {
+) -> QueryResult<Option<FamilyRow>>
+where
+    C: diesel_async::AsyncConnectionCore<Backend = diesel::pg::Pg> + Send,
+{
     let q = families::table
         .find(id)
         .filter(families::archived_at.is_null())
@@ -230,11 +257,18 @@ pub async fn worker_sees(conn: &mut Conn, family_id: Uuid, subject: &str) -> Que
     .await
 }
 
+/// Where list text is looked for, with its LIKE pattern (already escaped). One place or the
+/// other: a reference-or-name filter made PostgreSQL hash every matching member of the whole
+/// table for each page (100 ms a page for a common surname at 100,000 families).
+pub enum TextSearch {
+    Reference(String),
+    Names(String),
+}
+
 pub struct FamilyFilter {
     pub postcode: Option<String>,
     pub status: Option<String>,
-    /// A LIKE pattern, already escaped.
-    pub text_pattern: Option<String>,
+    pub text: Option<TextSearch>,
     pub before_id: Option<Uuid>,
     /// Only the families the worker with this token subject sees (`worker_sees`).
     pub worker: Option<String>,
@@ -253,15 +287,17 @@ pub async fn list_families(
         Some(s) => q.filter(families::status.eq(s.clone())),
         None => q.filter(families::status.ne("archived")),
     };
-    if let Some(pat) = &f.text_pattern {
-        q = q.filter(
-            families::reference.ilike(pat.clone()).or(exists(
+    match &f.text {
+        Some(TextSearch::Reference(pat)) => q = q.filter(families::reference.ilike(pat.clone())),
+        Some(TextSearch::Names(pat)) => {
+            q = q.filter(exists(
                 members::table
                     .filter(members::family_id.eq(families::id))
                     .filter(members::archived_at.is_null())
                     .filter(members::full_name.ilike(pat.clone())),
-            )),
-        );
+            ))
+        }
+        None => {}
     }
     if let Some(before) = f.before_id {
         q = q.filter(families::id.lt(before));
@@ -318,7 +354,11 @@ pub async fn people_of(conn: &mut Conn, family_ids: &[Uuid]) -> QueryResult<Vec<
 }
 
 /// Current members of the given families, in one query.
-pub async fn members_of(conn: &mut Conn, family_ids: &[Uuid]) -> QueryResult<Vec<MemberRow>> {
+/// Generic over the connection so that a shared reference can pipeline it with other reads.
+pub async fn members_of<C>(conn: &mut C, family_ids: &[Uuid]) -> QueryResult<Vec<MemberRow>>
+where
+    C: diesel_async::AsyncConnectionCore<Backend = diesel::pg::Pg> + Send,
+{
     members::table
         .filter(members::family_id.eq_any(family_ids))
         .filter(members::archived_at.is_null())
@@ -328,7 +368,10 @@ pub async fn members_of(conn: &mut Conn, family_ids: &[Uuid]) -> QueryResult<Vec
         .await
 }
 
-pub async fn relatives_of(conn: &mut Conn, family_id: Uuid) -> QueryResult<Vec<RelativeRow>> {
+pub async fn relatives_of<C>(conn: &mut C, family_id: Uuid) -> QueryResult<Vec<RelativeRow>>
+where
+    C: diesel_async::AsyncConnectionCore<Backend = diesel::pg::Pg> + Send,
+{
     relatives::table
         .filter(relatives::family_id.eq(family_id))
         .filter(relatives::archived_at.is_null())

@@ -1,5 +1,5 @@
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Text};
+use diesel::sql_types::{BigInt, Text};
 use diesel_async::RunQueryDsl;
 
 use super::schema::idempotency_keys;
@@ -16,32 +16,36 @@ pub struct StoredResponse {
     pub response_headers: serde_json::Value,
 }
 
-#[derive(QueryableByName)]
-struct Locked {
-    #[diesel(sql_type = Bool)]
-    locked: bool,
+// Declared so the lock is a statement Diesel prepares once per connection, not parsed each time.
+diesel::define_sql_function! {
+    fn pg_try_advisory_xact_lock(key: BigInt) -> Bool;
+}
+diesel::define_sql_function! {
+    fn hashtextextended(text: Text, seed: BigInt) -> BigInt;
 }
 
-/// Takes a transaction-scoped advisory lock on (caller, key) without waiting: false means another
-/// request with the same key is in flight right now.
-pub async fn try_lock(conn: &mut Conn, caller: &str, key: &str) -> QueryResult<bool> {
-    let row: Locked = diesel::sql_query(
-        "SELECT pg_try_advisory_xact_lock(hashtextextended($1 || chr(31) || $2, 0)) AS locked",
+/// Takes the key's transaction-scoped advisory lock without waiting (false: a request with the
+/// same key is in flight right now) and reads what is stored under the key: two statements sent together, one round trip. They stay two statements, so the read's
+/// snapshot is taken after the lock: a request that held the key and committed is seen.
+pub async fn lock_and_find(
+    conn: &mut Conn,
+    caller: &str,
+    key: &str,
+) -> QueryResult<(bool, Option<StoredResponse>)> {
+    let shared: &Conn = conn;
+    let (mut a, mut b) = (shared, shared);
+    // The same lock key as before (caller, unit separator, key), so versions agree.
+    let lock_key = format!("{caller}\u{1f}{key}");
+    let (locked, found) = futures_util::future::join(
+        diesel::select(pg_try_advisory_xact_lock(hashtextextended(lock_key, 0i64)))
+            .get_result::<bool>(&mut a),
+        idempotency_keys::table
+            .find((caller, key))
+            .select(StoredResponse::as_select())
+            .first(&mut b),
     )
-    .bind::<Text, _>(caller)
-    .bind::<Text, _>(key)
-    .get_result(conn)
-    .await?;
-    Ok(row.locked)
-}
-
-pub async fn find(conn: &mut Conn, caller: &str, key: &str) -> QueryResult<Option<StoredResponse>> {
-    idempotency_keys::table
-        .find((caller, key))
-        .select(StoredResponse::as_select())
-        .first(conn)
-        .await
-        .optional()
+    .await;
+    Ok((locked?, found.optional()?))
 }
 
 /// Keys are kept for a day: long enough for any client's retries.

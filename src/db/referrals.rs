@@ -219,6 +219,9 @@ pub async fn positions(
 
 #[derive(Queryable, Selectable, Insertable, Debug, Clone)]
 #[diesel(table_name = super::schema::referral_updates)]
+// None is NULL (no column here has a default): with DEFAULT the SQL would vary with the
+// values, and Diesel would prepare the statement again for every row instead of caching it.
+#[diesel(treat_none_as_default_value = false)]
 pub struct UpdateRow {
     pub id: Uuid,
     pub referral_id: Uuid,

@@ -163,13 +163,22 @@ pub async fn visible_family(
     id: Uuid,
     for_update: bool,
 ) -> ApiResult<q::FamilyRow> {
-    let family = q::find_family(conn, id, for_update)
-        .await?
-        .ok_or_else(|| ApiError::not_found("family"))?;
+    let family = q::find_family(conn, id, for_update).await?;
+    in_scope(conn, ctx, id, family).await
+}
+
+/// The family, unless it is missing or outside a key or lead worker's caseload (404 alike).
+async fn in_scope<T>(
+    conn: &mut crate::db::Conn,
+    ctx: &Ctx,
+    id: Uuid,
+    found: Option<T>,
+) -> ApiResult<T> {
+    let found = found.ok_or_else(|| ApiError::not_found("family"))?;
     if scoped(ctx) && !q::worker_sees(conn, id, &ctx.principal.subject).await? {
         return Err(ApiError::not_found("family"));
     }
-    Ok(family)
+    Ok(found)
 }
 
 /// The family as the API shows it, with everything read in two more queries.
@@ -219,10 +228,15 @@ pub async fn create_family(
             return Ok(replay);
         }
         let row = q::insert_family(conn, new).await?;
-        if !members.is_empty() {
-            q::insert_members(conn, members).await?;
-        }
-        let family = load_family(conn, row).await?;
+        let mut people = if members.is_empty() {
+            Vec::new()
+        } else {
+            q::insert_members(conn, members).await?
+        };
+        // As a read orders them (members_of), without reading them back; a new family has no
+        // relatives yet.
+        people.sort_by_key(|m| (m.date_of_birth, m.id));
+        let family = Family::from_rows(row, people, Vec::new());
         audit(conn, ctx, "family.create", "family", &family_ids(&family)).await?;
         let reply = Reply::created(&family, family_location(id), family.version);
         idem_finish(conn, ctx, &idem, &reply).await?;
@@ -231,12 +245,22 @@ pub async fn create_family(
     .await
 }
 
+/// References are `FFC-` and digits and names have no digits: text with a digit, or starting
+/// with FFC, is part of a reference; anything else part of a name.
+fn looks_like_reference(text: &str) -> bool {
+    let t = text.trim();
+    t.chars().any(|c| c.is_ascii_digit())
+        || t.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("ffc"))
+}
+
 pub async fn get_family(pool: &Pool, ctx: &Ctx, id: Uuid) -> ApiResult<Reply> {
     ctx.principal.require(READ)?;
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
-        let row = visible_family(conn, ctx, id, false).await?;
-        let family = load_family(conn, row).await?;
+        // One round trip for the three reads; people of a family out of scope are dropped.
+        let (row, members, relatives) = q::family_with_people(conn, id).await?;
+        let row = in_scope(conn, ctx, id, row).await?;
+        let family = Family::from_rows(row, members, relatives);
         audit(conn, ctx, "family.read", "family", &family_ids(&family)).await?;
         Ok(Reply::ok(&family, Some(family.version)))
     })
@@ -265,7 +289,7 @@ pub async fn list_families(
         ),
         None => None,
     };
-    let text_pattern = match params.get("q") {
+    let text = match params.get("q") {
         Some(t) => {
             // As documented: 3 to 100 characters, not all blank, no NUL; surrounding spaces are
             // not part of the search.
@@ -277,7 +301,12 @@ pub async fn list_families(
                 .replace('\\', "\\\\")
                 .replace('%', "\\%")
                 .replace('_', "\\_");
-            Some(format!("%{escaped}%"))
+            let pattern = format!("%{escaped}%");
+            Some(if looks_like_reference(t) {
+                q::TextSearch::Reference(pattern)
+            } else {
+                q::TextSearch::Names(pattern)
+            })
         }
         None => None,
     };
@@ -285,7 +314,7 @@ pub async fn list_families(
     let filter = q::FamilyFilter {
         postcode,
         status,
-        text_pattern,
+        text,
         before_id,
         worker: scoped(ctx).then(|| ctx.principal.subject.clone()),
     };
@@ -630,4 +659,19 @@ pub async fn archive_relative(
         Ok(Reply::no_content())
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::looks_like_reference;
+
+    #[test]
+    fn list_text_is_a_reference_when_it_has_a_digit_or_starts_with_ffc() {
+        for t in ["FFC-000123", "ffc-", "ffc", " FFC", "000123", "50%"] {
+            assert!(looks_like_reference(t), "{t}");
+        }
+        for t in ["Smith", "Ffion", "O'Brien", "zebed", "Anne-Marie"] {
+            assert!(!looks_like_reference(t), "{t}");
+        }
+    }
 }

@@ -108,12 +108,13 @@ pub async fn idem_begin(
 ) -> ApiResult<Option<Reply>> {
     let Some(idem) = idem else { return Ok(None) };
     let caller = ctx.principal.caller_key();
-    if !db::idempotency::try_lock(conn, &caller, &idem.key).await? {
+    let (locked, found) = db::idempotency::lock_and_find(conn, &caller, &idem.key).await?;
+    if !locked {
         return Err(ApiError::Conflict(
             "A request with this Idempotency-Key is still being processed; retry later.".into(),
         ));
     }
-    match db::idempotency::find(conn, &caller, &idem.key).await? {
+    match found {
         None => Ok(None),
         Some(row) if row.request_hash == idem.fingerprint => {
             let h = &row.response_headers;

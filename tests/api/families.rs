@@ -433,6 +433,11 @@ async fn list_filters_by_postcode_status_and_text() {
         .await
         .unwrap();
     assert_eq!(ids(&r), vec![a["id"].as_str().unwrap()], "reference");
+    // Text with a digit or starting FFC is looked for in references only, other text in names.
+    let r: Value = get("q=ffc").await.unwrap().json().await.unwrap();
+    assert_eq!(ids(&r).len(), 2, "every reference starts FFC");
+    let r: Value = get("q=jones").await.unwrap().json().await.unwrap();
+    assert_eq!(ids(&r), vec![b["id"].as_str().unwrap()], "surname");
     let r: Value = get("status=identified")
         .await
         .unwrap()
