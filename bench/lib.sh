@@ -1,5 +1,5 @@
 # Shared by the benchmark scripts: builds the release binary and starts the service on a
-# throwaway managed database. Sets $port, $server, $work, $owner (the owner role's URL); the
+# throwaway managed database. Sets $port, $server, $work, $pgport, $owner (the owner role's URL); the
 # service stops and its folder goes when the script exits (its log kept in
 # /tmp/last-bench.log).
 start_service() {
@@ -12,7 +12,6 @@ start_service() {
   server=$!
   trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null; cp "$work/server.log" /tmp/last-bench.log; rm -rf "$work"' EXIT
   for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 1; done
-  local pg
-  pg=$(grep -o 'PostgreSQL listening on 127.0.0.1:[0-9]*' "$work/server.log" | grep -o '[0-9]*$')
-  owner="postgres://ffc_owner@127.0.0.1:$pg/ffc"
+  pgport=$(grep -o 'PostgreSQL listening on 127.0.0.1:[0-9]*' "$work/server.log" | grep -o '[0-9]*$')
+  owner="postgres://ffc_owner@127.0.0.1:$pgport/ffc"
 }

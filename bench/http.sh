@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Benchmark: the HTTP API under load, beside PostgreSQL's own rate for the same transactions.
+# Builds the release binary, starts it on a throwaway managed database, seeds FAMILIES synthetic
+# families (`ffc seed`, default 100,000), then for each endpoint drives SECONDS (default 20) of
+# load with wrk from its own process on loopback, 32 connections, every request authenticated
+# (a bearer token) and audited as in production, and runs the endpoint's own transaction through
+# `pgbench -M prepared` with as many clients for as long. Appends a table to BENCHMARKS.md.
+#   bench/http.sh [FAMILIES] [SECONDS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+n=${1:-100000}
+secs=${2:-20}
+conns=32
+command -v wrk > /dev/null || apt-get install -y -q wrk > /dev/null
+pgbench=$(command -v pgbench || ls /usr/lib/postgresql/*/bin/pgbench | tail -n 1)
+. bench/lib.sh
+start_service
+bin=./target/release/ffc
+
+t0=$(date +%s.%N)
+$bin seed --families "$n" 2>/dev/null
+psql -q -X "$owner" -c 'SET client_min_messages = error' -c 'VACUUM ANALYZE'
+t1=$(date +%s.%N)
+psql -q -X "$owner" -f bench/http/setup.sql
+for t in family_ids postcodes referral_ids; do
+  col=$([ $t = postcodes ] && echo postcode || echo id)
+  psql -q -X -A -t "$owner" -c "SELECT $col FROM bench.$t ORDER BY n" > "$work/$t.txt"
+done
+samples=$(wc -l < "$work/family_ids.txt")
+postcodes=$(wc -l < "$work/postcodes.txt")
+referrals=$(wc -l < "$work/referral_ids.txt")
+
+coordinator=$($bin token --role coordinator --sub bench-coordinator --ttl 7200)
+provider=$($bin token --role provider --sub bench-ywca --ttl 7200)
+admin=$($bin token --role admin --sub bench-admin)
+curl -sf -o /dev/null -X POST "http://127.0.0.1:$port/api/v1/provider-users" \
+  -H "Authorization: Bearer $admin" -H 'Content-Type: application/json' \
+  -d '{"issuer": "ffc-dev", "subject": "bench-ywca", "organisation": "ywca"}'
+export BENCH_FAMILIES="$work/family_ids.txt" BENCH_POSTCODES="$work/postcodes.txt" \
+  BENCH_REFERRALS="$work/referral_ids.txt"
+
+# wrk SCRIPT TOKEN THREADS SECONDS: prints "requests/s p50_ms p99_ms errors".
+load() {
+  BENCH_TOKEN=$2 wrk -t"$3" -c"$conns" -d"$4"s --timeout 5s -s "bench/http/$1.lua" \
+    "http://127.0.0.1:$port" > "$work/wrk.out" 2>&1 || { cat "$work/wrk.out" >&2; exit 1; }
+  python3 - "$work/wrk.out" <<'PY'
+import re, sys
+line = next(l for l in open(sys.argv[1]) if l.startswith("RESULT"))
+v = {k: int(x) for k, x in re.findall(r"(\w+)=(\d+)", line)}
+print(f'{v["requests"] / (v["duration_us"] / 1e6):.0f} {v["p50_us"] / 1000:.1f} '
+      f'{v["p99_us"] / 1000:.1f} {v["status_errors"] + v["socket_errors"]}')
+PY
+}
+# pgbench SCRIPT: prints transactions/s.
+ceiling() {
+  "$pgbench" -n -M prepared -c "$conns" -j 2 -T "$secs" -D samples="$samples" \
+    -D postcodes="$postcodes" -D referrals="$referrals" -f "bench/http/pg-$1.sql" "$owner" \
+    > "$work/pgbench.out" 2>&1 || { cat "$work/pgbench.out" >&2; exit 1; }
+  grep -o 'tps = [0-9.]*' "$work/pgbench.out" | head -n 1 | awk '{printf "%.0f", $3}'
+}
+
+rows=()
+# endpoint SCRIPT TOKEN THREADS LABEL [PGBENCH-SCRIPT TARGET]
+endpoint() {
+  load "$1" "$2" "$3" 3 > /dev/null # warm up: connections, caches, prepared statements
+  read -r rps p50 p99 errors <<<"$(load "$1" "$2" "$3" "$secs")"
+  local tps="" ratio="" verdict=""
+  if [ -n "${5:-}" ]; then
+    tps=$(ceiling "$5")
+    ratio=$(python3 -c "print(f'{100 * $rps / $tps:.0f}%')")
+    [ -n "${6:-}" ] && verdict=$(python3 -c "print('met' if $rps >= 0.6 * $tps else 'missed')")
+  fi
+  echo "$4: $rps req/s, p50 $p50 ms, p99 $p99 ms, $errors errors; pgbench ${tps:--} tps ($ratio ${6:-})"
+  rows+=("| $4 | $rps | $p50 | $p99 | $errors | ${tps:--} | ${ratio:--} | ${6:--} ${verdict} |")
+}
+
+readonly_tps=$(ceiling family-read-only)
+echo "read-only ceiling (the family join alone): $readonly_tps tps"
+endpoint family "$coordinator" 2 "GET a family with members" family "≥ 60%, p99 ≤ 20 ms"
+endpoint postcode "$coordinator" 2 "List by postcode (50 a page)" postcode "≥ 60%"
+# One connection a thread: each walk follows its own cursor.
+endpoint walk "$coordinator" "$conns" "Filtered list, 5 pages walked (pages)"
+endpoint update "$provider" 2 "Provider posts a referral update" update "≥ 60%"
+endpoint create "$coordinator" 2 "Create a family" create
+
+peak=$(awk '/VmHWM/ {print int($2 / 1024)}' "/proc/$server/status")
+rss=$(awk '/VmRSS/ {print int($2 / 1024)}' "/proc/$server/status")
+audited=$(psql -q -X -A -t "$owner" -c "SELECT count(*) FROM audit_events")
+load_s=$(python3 -c "print(f'{$t1 - $t0:.0f}')")
+cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)
+echo "peak RSS $peak MB (now $rss MB); $audited audit events; seeding $load_s s"
+# What the errors were, from the service's access log (route template and status).
+grep -o 'ffc::access\] [A-Z]* [^ ]* [3-5][0-9][0-9]' "$work/server.log" | cut -d' ' -f2- | sort | uniq -c || true
+
+if ! grep -q '^## HTTP API' BENCHMARKS.md 2>/dev/null; then
+  cat >> BENCHMARKS.md <<'MD'
+
+## HTTP API (bench/http.sh)
+
+`bench/http.sh [FAMILIES] [SECONDS]`: the release binary on a throwaway managed PostgreSQL,
+seeded by `ffc seed`, loaded by `wrk` (32 connections, its own process, loopback) for SECONDS a
+endpoint after 3 s of warm-up; every request carries a bearer token and writes its audit event
+in its own transaction, as in production. Beside each endpoint, `pgbench -M prepared` runs the
+same transaction (bench/http/pg-*.sql: the same statements, audit, idempotency and outbox
+inserts, committed the same way) with 32 clients for as long, in the same run: the ratio is the
+service's rate to PostgreSQL's own for that work. Load generator, service and PostgreSQL share
+the machine's cores. The read-only ceiling is the family join alone (no deactivation check,
+transaction or audit event), so the price of the audit shows.
+MD
+fi
+{
+  echo
+  echo "### $(date -u +%Y-%m-%d): $n families, $(nproc) cores, $cpu"
+  echo
+  echo "\`bench/http.sh $n $secs\`; seeding and VACUUM ANALYZE ${load_s} s; read-only ceiling" \
+    "(the family join alone, pgbench) **$readonly_tps tps**; service peak RSS **$peak MB**" \
+    "(target under 150 MB); $audited audit events written."
+  echo
+  echo "| endpoint | requests/s | p50 ms | p99 ms | errors | pgbench tps (same transaction) | ratio | target |"
+  echo "|---|---|---|---|---|---|---|---|"
+  printf '%s\n' "${rows[@]}"
+} >> BENCHMARKS.md

@@ -1,0 +1,13 @@
+-- pgbench: GET /families/{id} as the service runs it: the token holder's deactivation check,
+-- then one transaction reading the family, its members and relatives (sent together, as the
+-- service pipelines them) and writing the audit event (the family's and members' ids), committed. The sampled id is looked up in the check.
+\set n random(1, :samples)
+SELECT EXISTS (SELECT "staff"."id", "staff"."subject", "staff"."name", "staff"."staff_role", "staff"."team_code", "staff"."organisation", "staff"."active", "staff"."deactivated_at", "staff"."deactivated_by", "staff"."created_at", "staff"."updated_at", "staff"."version" FROM "staff" WHERE (("staff"."subject" = 'bench-coordinator') AND ("staff"."active" = false))) AS deactivated, (SELECT id FROM bench.family_ids WHERE n = :n) AS fid \gset
+BEGIN;
+\startpipeline
+SELECT "families"."id", "families"."reference", "families"."address_line1", "families"."address_line2", "families"."town", "families"."postcode", "families"."lsoa", "families"."housing_tenure", "families"."bedrooms", "families"."status", "families"."notes", "families"."archived_at", "families"."created_at", "families"."updated_at", "families"."version" FROM "families" WHERE (("families"."id" = :fid) AND ("families"."archived_at" IS NULL)) LIMIT 1;
+SELECT "members"."id", "members"."family_id", "members"."member_role", "members"."relationship", "members"."given_name", "members"."family_name", "members"."date_of_birth", "members"."gender", "members"."upn", "members"."nhs_number", "members"."ni_number", "members"."school_name", "members"."created_at", "members"."updated_at", "members"."version" FROM "members" WHERE (("members"."family_id" = ANY(ARRAY[:fid]::uuid[])) AND ("members"."archived_at" IS NULL)) ORDER BY "members"."family_id", "members"."date_of_birth", "members"."id";
+SELECT "relatives"."id", "relatives"."family_id", "relatives"."related_member_id", "relatives"."relationship", "relatives"."given_name", "relatives"."family_name", "relatives"."date_of_birth", "relatives"."notes", "relatives"."created_at", "relatives"."version" FROM "relatives" WHERE (("relatives"."family_id" = :fid) AND ("relatives"."archived_at" IS NULL)) ORDER BY "relatives"."id";
+\endpipeline
+INSERT INTO "audit_events" ("id", "actor", "actor_roles", "action", "resource_type", "resource_ids", "resource_keys", "request_id", "purpose", "actor_issuer") VALUES (bench.uuid7(), 'bench-coordinator', '{coordinator}', 'family.read', 'family', ARRAY[:fid::uuid] || ARRAY(SELECT id FROM members WHERE family_id = :fid AND archived_at IS NULL ORDER BY id), '{}', gen_random_uuid()::text, DEFAULT, 'ffc-dev');
+COMMIT;

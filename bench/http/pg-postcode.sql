@@ -1,0 +1,11 @@
+-- pgbench: GET /families?postcode=..&limit=50 as the service runs it: the deactivation check,
+-- then one transaction reading a page of families (51 rows, to know whether there is a next
+-- page) and their members and writing the audit event with all their ids, committed. The ids
+-- come back as arrays (\gset keeps one row), so pgbench ships less data than the service.
+\set p random(1, :postcodes)
+SELECT EXISTS (SELECT "staff"."id", "staff"."subject", "staff"."name", "staff"."staff_role", "staff"."team_code", "staff"."organisation", "staff"."active", "staff"."deactivated_at", "staff"."deactivated_by", "staff"."created_at", "staff"."updated_at", "staff"."version" FROM "staff" WHERE (("staff"."subject" = 'bench-coordinator') AND ("staff"."active" = false))) AS deactivated, (SELECT postcode FROM bench.postcodes WHERE n = :p) AS pc \gset
+BEGIN;
+SELECT array_agg(f.id) AS ids FROM (SELECT "families"."id", "families"."reference", "families"."address_line1", "families"."address_line2", "families"."town", "families"."postcode", "families"."lsoa", "families"."housing_tenure", "families"."bedrooms", "families"."status", "families"."notes", "families"."archived_at", "families"."created_at", "families"."updated_at", "families"."version" FROM "families" WHERE (("families"."postcode" = :pc) AND ("families"."status" != 'archived')) ORDER BY "families"."id" DESC LIMIT 51) f \gset
+SELECT array_agg(m.id) AS mids FROM (SELECT "members"."id", "members"."family_id", "members"."member_role", "members"."relationship", "members"."given_name", "members"."family_name", "members"."date_of_birth", "members"."gender", "members"."upn", "members"."nhs_number", "members"."ni_number", "members"."school_name", "members"."created_at", "members"."updated_at", "members"."version" FROM "members" WHERE (("members"."family_id" = ANY(:ids::uuid[])) AND ("members"."archived_at" IS NULL)) ORDER BY "members"."family_id", "members"."date_of_birth", "members"."id") m \gset
+INSERT INTO "audit_events" ("id", "actor", "actor_roles", "action", "resource_type", "resource_ids", "resource_keys", "request_id", "purpose", "actor_issuer") VALUES (bench.uuid7(), 'bench-coordinator', '{coordinator}', 'family.list', 'family', :ids::uuid[] || :mids::uuid[], '{}', gen_random_uuid()::text, DEFAULT, 'ffc-dev');
+COMMIT;
