@@ -164,6 +164,7 @@ const PATH: [(&str, &str, &str); 4] = [
 ];
 
 /// The lead workers' staff rows and ids: as many as the families need, same ids for a seed.
+/// Subjects name the seed, so databases seeded twice with different seeds keep both sets.
 fn workers(families: u64, seed: u64) -> (String, Vec<Uuid>) {
     let mut rng = Rng::new(seed ^ 0x5EED_57AF);
     let mut rows = String::new();
@@ -172,7 +173,7 @@ fn workers(families: u64, seed: u64) -> (String, Vec<Uuid>) {
             let id = rng.uuid();
             let _ = writeln!(
                 rows,
-                "{id}\tseed-lead-worker-{k}\tLead Worker {k}\tlead_worker\tRotherham MBC"
+                "{id}\tseed-{seed}-lead-worker-{k}\tLead Worker {k}\tlead_worker\tRotherham MBC"
             );
             id
         })
@@ -318,18 +319,27 @@ fn family(rng: &mut Rng, n: u64, workers: &[Uuid], out: &mut Chunk) {
             "\\N"
         };
         let member = first_adult.expect("every household has an adult");
+        let referred_on = day(d(2013, 4, 1), rng, 700);
         let _ = writeln!(
             out.referrals,
             "{referral}\t{id}\t{member}\t{service}\t{organisation}\t{status}\t\
-             Synthetic referral for load tests\t{}\t\
+             Synthetic referral for load tests\t{referred_on}\t\
              Synthetic data: consent is not seeded\tseed\t{outcome}\tseed",
-            day(d(2013, 4, 1), rng, 700)
         );
-        for (action, from, to) in &PATH[..steps] {
+        // A referral's history is read in id order: time-ordered ids, a step a week apart.
+        let start = referred_on
+            .and_hms_opt(9, 0, 0)
+            .expect("time")
+            .and_utc()
+            .timestamp_millis() as u64;
+        for (step, (action, from, to)) in PATH[..steps].iter().enumerate() {
+            let mut random = [0u8; 10];
+            random.copy_from_slice(&rng.uuid().as_bytes()[..10]);
+            let at = start + step as u64 * 7 * 24 * 3_600_000;
+            let event = uuid::Builder::from_unix_timestamp_millis(at, &random).into_uuid();
             let _ = writeln!(
                 out.referral_events,
-                "{}\t{referral}\t{action}\t{from}\t{to}\tseed",
-                rng.uuid()
+                "{event}\t{referral}\t{action}\t{from}\t{to}\tseed"
             );
         }
         out.counts.referrals += 1;
@@ -550,7 +560,12 @@ mod tests {
                 .lines()
                 .filter(|e| e.split('\t').nth(1) == Some(f[0]))
                 .collect();
-            // The last move ends in the referral's status; only completed ones carry an outcome.
+            // In id order (how the service reads a history) the moves follow the path, and the
+            // last ends in the referral's status; only completed ones carry an outcome.
+            let mut ordered = history.clone();
+            ordered.sort_by_key(|e| e.split('\t').next().unwrap().to_string());
+            assert_eq!(ordered, history, "{r}");
+            assert_eq!(history[0].split('\t').nth(2), Some("create"));
             assert_eq!(history.last().unwrap().split('\t').nth(4), Some(f[5]));
             assert_eq!(f[5] == "completed", f[10] != "\\N", "{r}");
         }
