@@ -29,8 +29,7 @@ pub struct FamilyRow {
 
 #[derive(Insertable)]
 #[diesel(table_name = families)]
-// None is NULL (no column here has a default): with DEFAULT the SQL would vary with the
-// values, and Diesel would prepare the statement again for every row instead of caching it.
+// None is NULL, as on NewAuditEvent (prepared once, not per row).
 #[diesel(treat_none_as_default_value = false)]
 pub struct NewFamily {
     pub id: Uuid,
@@ -79,8 +78,7 @@ pub struct MemberRow {
 
 #[derive(Insertable)]
 #[diesel(table_name = members)]
-// None is NULL (no column here has a default): with DEFAULT the SQL would vary with the
-// values, and Diesel would prepare the statement again for every row instead of caching it.
+// None is NULL, as on NewAuditEvent (prepared once, not per row).
 #[diesel(treat_none_as_default_value = false)]
 pub struct NewMember {
     pub id: Uuid,
@@ -137,7 +135,6 @@ pub async fn insert_family(conn: &mut Conn, f: NewFamily) -> QueryResult<FamilyR
         .await
 }
 
-/// A family that is not archived, locked for the rest of the transaction when `for_update`.
 /// A family with its members and relatives: three statements sent together, one round trip
 /// (PostgreSQL still runs them one after the other, in this transaction).
 pub async fn family_with_people(
@@ -145,17 +142,33 @@ pub async fn family_with_people(
     id: Uuid,
 ) -> QueryResult<(Option<FamilyRow>, Vec<MemberRow>, Vec<RelativeRow>)> {
     let shared: &Conn = conn;
-    let (mut a, mut b, mut c) = (shared, shared, shared);
-    let ids = [id];
-    let (family, members, relatives) = futures_util::future::join3(
-        find_family(&mut a, id, false),
-        members_of(&mut b, &ids),
-        relatives_of(&mut c, id),
-    )
-    .await;
-    Ok((family?, members?, relatives?))
+    let mut a = shared;
+    let (family, people) =
+        futures_util::future::join(find_family(&mut a, id, false), people(shared, id)).await;
+    // The first statement's error is the cause (a timeout, say): those sent after it only
+    // report the transaction aborted. The same holds for the order inside `people`.
+    let family = family?;
+    let (members, relatives) = people?;
+    Ok((family, members, relatives))
 }
 
+/// A family's current members and relatives, the two reads sent together.
+pub async fn members_and_relatives(
+    conn: &mut Conn,
+    family_id: Uuid,
+) -> QueryResult<(Vec<MemberRow>, Vec<RelativeRow>)> {
+    people(conn, family_id).await
+}
+
+async fn people(conn: &Conn, family_id: Uuid) -> QueryResult<(Vec<MemberRow>, Vec<RelativeRow>)> {
+    let (mut a, mut b) = (conn, conn);
+    let ids = [family_id];
+    let (members, relatives) =
+        futures_util::future::join(members_of(&mut a, &ids), relatives_of(&mut b, family_id)).await;
+    Ok((members?, relatives?))
+}
+
+/// A family that is not archived, locked for the rest of the transaction when `for_update`.
 pub async fn find_family<C>(
     conn: &mut C,
     id: Uuid,

@@ -219,8 +219,7 @@ pub async fn positions(
 
 #[derive(Queryable, Selectable, Insertable, Debug, Clone)]
 #[diesel(table_name = super::schema::referral_updates)]
-// None is NULL (no column here has a default): with DEFAULT the SQL would vary with the
-// values, and Diesel would prepare the statement again for every row instead of caching it.
+// None is NULL, as on NewAuditEvent (prepared once, not per row).
 #[diesel(treat_none_as_default_value = false)]
 pub struct UpdateRow {
     pub id: Uuid,

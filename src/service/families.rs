@@ -181,10 +181,9 @@ async fn in_scope<T>(
     Ok(found)
 }
 
-/// The family as the API shows it, with everything read in two more queries.
+/// The family as the API shows it, its people read in one more round trip.
 async fn load_family(conn: &mut crate::db::Conn, row: q::FamilyRow) -> ApiResult<Family> {
-    let members = q::members_of(conn, &[row.id]).await?;
-    let relatives = q::relatives_of(conn, row.id).await?;
+    let (members, relatives) = q::members_and_relatives(conn, row.id).await?;
     Ok(Family::from_rows(row, members, relatives))
 }
 
