@@ -70,3 +70,21 @@ async fn every_list_filter_can_use_an_index() {
         );
     }
 }
+
+/// A claim window writes tens of thousands of snapshots through one connection: they are
+/// compressed with lz4, not the default pglz (several times slower). A column's type change
+/// resets its compression silently, as migration 000025 once did.
+#[tokio::test]
+async fn claim_snapshots_are_compressed_with_lz4() {
+    let app = spawn_app().await;
+    let db = app.superuser_db().await;
+    let row = db
+        .query_one(
+            "SELECT attcompression::text FROM pg_attribute
+              WHERE attrelid = 'claim_items'::regclass AND attname = 'snapshot'",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(row.get::<_, String>(0), "l");
+}

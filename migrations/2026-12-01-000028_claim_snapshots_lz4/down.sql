@@ -1,0 +1,1 @@
+ALTER TABLE claim_items ALTER COLUMN snapshot SET COMPRESSION pglz;
