@@ -245,14 +245,16 @@ pub async fn next_attachments(
     q.load(conn).await
 }
 
-/// Slots already taken for these attachments (included or withdrawn, in any window), with the
-/// amounts claimed.
+/// Slots already taken for the attachments from `first` to `last` in id order (included or
+/// withdrawn, in any window), with the amounts claimed. A batch is a run of consecutive
+/// attachments, so one range scan of the index finds them, not thousands of probes.
 pub async fn held(
     conn: &mut Conn,
-    attachment_ids: &[Uuid],
+    first: Uuid,
+    last: Uuid,
 ) -> QueryResult<Vec<(Uuid, String, i64, String)>> {
     claim_items::table
-        .filter(claim_items::attachment_id.eq_any(attachment_ids))
+        .filter(claim_items::attachment_id.between(first, last))
         .filter(claim_items::status.ne("excluded"))
         .select((
             claim_items::attachment_id,
@@ -264,16 +266,18 @@ pub async fn held(
         .await
 }
 
-/// Results already in this window, whatever became of them (an excluded one is not re-added):
-/// id, attachment, result and status.
+/// Results already in this window for the attachments from `first` to `last`, whatever became
+/// of them (an excluded one is not re-added): id, attachment, result and status. A window only
+/// ever holds items of attachments made by its cut-off, so the range holds the batch's alone.
 pub async fn in_window(
     conn: &mut Conn,
     window_id: Uuid,
-    attachment_ids: &[Uuid],
+    first: Uuid,
+    last: Uuid,
 ) -> QueryResult<Vec<(Uuid, Uuid, String, String)>> {
     claim_items::table
         .filter(claim_items::window_id.eq(window_id))
-        .filter(claim_items::attachment_id.eq_any(attachment_ids))
+        .filter(claim_items::attachment_id.between(first, last))
         .select((
             claim_items::id,
             claim_items::attachment_id,

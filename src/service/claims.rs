@@ -453,10 +453,11 @@ pub async fn claim_and_process(pool: &Pool) -> Result<bool, String> {
     Ok(true)
 }
 
-/// One attachment's newly achieved results.
+/// One attachment's newly achieved results, each with its snapshot as JSON text (serialised
+/// when judged, outside the claiming lock).
 struct Judged {
     attachment: AttachmentRow,
-    outcomes: Vec<Outcome>,
+    outcomes: Vec<(Outcome, String)>,
 }
 
 type Revisions = HashMap<Uuid, std::sync::Arc<Params>>;
@@ -490,7 +491,9 @@ async fn compute(pool: &Pool, w: &WindowRow, token: Uuid) -> Result<(i64, i64), 
             let batch = q::next_attachments(&mut conn, after, w.cut_off, BATCH)
                 .await
                 .map_err(err)?;
-            let Some(last) = batch.last().map(|a| a.id) else {
+            let (Some(first), Some(last)) =
+                (batch.first().map(|a| a.id), batch.last().map(|a| a.id))
+            else {
                 break;
             };
             let family_ids: Vec<Uuid> = batch.iter().map(|a| a.family_id).collect();
@@ -536,21 +539,7 @@ async fn compute(pool: &Pool, w: &WindowRow, token: Uuid) -> Result<(i64, i64), 
             t_load += t.elapsed();
             let size = batch.len();
             judged += size as i64;
-            let t = std::time::Instant::now();
-            if let Some(previous) = writing.take() {
-                let (conn, n) = previous.await.map_err(|e| e.to_string())?;
-                writer = Some(conn);
-                claimed += n? as i64;
-            }
-            t_wait += t.elapsed();
-            let job = Batch {
-                window_id: w.id,
-                cut_off: w.cut_off,
-                token,
-                size,
-                last,
-                revisions: revisions.clone(),
-            };
+            // Judged while the previous batch is still being written.
             let t = std::time::Instant::now();
             let verdicts = judge_batch(
                 Loaded {
@@ -564,6 +553,22 @@ async fn compute(pool: &Pool, w: &WindowRow, token: Uuid) -> Result<(i64, i64), 
                 w.cut_off,
             );
             t_judge += t.elapsed();
+            let t = std::time::Instant::now();
+            if let Some(previous) = writing.take() {
+                let (conn, n) = previous.await.map_err(|e| e.to_string())?;
+                writer = Some(conn);
+                claimed += n? as i64;
+            }
+            t_wait += t.elapsed();
+            let job = Batch {
+                window_id: w.id,
+                cut_off: w.cut_off,
+                token,
+                size,
+                first,
+                last,
+                revisions: revisions.clone(),
+            };
             let conn = writer.take().ok_or("the writing connection was lost")?;
             writing = Some(tokio::spawn(write_batch(conn, job, verdicts)));
             after = Some(last);
@@ -611,19 +616,19 @@ struct Batch {
     cut_off: NaiveDate,
     token: Uuid,
     size: usize,
+    /// The batch's first and last attachments in id order.
+    first: Uuid,
     last: Uuid,
     revisions: Revisions,
 }
 
-/// Every attachment judged in a batch, and those with newly achieved results.
+/// A batch's attachments with newly achieved results.
 struct Verdicts {
-    all: Vec<Uuid>,
     results: Vec<Judged>,
 }
 
 /// Each attachment's achieved results as of the cut-off, by the revision it was attached under.
 fn judge_batch(l: Loaded, revisions: &Revisions, cut_off: NaiveDate) -> Verdicts {
-    let all: Vec<Uuid> = l.attachments.iter().map(|a| a.id).collect();
     let mut results = Vec::new();
     for a in l.attachments {
         let Some(family) = l.families.get(&a.family_id) else {
@@ -636,7 +641,7 @@ fn judge_batch(l: Loaded, revisions: &Revisions, cut_off: NaiveDate) -> Verdicts
         );
         // A family attached under two rulesets has two attachments: each reads the casework.
         let case = l.cases.get(&a.family_id).cloned().unwrap_or_default();
-        let outcomes: Vec<Outcome> = judge(
+        let outcomes: Vec<(Outcome, String)> = judge(
             &revisions[&a.revision_id],
             &fam,
             &case,
@@ -645,6 +650,10 @@ fn judge_batch(l: Loaded, revisions: &Revisions, cut_off: NaiveDate) -> Verdicts
         )
         .into_iter()
         .filter(|o| o.achieved)
+        .map(|o| {
+            let snapshot = serde_json::to_string(&o).expect("serialises");
+            (o, snapshot)
+        })
         .collect();
         if !outcomes.is_empty() {
             results.push(Judged {
@@ -653,7 +662,7 @@ fn judge_batch(l: Loaded, revisions: &Revisions, cut_off: NaiveDate) -> Verdicts
             });
         }
     }
-    Verdicts { all, results }
+    Verdicts { results }
 }
 
 /// The writing connection comes back with the outcome, for the next batch.
@@ -668,14 +677,13 @@ async fn write_batch(mut conn: crate::db::PooledConn, b: Batch, v: Verdicts) -> 
 
 async fn write(conn: &mut crate::db::PooledConn, b: Batch, v: Verdicts) -> Result<usize, String> {
     let err = |e: diesel::result::Error| e.to_string();
-    let ids: Vec<Uuid> = v.results.iter().map(|j| j.attachment.id).collect();
     let achieved: HashSet<(Uuid, &str)> = v
         .results
         .iter()
         .flat_map(|j| {
             j.outcomes
                 .iter()
-                .map(|o| (j.attachment.id, o.result.as_str()))
+                .map(|(o, _)| (j.attachment.id, o.result.as_str()))
         })
         .collect();
     let reason = format!(
@@ -699,7 +707,7 @@ async fn write(conn: &mut crate::db::PooledConn, b: Batch, v: Verdicts) -> Resul
         .await?;
         // Computed again: what this window included but no longer holds is excluded (with the
         // reason), before anything new is decided.
-        let present = q::in_window(c, b.window_id, &v.all).await?;
+        let present = q::in_window(c, b.window_id, b.first, b.last).await?;
         let lapsed: Vec<Uuid> = present
             .iter()
             .filter(|(_, a, r, s)| s == "included" && !achieved.contains(&(*a, r.as_str())))
@@ -708,7 +716,7 @@ async fn write(conn: &mut crate::db::PooledConn, b: Batch, v: Verdicts) -> Resul
         if !lapsed.is_empty() {
             q::exclude_many(c, &lapsed, &reason, "ffc (computed again)").await?;
         }
-        let held = q::held(c, &ids).await?;
+        let held = q::held(c, b.first, b.last).await?;
         let here: HashSet<(Uuid, String)> =
             present.into_iter().map(|(_, a, r, _)| (a, r)).collect();
         let rows = decide(b.window_id, &v.results, &held, &here, &b.revisions);
@@ -767,32 +775,29 @@ fn decide(
     here: &HashSet<(Uuid, String)>,
     revisions: &Revisions,
 ) -> Vec<NewItem> {
+    let mut by_attachment: HashMap<Uuid, Vec<&(Uuid, String, i64, String)>> = HashMap::new();
+    for h in held {
+        by_attachment.entry(h.0).or_default().push(h);
+    }
     let mut rows = Vec::new();
     for j in judged {
         let a = &j.attachment;
         let params = &revisions[&a.revision_id];
-        let mut taken: HashSet<&str> = held
-            .iter()
-            .filter(|h| h.0 == a.id)
-            .map(|h| h.1.as_str())
-            .collect();
-        let mut claimed: i64 = held
-            .iter()
-            .filter(|h| h.0 == a.id && h.3 == "included")
-            .map(|h| h.2)
-            .sum();
+        let mine = by_attachment.get(&a.id).map_or(&[][..], Vec::as_slice);
+        let mut taken: HashSet<&str> = mine.iter().map(|h| h.1.as_str()).collect();
+        let mut claimed: i64 = mine.iter().filter(|h| h.3 == "included").map(|h| h.2).sum();
         for slot in ["results", "progress_to_work"] {
             if taken.contains(slot) {
                 continue;
             }
-            let mut candidates: Vec<&Outcome> = j
+            let mut candidates: Vec<&(Outcome, String)> = j
                 .outcomes
                 .iter()
-                .filter(|o| rules::slot(&o.result) == slot)
-                .filter(|o| !here.contains(&(a.id, o.result.clone())))
+                .filter(|(o, _)| rules::slot(&o.result) == slot)
+                .filter(|(o, _)| !here.contains(&(a.id, o.result.clone())))
                 .collect();
-            candidates.sort_by_key(|o| o.result != rules::CONTINUOUS_EMPLOYMENT);
-            let Some(o) = candidates.first() else {
+            candidates.sort_by_key(|(o, _)| o.result != rules::CONTINUOUS_EMPLOYMENT);
+            let Some((o, snapshot)) = candidates.first() else {
                 continue;
             };
             let year = a.financial_year as i32;
@@ -817,7 +822,7 @@ fn decide(
                 slot: slot.to_string(),
                 achieved_on: o.achieved_on.unwrap_or(a.attached_on),
                 amount_pence: amount,
-                snapshot: serde_json::to_string(o).expect("serialises"),
+                snapshot: snapshot.clone(),
                 evidence_ids: o.evidence_ids.clone(),
             });
         }

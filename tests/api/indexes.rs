@@ -51,7 +51,8 @@ async fn every_list_filter_can_use_an_index() {
         ("windows to compute", "SELECT id FROM claim_windows WHERE status = 'computing' ORDER BY created_at LIMIT 1"),
         ("a window's items by status", "SELECT id FROM claim_items WHERE window_id = '019a2b3c-0000-7000-8000-000000000002' AND status = 'included' ORDER BY id LIMIT 51"),
         ("a window's items by result", "SELECT id FROM claim_items WHERE window_id = '019a2b3c-0000-7000-8000-000000000002' AND result = 'progress_to_work' ORDER BY id LIMIT 51"),
-        ("results held for families", "SELECT slot FROM claim_items WHERE attachment_id = ANY(ARRAY['019a2b3c-0000-7000-8000-000000000002'::uuid]) AND status <> 'excluded'"),
+        ("results held for families", "SELECT slot FROM claim_items WHERE attachment_id BETWEEN '019a2b3c-0000-7000-8000-000000000002' AND '019a2b3c-0000-7000-8000-000000000009' AND status <> 'excluded'"),
+        ("a batch's results already in a window", "SELECT id FROM claim_items WHERE window_id = '019a2b3c-0000-7000-8000-000000000002' AND attachment_id BETWEEN '019a2b3c-0000-7000-8000-000000000002' AND '019a2b3c-0000-7000-8000-000000000009'"),
         ("a family's FCAFs for outcomes", "SELECT id FROM assessments WHERE family_id = ANY(ARRAY['019a2b3c-0000-7000-8000-000000000002'::uuid]) AND activated_on IS NOT NULL"),
         ("an organisation's overdue actions", "SELECT id FROM plan_actions WHERE status = 'open' AND due_on < DATE '2026-01-01' AND owner_organisation = 'wiseability' ORDER BY due_on, id LIMIT 51"),
     ];
