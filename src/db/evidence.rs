@@ -106,24 +106,40 @@ pub struct RuleFactRow {
     pub indicator: Option<String>,
 }
 
+/// A family's record as read for the rules, with what decides whether it is in force.
+#[derive(QueryableByName)]
+#[diesel(table_name = evidence)]
+struct Candidate {
+    #[diesel(embed)]
+    fact: RuleFactRow,
+    supersedes_id: Option<Uuid>,
+    retracts: bool,
+}
+
 /// Every record of the given families that is in force: not superseded and not a retraction,
 /// ordered by family and id. One query for any number of families (the identification job
-/// passes thousands; a family named twice is read once): each family is looked up in the covering family index (migration 000026)
-/// rather than the whole table scanned, which the planner otherwise prefers for a long list.
+/// passes thousands; a family named twice is read once): each family's records are one
+/// index-only range of the family index (migration 000029), and since a correction is always of
+/// the same family (a trigger holds it), the corrected and retracted records are dropped here
+/// from the family's own records, with no lookup per record.
 pub async fn in_force_for(conn: &mut Conn, family_ids: &[Uuid]) -> QueryResult<Vec<RuleFactRow>> {
-    let mut rows: Vec<RuleFactRow> = diesel::sql_query(
+    let rows: Vec<Candidate> = diesel::sql_query(
         "SELECT e.id, e.family_id, e.member_id, e.kind, e.occurred_on, e.ends_on, e.academic_year,
                 e.term, e.possible_sessions, e.sessions_attended, e.unauthorised_absences,
-                e.fixed_term_exclusions, e.filter, e.indicator
+                e.fixed_term_exclusions, e.filter, e.indicator, e.supersedes_id, e.retracts
            FROM (SELECT DISTINCT id FROM unnest($1::uuid[]) AS u(id)) AS f
-          CROSS JOIN LATERAL (
-                SELECT * FROM evidence e
-                 WHERE e.family_id = f.id AND NOT e.retracts
-                   AND NOT EXISTS (SELECT 1 FROM evidence s WHERE s.supersedes_id = e.id)) e",
+          CROSS JOIN LATERAL (SELECT * FROM evidence e WHERE e.family_id = f.id) e",
     )
     .bind::<diesel::sql_types::Array<diesel::sql_types::Uuid>, _>(family_ids)
     .load(conn)
     .await?;
+    let superseded: std::collections::HashSet<Uuid> =
+        rows.iter().filter_map(|r| r.supersedes_id).collect();
+    let mut rows: Vec<RuleFactRow> = rows
+        .into_iter()
+        .filter(|r| !r.retracts && !superseded.contains(&r.fact.id))
+        .map(|r| r.fact)
+        .collect();
     // Sorted here, cheaply, rather than by PostgreSQL after the lookups.
     rows.sort_unstable_by_key(|r| (r.family_id, r.id));
     Ok(rows)

@@ -233,6 +233,37 @@ async fn corrections_supersede_and_retractions_withdraw() {
         .await
         .is_err());
     assert!(db.batch_execute("DELETE FROM evidence").await.is_err());
+    // Nor correct a record from another family: the rules read each family's records alone.
+    let (other, _) = two_of_three(&app, "M1 1AE").await;
+    let fresh = record(
+        &app,
+        &id,
+        json!({"kind": "local_filter", "source": "social_care",
+        "occurred_on": "2013-08-01", "filter": "benefit_cap"}),
+    )
+    .await;
+    assert_eq!(
+        eligibility(&app, &id, "phase1-2012", "2013-06-01").await["eligible"],
+        false
+    );
+    let insert = |family: &str| {
+        format!(
+            "INSERT INTO evidence (id, family_id, kind, source, occurred_on, filter, recorded_by, supersedes_id)
+             VALUES (gen_random_uuid(), '{family}', 'local_filter', 'social_care', '2013-02-02',
+                     'benefit_cap', 'test', '{}')",
+            fresh["id"].as_str().unwrap()
+        )
+    };
+    let err = db.batch_execute(&insert(&other)).await.unwrap_err();
+    assert!(format!("{err:?}").contains("another family"), "{err:?}");
+    db.batch_execute(&insert(&id))
+        .await
+        .expect("a correction within the family is accepted");
+    assert_eq!(
+        eligibility(&app, &id, "phase1-2012", "2013-06-01").await["eligible"],
+        true,
+        "the correction (dated February) is in force, the record it corrects (August) is not"
+    );
 }
 
 #[tokio::test]
