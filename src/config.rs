@@ -30,6 +30,8 @@ pub struct Config {
     /// Who may read `/metrics`.
     pub metrics: crate::http::metrics::MetricsAccess,
     pub limits: Limits,
+    /// Attached families a claim window judges and writes per batch.
+    pub claim_batch: i64,
 }
 
 /// How long the service waits before it gives up and says so (503 with Retry-After, or a closed
@@ -153,6 +155,10 @@ impl Config {
             public_url,
             max_body_bytes: parse_var("FFC_MAX_BODY_BYTES", 256 * 1024usize)?,
             max_import_bytes: parse_var("FFC_MAX_IMPORT_BYTES", 10 * 1024 * 1024usize)?,
+            claim_batch: match parse_var("FFC_CLAIM_BATCH", 5_000i64)? {
+                n @ 1..=50_000 => n,
+                _ => return Err("FFC_CLAIM_BATCH: from 1 to 50000".into()),
+            },
             taf_review: crate::domain::casework::ReviewPolicy::new(
                 parse_var("FFC_TAF_REVIEW_MIN_WEEKS", 6u32)?,
                 parse_var("FFC_TAF_REVIEW_MAX_WEEKS", 12u32)?,

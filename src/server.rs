@@ -37,6 +37,7 @@ pub fn start_background(state: &web::Data<AppState>) {
     tokio::spawn(crate::service::identification::run_forever(
         state.pool.clone(),
         state.jobs.clone(),
+        state.config.claim_batch,
     ));
     tokio::spawn(crate::webhooks::run_forever(
         state.pool.clone(),

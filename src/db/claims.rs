@@ -267,8 +267,10 @@ pub async fn held(
 }
 
 /// Results already in this window for the attachments from `first` to `last`, whatever became
-/// of them (an excluded one is not re-added): id, attachment, result and status. A window only
-/// ever holds items of attachments made by its cut-off, so the range holds the batch's alone.
+/// of them (an excluded one is not re-added): id, attachment, result and status. The range holds
+/// the batch's items alone: a window's items are written only by its own computation, for
+/// attachments made by its cut-off, and neither an attachment's date (a trigger) nor a window's
+/// cut-off ever changes, so an attachment in the range but not in the batch has none here.
 pub async fn in_window(
     conn: &mut Conn,
     window_id: Uuid,

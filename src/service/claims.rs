@@ -42,8 +42,6 @@ impl Policy for Read {
     const ROLES: &'static [Role] = READ;
 }
 
-/// Attached families judged per batch.
-pub const BATCH: i64 = 5_000;
 /// A computation whose worker has not reported for this long is taken over.
 pub const STALE_SECONDS: i32 = 60;
 /// Serialises the claiming decision of every window, so that two windows computed at once
@@ -420,7 +418,7 @@ pub async fn withdraw(
 }
 
 /// Takes one window waiting to be computed and computes it; `true` when there was one.
-pub async fn claim_and_process(pool: &Pool) -> Result<bool, String> {
+pub async fn claim_and_process(pool: &Pool, batch: i64) -> Result<bool, String> {
     let mut conn = pool.get().await.map_err(|e| e.to_string())?;
     let Some(w) = q::claim(&mut conn, STALE_SECONDS)
         .await
@@ -431,7 +429,7 @@ pub async fn claim_and_process(pool: &Pool) -> Result<bool, String> {
     drop(conn);
     let token = w.claim_token.ok_or("claimed window without a token")?;
     let started = std::time::Instant::now();
-    let outcome = compute(pool, &w, token).await;
+    let outcome = compute(pool, &w, token, batch).await;
     let mut conn = pool.get().await.map_err(|e| e.to_string())?;
     let stored = outcome.as_ref().err().map(|_| {
         format!(
@@ -483,7 +481,12 @@ impl Achieved {
 
 type Revisions = HashMap<Uuid, std::sync::Arc<Params>>;
 
-async fn compute(pool: &Pool, w: &WindowRow, token: Uuid) -> Result<(i64, i64), String> {
+async fn compute(
+    pool: &Pool,
+    w: &WindowRow,
+    token: Uuid,
+    batch_size: i64,
+) -> Result<(i64, i64), String> {
     let err = |e: diesel::result::Error| e.to_string();
     let mut conn = patient_conn(pool).await?;
     if w.total == 0 {
@@ -509,7 +512,7 @@ async fn compute(pool: &Pool, w: &WindowRow, token: Uuid) -> Result<(i64, i64), 
     let outcome = async {
         loop {
             let t = std::time::Instant::now();
-            let batch = q::next_attachments(&mut conn, after, w.cut_off, BATCH)
+            let batch = q::next_attachments(&mut conn, after, w.cut_off, batch_size)
                 .await
                 .map_err(err)?;
             let (Some(first), Some(last)) =

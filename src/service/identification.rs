@@ -175,7 +175,7 @@ pub async fn results(
 
 /// Works through queued runs for as long as the process lives; woken at once by a new run, and
 /// otherwise looks every few seconds (for runs queued by other instances or left by a dead one).
-pub async fn run_forever(pool: Pool, wake: Arc<Notify>) {
+pub async fn run_forever(pool: Pool, wake: Arc<Notify>, claim_batch: i64) {
     let mut last_cleanup: Option<std::time::Instant> = None;
     loop {
         // Housekeeping rides on the same loop: expired idempotency keys, once an hour.
@@ -195,7 +195,7 @@ pub async fn run_forever(pool: Pool, wake: Arc<Notify>) {
         }
         // Claim windows are computed by the same loop: one background job at a time per
         // instance keeps the pool free for requests.
-        let window = super::claims::claim_and_process(&pool).await;
+        let window = super::claims::claim_and_process(&pool, claim_batch).await;
         if let Err(e) = &window {
             log::error!("claim window runner: {e}");
         }

@@ -262,7 +262,7 @@ async fn corrections_supersede_and_retractions_withdraw() {
     assert_eq!(
         eligibility(&app, &id, "phase1-2012", "2013-06-01").await["eligible"],
         true,
-        "the correction (dated February) is in force, the record it corrects (August) is not"
+        "the correction (dated February) is in force; that the record it corrects is not, the start of this test shows"
     );
 }
 

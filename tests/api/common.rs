@@ -195,6 +195,8 @@ pub async fn spawn_app_with(opts: Options) -> TestApp {
         public_url: "http://127.0.0.1".into(),
         max_body_bytes: 64 * 1024,
         max_import_bytes: 1024 * 1024,
+        // Two families a batch: every window of more than two crosses batch boundaries.
+        claim_batch: 2,
         taf_review: opts.taf_review,
         webhooks: opts.webhooks.clone(),
         metrics: opts.metrics.clone(),
