@@ -63,15 +63,4 @@ under the claiming lock and written in one transaction. Time is the window's own
 |---|---|---|---|---|---|---|---|---|---|
 MD
 fi
-# The row goes at the end of this section's table, not of the file.
-python3 - "$line" <<'PY'
-import sys
-text = open("BENCHMARKS.md").read()
-start = text.index("## Claim window")
-nxt = text.find("\n## ", start + 1)
-end = len(text) if nxt < 0 else nxt
-section = text[start:end].rstrip("\n").split("\n")
-last = max(i for i, l in enumerate(section) if l.startswith("| "))
-section.insert(last + 1, sys.argv[1])
-open("BENCHMARKS.md", "w").write(text[:start] + "\n".join(section) + "\n" + text[end:])
-PY
+add_row "## Claim window" "$line"

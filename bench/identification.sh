@@ -56,4 +56,4 @@ machine. Target: under 10 s for 100,000 families.
 |---|---|---|---|---|---|---|---|---|
 MD
 fi
-echo "$line" >> BENCHMARKS.md
+add_row "## Identification run" "$line"

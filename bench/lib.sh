@@ -15,3 +15,20 @@ start_service() {
   pgport=$(grep -o 'PostgreSQL listening on 127.0.0.1:[0-9]*' "$work/server.log" | grep -o '[0-9]*$')
   owner="postgres://ffc_owner@127.0.0.1:$pgport/ffc"
 }
+
+# Puts a row at the end of the table of the BENCHMARKS.md section whose heading starts with $1
+# (not at the end of the file, where a later section's table would be).
+add_row() {
+  python3 - "$1" "$2" <<'PY'
+import sys
+heading, row = sys.argv[1], sys.argv[2]
+text = open("BENCHMARKS.md").read()
+start = text.index(heading)
+nxt = text.find("\n## ", start + 1)
+end = len(text) if nxt < 0 else nxt
+section = text[start:end].rstrip("\n").split("\n")
+last = max(i for i, l in enumerate(section) if l.startswith("| "))
+section.insert(last + 1, row)
+open("BENCHMARKS.md", "w").write(text[:start] + "\n".join(section) + "\n" + text[end:])
+PY
+}
