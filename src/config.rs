@@ -46,6 +46,11 @@ pub struct Limits {
     pub client_request_timeout_ms: u64,
     /// On SIGTERM, how long requests in flight may take to finish.
     pub shutdown_timeout_s: u64,
+    /// Longest a request may take from its headers to its answer (reading its body included).
+    /// The statement timeout is PostgreSQL's to enforce; a database that stops answering
+    /// altogether (a hung host, a network that drops packets) is caught by this one, on the
+    /// service's side.
+    pub request_timeout_ms: u64,
 }
 
 impl Default for Limits {
@@ -55,6 +60,7 @@ impl Default for Limits {
             db_statement_timeout_ms: 10_000,
             client_request_timeout_ms: 5000,
             shutdown_timeout_s: 30,
+            request_timeout_ms: 60_000,
         }
     }
 }
@@ -126,17 +132,31 @@ impl Config {
             db_pool_size: parse_var("FFC_DB_POOL_SIZE", 16usize)?,
             limits: {
                 let d = Limits::default();
+                let statement =
+                    parse_var("FFC_DB_STATEMENT_TIMEOUT_MS", d.db_statement_timeout_ms)?;
+                // By default the statement timeout and a margin (60 s with the default 10 s), so
+                // that lengthening the one does not make the other cut requests short.
+                let request = parse_var(
+                    "FFC_REQUEST_TIMEOUT_MS",
+                    statement + (d.request_timeout_ms - d.db_statement_timeout_ms),
+                )?;
+                // A request runs statements; cutting it shorter than one would hide
+                // PostgreSQL's own, clearer timeout.
+                if request <= statement {
+                    return Err(
+                        "FFC_REQUEST_TIMEOUT_MS: must be longer than FFC_DB_STATEMENT_TIMEOUT_MS"
+                            .into(),
+                    );
+                }
                 Limits {
                     db_pool_wait_ms: parse_var("FFC_DB_POOL_WAIT_MS", d.db_pool_wait_ms)?,
-                    db_statement_timeout_ms: parse_var(
-                        "FFC_DB_STATEMENT_TIMEOUT_MS",
-                        d.db_statement_timeout_ms,
-                    )?,
+                    db_statement_timeout_ms: statement,
                     client_request_timeout_ms: parse_var(
                         "FFC_CLIENT_REQUEST_TIMEOUT_MS",
                         d.client_request_timeout_ms,
                     )?,
                     shutdown_timeout_s: parse_var("FFC_SHUTDOWN_TIMEOUT_S", d.shutdown_timeout_s)?,
+                    request_timeout_ms: request,
                 }
             },
             dev_auth,

@@ -76,6 +76,10 @@ pub fn pool(url: &str, size: usize) -> Result<Pool, String> {
 /// on one (set on each new connection, so a stuck query cannot hold it for ever).
 pub fn pool_with(url: &str, size: usize, limits: &crate::config::Limits) -> Result<Pool, String> {
     let statement_timeout = limits.db_statement_timeout_ms;
+    // A request abandoned at its deadline may leave its connection inside a transaction. The
+    // pool discards it at its next checkout; should that be late, PostgreSQL ends the session
+    // once it has been idle inside the transaction this long, so its locks are not held on.
+    let idle_in_transaction = limits.request_timeout_ms;
     let mut config = ManagerConfig::<AsyncPgConnection>::default();
     config.custom_setup = Box::new(move |url| {
         let url = url.to_string();
@@ -83,7 +87,10 @@ pub fn pool_with(url: &str, size: usize, limits: &crate::config::Limits) -> Resu
             let mut conn = AsyncPgConnection::establish(&url).await?;
             diesel_async::SimpleAsyncConnection::batch_execute(
                 &mut conn,
-                &format!("SET statement_timeout = {statement_timeout}"),
+                &format!(
+                    "SET statement_timeout = {statement_timeout}; \
+                     SET idle_in_transaction_session_timeout = {idle_in_transaction}"
+                ),
             )
             .await
             .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;

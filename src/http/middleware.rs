@@ -51,7 +51,68 @@ pub async fn gate(
         .clone();
     let rid = request_id(&req);
     req.extensions_mut().insert(RequestId(rid.clone()));
+    // Kept for the log: the request itself goes on to the handler (routing needs it unshared).
+    let method = req.method().clone();
+    let limit = std::time::Duration::from_millis(state.config.limits.request_timeout_ms);
+    // Everything that may wait on the database runs under the request's deadline: a database
+    // that stops answering (not even to cancel a statement) must not hold the request for ever.
+    // Dropping the work drops its connection; one left inside a transaction is discarded by the
+    // pool, so nothing it did is committed.
+    let work = authenticate_and_call(&state, req, next, &rid);
+    let mut res = match tokio::time::timeout(limit, work).await {
+        Ok(res) => res?,
+        Err(_) => {
+            let err = ApiError::Unavailable(
+                "The request took too long, most likely waiting on the database; retry shortly."
+                    .into(),
+            );
+            let mut answer = err.error_response();
+            insert(answer.headers_mut(), "x-request-id", &rid);
+            let took = started.elapsed().as_secs_f64();
+            // One series for every request cut short, whatever its route.
+            state
+                .metrics
+                .record(method.as_str(), "(deadline)", 503, took);
+            log::error!(
+                target: "ffc::access",
+                "{method} (deadline) 503 {:.1}ms request_id={rid} unanswered in {} ms, abandoned",
+                took * 1000.0,
+                limit.as_millis()
+            );
+            return Err(actix_web::error::InternalError::from_response(err, answer).into());
+        }
+    };
 
+    let headers = res.headers_mut();
+    insert(headers, "x-request-id", &rid);
+    let status = res.status().as_u16();
+    let pattern = res.request().match_pattern().unwrap_or_else(|| "-".into());
+    // Unmatched paths share one series: a scan of random URLs must not grow the metrics.
+    state.metrics.record(
+        res.request().method().as_str(),
+        &pattern,
+        status,
+        started.elapsed().as_secs_f64(),
+    );
+    log::info!(
+        target: "ffc::access",
+        "{} {} {} {:.1}ms request_id={}",
+        res.request().method(),
+        pattern,
+        status,
+        started.elapsed().as_secs_f64() * 1000.0,
+        rid
+    );
+    Ok(res)
+}
+
+/// Authentication (with the deactivation check), the rate limit, then the handler.
+async fn authenticate_and_call(
+    state: &web::Data<AppState>,
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+    rid: &str,
+) -> Result<ServiceResponse<BoxBody>, Error> {
     let authn = match req.headers().get(header::AUTHORIZATION) {
         None => Authn::Missing,
         Some(v) => match v.to_str().ok().and_then(|s| {
@@ -60,7 +121,7 @@ pub async fn gate(
         }) {
             None => Authn::Invalid,
             Some(token) => match state.verifier.verify(token.trim()).await {
-                Ok(p) => still_active(&state, p, &rid).await,
+                Ok(p) => still_active(state, p, rid).await,
                 Err(reason) => {
                     log::info!("token refused (request {rid}): {reason}");
                     Authn::Invalid
@@ -88,31 +149,11 @@ pub async fn gate(
         }
         _ => next.call(req).await?.map_into_boxed_body(),
     };
-
     let headers = res.headers_mut();
     if let Some(d) = decision {
         insert(headers, "ratelimit-policy", &state.limiter.policy());
         insert(headers, "ratelimit", &d.header());
     }
-    insert(headers, "x-request-id", &rid);
-    let status = res.status().as_u16();
-    let pattern = res.request().match_pattern().unwrap_or_else(|| "-".into());
-    // Unmatched paths share one series: a scan of random URLs must not grow the metrics.
-    state.metrics.record(
-        res.request().method().as_str(),
-        &pattern,
-        status,
-        started.elapsed().as_secs_f64(),
-    );
-    log::info!(
-        target: "ffc::access",
-        "{} {} {} {:.1}ms request_id={}",
-        res.request().method(),
-        pattern,
-        status,
-        started.elapsed().as_secs_f64() * 1000.0,
-        rid
-    );
     Ok(res)
 }
 

@@ -562,3 +562,107 @@ async fn headers_sent_slowly_get_the_connection_dropped_without_starving_others(
     assert_eq!(closed, 32, "every slow connection is dropped");
     assert!(started.elapsed() < Duration::from_secs(10));
 }
+
+/// Every process of the service's PostgreSQL stopped with SIGSTOP, as a hung host would be: its
+/// sockets stay open and the kernel still acknowledges them, but nothing answers, not even a
+/// request to cancel a statement. Resumed when dropped, whatever happens.
+struct Frozen {
+    pids: Vec<String>,
+}
+
+impl Frozen {
+    fn stop(service: &Service) -> Frozen {
+        let pidfile = std::fs::read_to_string(service.cluster.pgdata().join("postmaster.pid"))
+            .expect("postmaster.pid");
+        let postmaster = pidfile.lines().next().unwrap().trim().to_string();
+        let children = Command::new("pgrep")
+            .args(["-P", &postmaster])
+            .output()
+            .expect("pgrep");
+        let mut pids = vec![postmaster];
+        pids.extend(
+            String::from_utf8_lossy(&children.stdout)
+                .split_whitespace()
+                .map(str::to_string),
+        );
+        assert!(pids.len() > 1, "the postmaster has children");
+        signal("-STOP", &pids);
+        Frozen { pids }
+    }
+}
+
+impl Drop for Frozen {
+    fn drop(&mut self) {
+        signal("-CONT", &self.pids);
+    }
+}
+
+fn signal(which: &str, pids: &[String]) {
+    let ok = Command::new("kill")
+        .arg(which)
+        .args(pids)
+        .status()
+        .expect("kill");
+    assert!(ok.success(), "kill {which}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_database_that_stops_answering_is_answered_503_at_the_request_deadline() {
+    let Some(service) = Service::start(&[
+        ("FFC_DB_STATEMENT_TIMEOUT_MS", "1000"),
+        ("FFC_REQUEST_TIMEOUT_MS", "3000"),
+    ])
+    .await
+    else {
+        return;
+    };
+    let client = reqwest::Client::new();
+    let path = family_path(&service, &client).await;
+    let read = || {
+        client
+            .get(service.url(&path))
+            .bearer_auth(token())
+            .timeout(Duration::from_secs(30))
+            .send()
+    };
+    // A read just before, so that a connection is hot: the pool hands it out unchecked.
+    assert_eq!(read().await.unwrap().status(), 200);
+    let frozen = Frozen::stop(&service);
+    let sent = Instant::now();
+    let (r, w) = tokio::join!(read(), create_family(&client, &service.base));
+    let took = sent.elapsed();
+    let r = r.unwrap();
+    for res in [&r, &w] {
+        let status = res.status().as_u16();
+        assert!(
+            is_documented_503(status, res.headers()),
+            "answered {status}"
+        );
+    }
+    // The deadline (3 s) answers, not PostgreSQL, which cannot: without it the read waited for
+    // as long as the database was stopped.
+    assert!(took < Duration::from_secs(10), "took {took:?}");
+    drop(frozen);
+    // Back to normal once the database answers again, with nothing of the abandoned write.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if read().await.map(|r| r.status().as_u16()).ok() == Some(200) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no recovery after the database resumed"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let res = create_family(&client, &service.base).await;
+    assert_eq!(res.status(), 201, "writes work again");
+    let families: i64 = service
+        .db()
+        .await
+        .query_one("SELECT count(*) FROM families", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(families, 2, "the write answered 503 left nothing behind");
+}
