@@ -138,15 +138,22 @@ impl Config {
                 // that lengthening the one does not make the other cut requests short.
                 let request = parse_var(
                     "FFC_REQUEST_TIMEOUT_MS",
-                    statement + (d.request_timeout_ms - d.db_statement_timeout_ms),
+                    statement.saturating_add(d.request_timeout_ms - d.db_statement_timeout_ms),
                 )?;
+                // PostgreSQL takes timeouts in milliseconds as a 32-bit integer.
+                if statement > i32::MAX as u64 || request > i32::MAX as u64 {
+                    return Err(format!(
+                        "FFC_DB_STATEMENT_TIMEOUT_MS and FFC_REQUEST_TIMEOUT_MS: at most {}",
+                        i32::MAX
+                    ));
+                }
                 // A request runs statements; cutting it shorter than one would hide
                 // PostgreSQL's own, clearer timeout.
                 if request <= statement {
-                    return Err(
-                        "FFC_REQUEST_TIMEOUT_MS: must be longer than FFC_DB_STATEMENT_TIMEOUT_MS"
-                            .into(),
-                    );
+                    return Err(format!(
+                        "FFC_REQUEST_TIMEOUT_MS ({request}) must be longer than \
+                         FFC_DB_STATEMENT_TIMEOUT_MS ({statement})"
+                    ));
                 }
                 Limits {
                     db_pool_wait_ms: parse_var("FFC_DB_POOL_WAIT_MS", d.db_pool_wait_ms)?,

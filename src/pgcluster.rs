@@ -289,12 +289,16 @@ impl Cluster {
         } else {
             ""
         };
+        // A server left stopped (SIGSTOP, as a fault test does) is resumed first, or it could
+        // not be shut down: the postmaster and its children (each in its own process group).
         let script = format!(
             "while kill -0 {pid} 2>/dev/null; do sleep 1; done; \
-             {prefix}{} stop -D '{}' -m immediate >/dev/null 2>&1; rm -rf '{}'",
+             pm=$(head -n 1 '{pgdata}/postmaster.pid' 2>/dev/null); \
+             [ -n \"$pm\" ] && kill -CONT $pm $(pgrep -P $pm) 2>/dev/null; \
+             {prefix}{} stop -D '{pgdata}' -m immediate >/dev/null 2>&1; rm -rf '{}'",
             pg_ctl.display(),
-            self.pgdata().display(),
-            self.dir.display()
+            self.dir.display(),
+            pgdata = self.pgdata().display(),
         );
         Command::new("setsid")
             .args(["sh", "-c", &script])

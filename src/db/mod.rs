@@ -66,6 +66,9 @@ impl deadpool::managed::Manager for Manager {
     }
 }
 
+/// See pool_with.
+const IDLE_IN_TRANSACTION_MS: u64 = 15_000;
+
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 
 pub fn pool(url: &str, size: usize) -> Result<Pool, String> {
@@ -76,10 +79,12 @@ pub fn pool(url: &str, size: usize) -> Result<Pool, String> {
 /// on one (set on each new connection, so a stuck query cannot hold it for ever).
 pub fn pool_with(url: &str, size: usize, limits: &crate::config::Limits) -> Result<Pool, String> {
     let statement_timeout = limits.db_statement_timeout_ms;
-    // A request abandoned at its deadline may leave its connection inside a transaction. The
-    // pool discards it at its next checkout; should that be late, PostgreSQL ends the session
-    // once it has been idle inside the transaction this long, so its locks are not held on.
-    let idle_in_transaction = limits.request_timeout_ms;
+    // A request abandoned at its deadline may leave its connection inside a transaction, still
+    // holding its locks. The pool discards it at its next checkout; should that be late,
+    // PostgreSQL ends the session once it has idled inside the transaction this long. Nothing
+    // idles inside one for longer: statements follow each other, and the slowest other wait
+    // in a transaction is a webhook address's DNS lookup (at most 3 s).
+    let idle_in_transaction = IDLE_IN_TRANSACTION_MS;
     let mut config = ManagerConfig::<AsyncPgConnection>::default();
     config.custom_setup = Box::new(move |url| {
         let url = url.to_string();

@@ -53,6 +53,7 @@ pub async fn gate(
     req.extensions_mut().insert(RequestId(rid.clone()));
     // Kept for the log: the request itself goes on to the handler (routing needs it unshared).
     let method = req.method().clone();
+    let path = req.path().to_string();
     let limit = std::time::Duration::from_millis(state.config.limits.request_timeout_ms);
     // Everything that may wait on the database runs under the request's deadline: a database
     // that stops answering (not even to cancel a statement) must not hold the request for ever.
@@ -75,7 +76,7 @@ pub async fn gate(
                 .record(method.as_str(), "(deadline)", 503, took);
             log::error!(
                 target: "ffc::access",
-                "{method} (deadline) 503 {:.1}ms request_id={rid} unanswered in {} ms, abandoned",
+                "{method} (deadline) 503 {:.1}ms request_id={rid} path={path} unanswered in {} ms, abandoned",
                 took * 1000.0,
                 limit.as_millis()
             );

@@ -563,9 +563,11 @@ async fn headers_sent_slowly_get_the_connection_dropped_without_starving_others(
     assert!(started.elapsed() < Duration::from_secs(10));
 }
 
-/// Every process of the service's PostgreSQL stopped with SIGSTOP, as a hung host would be: its
-/// sockets stay open and the kernel still acknowledges them, but nothing answers, not even a
-/// request to cancel a statement. Resumed when dropped, whatever happens.
+/// The service's PostgreSQL stopped with SIGSTOP, as a hung host would be: its sockets stay open
+/// and the kernel still acknowledges them, but nothing answers, not even a request to cancel a
+/// statement. The postmaster is stopped first, so that it forks no backend meanwhile, then its
+/// children (each leads its own process group, so they are listed). Resumed when dropped,
+/// whatever happens: the guard exists before any signal is sent.
 struct Frozen {
     pids: Vec<String>,
 }
@@ -575,19 +577,23 @@ impl Frozen {
         let pidfile = std::fs::read_to_string(service.cluster.pgdata().join("postmaster.pid"))
             .expect("postmaster.pid");
         let postmaster = pidfile.lines().next().unwrap().trim().to_string();
+        let mut frozen = Frozen {
+            pids: vec![postmaster.clone()],
+        };
+        assert!(signal("-STOP", &frozen.pids), "the postmaster stopped");
         let children = Command::new("pgrep")
             .args(["-P", &postmaster])
             .output()
             .expect("pgrep");
-        let mut pids = vec![postmaster];
-        pids.extend(
+        frozen.pids.extend(
             String::from_utf8_lossy(&children.stdout)
                 .split_whitespace()
                 .map(str::to_string),
         );
-        assert!(pids.len() > 1, "the postmaster has children");
-        signal("-STOP", &pids);
-        Frozen { pids }
+        assert!(frozen.pids.len() > 1, "the postmaster has children");
+        // A child that exited meanwhile (an autovacuum worker) is no failure.
+        signal("-STOP", &frozen.pids[1..]);
+        frozen
     }
 }
 
@@ -597,13 +603,12 @@ impl Drop for Frozen {
     }
 }
 
-fn signal(which: &str, pids: &[String]) {
-    let ok = Command::new("kill")
+fn signal(which: &str, pids: &[String]) -> bool {
+    Command::new("kill")
         .arg(which)
         .args(pids)
         .status()
-        .expect("kill");
-    assert!(ok.success(), "kill {which}");
+        .is_ok_and(|s| s.success())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -665,4 +670,72 @@ async fn a_database_that_stops_answering_is_answered_503_at_the_request_deadline
         .unwrap()
         .get(0);
     assert_eq!(families, 2, "the write answered 503 left nothing behind");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_write_cut_off_at_the_deadline_inside_its_transaction_is_rolled_back_and_retried_once() {
+    // No statement timeout: only the request deadline can end the wait on the lock.
+    let Some(service) = Service::start(&[
+        ("FFC_DB_STATEMENT_TIMEOUT_MS", "0"),
+        ("FFC_REQUEST_TIMEOUT_MS", "3000"),
+    ])
+    .await
+    else {
+        return;
+    };
+    let client = reqwest::Client::new();
+    family_path(&service, &client).await;
+    let post = || {
+        client
+            .post(service.url("/api/v1/families"))
+            .bearer_auth(token())
+            .header("Idempotency-Key", "deadline-retry-1")
+            .json(&json!({
+                "address_line1": "2 Deadline Road", "town": "Rotherham", "postcode": "S60 1AE",
+                "housing_tenure": "private_rent",
+                "members": [{"member_role": "adult", "relationship": "parent", "given_name": "Bea",
+                             "family_name": "Deadline", "date_of_birth": "1981-03-04",
+                             "gender": "female"}]
+            }))
+            .timeout(Duration::from_secs(30))
+            .send()
+    };
+    // The write's transaction has begun (its key is locked) and waits on the table.
+    let lock = TableLock::take(&service).await;
+    let sent = Instant::now();
+    let res = post().await.unwrap();
+    let took = sent.elapsed();
+    let status = res.status().as_u16();
+    assert!(
+        is_documented_503(status, res.headers()),
+        "answered {status}"
+    );
+    assert!(took < Duration::from_secs(10), "took {took:?}");
+    lock.release().await;
+    // The abandoned transaction is rolled back (its connection discarded by the pool, or ended
+    // by PostgreSQL after 15 s idle): the retry with the same key is answered 409 until then,
+    // and is then made once.
+    let deadline = Instant::now() + Duration::from_secs(40);
+    let created = loop {
+        let res = post().await.unwrap();
+        match res.status().as_u16() {
+            201 => break res.json::<Value>().await.unwrap(),
+            409 | 503 => {}
+            other => panic!("retry answered {other}"),
+        }
+        assert!(Instant::now() < deadline, "the retry never went through");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
+    let again = post().await.unwrap();
+    assert_eq!(again.status(), 201, "replayed");
+    let replayed: Value = again.json().await.unwrap();
+    assert_eq!(replayed["id"], created["id"]);
+    let families: i64 = service
+        .db()
+        .await
+        .query_one("SELECT count(*) FROM families", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(families, 2, "the write was made once");
 }
