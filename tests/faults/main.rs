@@ -134,6 +134,16 @@ impl Service {
         client
     }
 
+    /// How many families the database holds (committed).
+    async fn families(&self) -> i64 {
+        self.db()
+            .await
+            .query_one("SELECT count(*) FROM families", &[])
+            .await
+            .unwrap()
+            .get(0)
+    }
+
     fn pid(&self) -> u32 {
         self.child.as_ref().unwrap().id()
     }
@@ -662,13 +672,7 @@ async fn a_database_that_stops_answering_is_answered_503_at_the_request_deadline
     }
     let res = create_family(&client, &service.base).await;
     assert_eq!(res.status(), 201, "writes work again");
-    let families: i64 = service
-        .db()
-        .await
-        .query_one("SELECT count(*) FROM families", &[])
-        .await
-        .unwrap()
-        .get(0);
+    let families = service.families().await;
     assert_eq!(families, 2, "the write answered 503 left nothing behind");
 }
 
@@ -730,12 +734,6 @@ async fn a_write_cut_off_at_the_deadline_inside_its_transaction_is_rolled_back_a
     assert_eq!(again.status(), 201, "replayed");
     let replayed: Value = again.json().await.unwrap();
     assert_eq!(replayed["id"], created["id"]);
-    let families: i64 = service
-        .db()
-        .await
-        .query_one("SELECT count(*) FROM families", &[])
-        .await
-        .unwrap()
-        .get(0);
+    let families = service.families().await;
     assert_eq!(families, 2, "the write was made once");
 }
