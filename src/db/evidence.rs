@@ -119,17 +119,17 @@ struct Candidate {
 /// Every record of the given families that is in force: not superseded and not a retraction,
 /// ordered by family and id. One query for any number of families (the identification job
 /// passes thousands; a family named twice is read once): each family's records are one
-/// index-only range of the family index (migration 000029), and since a correction is always of
+/// index-only range of the family index (migration 000029, `each_family!`), and since a correction is always of
 /// the same family (a trigger holds it), the corrected and retracted records are dropped here
 /// from the family's own records, with no lookup per record.
 pub async fn in_force_for(conn: &mut Conn, family_ids: &[Uuid]) -> QueryResult<Vec<RuleFactRow>> {
-    let rows: Vec<Candidate> = diesel::sql_query(
+    let rows: Vec<Candidate> = diesel::sql_query(concat!(
         "SELECT e.id, e.family_id, e.member_id, e.kind, e.occurred_on, e.ends_on, e.academic_year,
                 e.term, e.possible_sessions, e.sessions_attended, e.unauthorised_absences,
-                e.fixed_term_exclusions, e.filter, e.indicator, e.supersedes_id, e.retracts
-           FROM (SELECT DISTINCT id FROM unnest($1::uuid[]) AS u(id)) AS f
-          CROSS JOIN LATERAL (SELECT * FROM evidence e WHERE e.family_id = f.id) e",
-    )
+                e.fixed_term_exclusions, e.filter, e.indicator, e.supersedes_id, e.retracts ",
+        each_family!("SELECT * FROM evidence e WHERE e.family_id = f.id"),
+        " e"
+    ))
     .bind::<diesel::sql_types::Array<diesel::sql_types::Uuid>, _>(family_ids)
     .load(conn)
     .await?;

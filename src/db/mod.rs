@@ -1,5 +1,20 @@
 //! The only place with Diesel query code.
 
+/// The FROM clause of a read of many families' rows (the families' ids in `$1`, a `uuid[]`,
+/// each named once): each family is looked up on its own, through `$lateral`, a subquery on
+/// `f.id`. Given thousands of ids, the planner would otherwise scan the whole table, often in
+/// several processes (measured at 100,000 families, 5,000 of them: members 43 ms against 58 ms,
+/// families 17 against 40, evidence 82 against a parallel scan of 236).
+macro_rules! each_family {
+    ($lateral:literal) => {
+        concat!(
+            "FROM (SELECT DISTINCT id FROM unnest($1::uuid[]) AS u(id)) AS f CROSS JOIN LATERAL (",
+            $lateral,
+            ")"
+        )
+    };
+}
+
 pub mod allocations;
 pub mod assessments;
 pub mod attachments;

@@ -51,14 +51,15 @@ pub async fn gate(
         .clone();
     let rid = request_id(&req);
     req.extensions_mut().insert(RequestId(rid.clone()));
-    // Kept for the log: the request itself goes on to the handler (routing needs it unshared).
+    // Kept for the log (cheap clones): the request itself goes on to the handler, and routing
+    // needs it unshared.
     let method = req.method().clone();
-    let path = req.path().to_string();
+    let uri = req.uri().clone();
     let limit = std::time::Duration::from_millis(state.config.limits.request_timeout_ms);
     // Everything that may wait on the database runs under the request's deadline: a database
     // that stops answering (not even to cancel a statement) must not hold the request for ever.
-    // Dropping the work drops its connection; one left inside a transaction is discarded by the
-    // pool, so nothing it did is committed.
+    // The abandoned work's connection goes back to the pool, which discards one left inside a
+    // transaction at its next checkout (PostgreSQL ends it after 15 s idle in any case).
     let work = authenticate_and_call(&state, req, next, &rid);
     let mut res = match tokio::time::timeout(limit, work).await {
         Ok(res) => res?,
@@ -69,42 +70,46 @@ pub async fn gate(
             );
             let mut answer = err.error_response();
             insert(answer.headers_mut(), "x-request-id", &rid);
-            let took = started.elapsed().as_secs_f64();
-            // One series for every request cut short, whatever its route.
-            state
-                .metrics
-                .record(method.as_str(), "(deadline)", 503, took);
             log::error!(
-                target: "ffc::access",
-                "{method} (deadline) 503 {:.1}ms request_id={rid} path={path} unanswered in {} ms, abandoned",
-                took * 1000.0,
+                "request {rid} ({method} {}) unanswered in {} ms: answered 503, its work abandoned",
+                uri.path(),
                 limit.as_millis()
             );
+            // One series for every request cut short, whatever its route.
+            account(&state, &method, "(deadline)", 503, started, &rid);
             return Err(actix_web::error::InternalError::from_response(err, answer).into());
         }
     };
-
-    let headers = res.headers_mut();
-    insert(headers, "x-request-id", &rid);
-    let status = res.status().as_u16();
-    let pattern = res.request().match_pattern().unwrap_or_else(|| "-".into());
+    insert(res.headers_mut(), "x-request-id", &rid);
     // Unmatched paths share one series: a scan of random URLs must not grow the metrics.
-    state.metrics.record(
-        res.request().method().as_str(),
+    let pattern = res.request().match_pattern().unwrap_or_else(|| "-".into());
+    account(
+        &state,
+        &method,
         &pattern,
-        status,
-        started.elapsed().as_secs_f64(),
-    );
-    log::info!(
-        target: "ffc::access",
-        "{} {} {} {:.1}ms request_id={}",
-        res.request().method(),
-        pattern,
-        status,
-        started.elapsed().as_secs_f64() * 1000.0,
-        rid
+        res.status().as_u16(),
+        started,
+        &rid,
     );
     Ok(res)
+}
+
+/// One metrics sample and one access-log line per request.
+fn account(
+    state: &AppState,
+    method: &actix_web::http::Method,
+    pattern: &str,
+    status: u16,
+    started: Instant,
+    rid: &str,
+) {
+    let took = started.elapsed().as_secs_f64();
+    state.metrics.record(method.as_str(), pattern, status, took);
+    log::info!(
+        target: "ffc::access",
+        "{method} {pattern} {status} {:.1}ms request_id={rid}",
+        took * 1000.0
+    );
 }
 
 /// Authentication (with the deactivation check), the rate limit, then the handler.
