@@ -54,8 +54,43 @@ text_enum!(
 pub struct WindowCreate {
     #[validate(length(min = 1, max = 200))]
     pub name: String,
-    /// Results achieved on or before this day are claimed; not later than today.
+    /// Results achieved on or before this day are claimed; not later than today, and not
+    /// earlier than the cut-off of a submitted window covering any of the same rulesets (409):
+    /// windows run forward.
     pub cut_off: NaiveDate,
+    /// Claim only under these rulesets (codes); left out, every ruleset. A ruleset revision
+    /// whose `last_claim_on` is before the cut-off claims nothing either way.
+    #[validate(length(min = 1, max = 20))]
+    #[schema(min_items = 1, max_items = 20)]
+    pub rulesets: Option<Vec<String>>,
+}
+
+text_enum!(
+    /// What a window does with the families attached under one ruleset revision: `claimed`
+    /// (judged and claimed), `claims_ended` (the revision's `last_claim_on` is before the
+    /// cut-off: nothing is claimed under it), `not_selected` (the window is limited to other
+    /// rulesets).
+    RevisionScope {
+        Claimed => "claimed",
+        ClaimsEnded => "claims_ended",
+        NotSelected => "not_selected",
+    }
+);
+
+/// One ruleset revision as a window treats it.
+#[derive(Serialize, ToSchema)]
+#[schema(as = ClaimWindowRevision)]
+pub struct WindowRevision {
+    #[schema(example = "phase1-2012")]
+    pub ruleset: String,
+    pub revision: i32,
+    /// The revision's last claim day (its `outcomes.last_claim_on`); null: no end set.
+    pub last_claim_on: Option<NaiveDate>,
+    pub scope: RevisionScope,
+    #[schema(
+        example = "claims under phase1-2012 revision 1 ended on 2015-05-31, before the cut-off"
+    )]
+    pub detail: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -101,11 +136,21 @@ pub struct Window {
     pub totals: Vec<ResultTotal>,
     /// Money of the included results, in pence.
     pub claimed_pence: i64,
+    /// The rulesets the window was limited to; null: every ruleset.
+    pub rulesets: Option<Vec<String>>,
+    /// Every ruleset revision and whether the window claims under it, and why not.
+    pub revisions: Vec<WindowRevision>,
 }
 
 impl Window {
-    pub fn from_row(w: WindowRow, totals: Vec<ResultTotal>) -> Self {
+    pub fn from_row(
+        w: WindowRow,
+        totals: Vec<ResultTotal>,
+        revisions: Vec<WindowRevision>,
+    ) -> Self {
         Window {
+            rulesets: w.rulesets,
+            revisions,
             claimed_pence: totals.iter().map(|t| t.included_pence).sum(),
             id: w.id,
             name: w.name,

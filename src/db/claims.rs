@@ -45,6 +45,8 @@ pub struct WindowRow {
     pub created_at: DateTime<Utc>,
     #[diesel(skip_insertion)]
     pub version: i32,
+    /// The rulesets the window claims under; `None`: every ruleset.
+    pub rulesets: Option<Vec<String>>,
 }
 
 #[derive(Queryable, Selectable, Debug, Clone)]
@@ -209,9 +211,26 @@ pub async fn claim(conn: &mut Conn, stale_after_seconds: i32) -> QueryResult<Opt
     .await
 }
 
-pub async fn count_attached(conn: &mut Conn, cut_off: NaiveDate) -> QueryResult<i64> {
+/// Submitted windows with a cut-off later than `cut_off`, latest first.
+pub async fn submitted_after(conn: &mut Conn, cut_off: NaiveDate) -> QueryResult<Vec<WindowRow>> {
+    claim_windows::table
+        .filter(claim_windows::status.eq("submitted"))
+        .filter(claim_windows::cut_off.gt(cut_off))
+        .order((claim_windows::cut_off.desc(), claim_windows::id))
+        .select(WindowRow::as_select())
+        .load(conn)
+        .await
+}
+
+/// Attachments made on or before the cut-off under the revisions a window claims under.
+pub async fn count_attached(
+    conn: &mut Conn,
+    cut_off: NaiveDate,
+    revisions: &[Uuid],
+) -> QueryResult<i64> {
     attachments::table
         .filter(attachments::attached_on.le(cut_off))
+        .filter(attachments::revision_id.eq_any(revisions))
         .count()
         .get_result(conn)
         .await
@@ -226,15 +245,17 @@ pub async fn set_total(conn: &mut Conn, id: Uuid, token: Uuid, total: i32) -> Qu
         .map(|_| ())
 }
 
-/// The next attachments in id order made on or before the cut-off.
+/// The next attachments in id order made on or before the cut-off under the revisions a window
+/// claims under.
 pub async fn next_attachments(
     conn: &mut Conn,
     after: Option<Uuid>,
-    cut_off: NaiveDate,
+    (cut_off, revisions): (NaiveDate, &[Uuid]),
     limit: i64,
 ) -> QueryResult<Vec<AttachmentRow>> {
     let mut q = attachments::table
         .filter(attachments::attached_on.le(cut_off))
+        .filter(attachments::revision_id.eq_any(revisions))
         .order(attachments::id)
         .limit(limit)
         .select(AttachmentRow::as_select())
@@ -269,8 +290,9 @@ pub async fn held(
 /// Results already in this window for the attachments from `first` to `last`, whatever became
 /// of them (an excluded one is not re-added): id, attachment, result and status. The range holds
 /// the batch's items alone: a window's items are written only by its own computation, for
-/// attachments made by its cut-off, and neither an attachment's date (a trigger) nor a window's
-/// cut-off ever changes, so an attachment in the range but not in the batch has none here.
+/// attachments made by its cut-off under the revisions it claims under, and neither an
+/// attachment's date (a trigger), a window's cut-off or rulesets (a trigger), nor a revision
+/// ever changes, so an attachment in the range but not in the batch has none here.
 pub async fn in_window(
     conn: &mut Conn,
     window_id: Uuid,

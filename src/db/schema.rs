@@ -342,6 +342,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         version -> Int4,
+        rulesets -> Nullable<Array<Text>>,
     }
 }
 

@@ -238,12 +238,23 @@ fn within(f: &Fact, as_of: NaiveDate, months: u32) -> bool {
     f.occurred_on > months_before(as_of, months) && f.occurred_on <= as_of
 }
 
-/// A spell (or a fact with no end) that is current on `as_of`.
-fn current(f: &Fact, as_of: NaiveDate) -> bool {
-    f.occurred_on <= as_of && f.ends_on.is_none_or(|e| e >= as_of)
+/// Whether a condition (a need, a headline problem, a local-filter fact, a benefit or job spell)
+/// lasted into the days from `from` to `to`: it runs from its date to its `ends_on`, and one
+/// without `ends_on` continues (the evidence contract: "absent while it continues"). This is the
+/// one reading of a condition's dates that eligibility and the results engine share.
+pub fn present_during(f: &Fact, from: NaiveDate, to: NaiveDate) -> bool {
+    f.occurred_on <= to && f.ends_on.is_none_or(|e| e >= from)
 }
 
-/// Recorded within the window, or a spell still running on `as_of`.
+/// A spell (or a fact with no end) that is current on `as_of`.
+fn current(f: &Fact, as_of: NaiveDate) -> bool {
+    present_during(f, as_of, as_of)
+}
+
+/// Recorded within the window, or a spell still running on `as_of`. For a need or problem at
+/// entry a record without an end is an observation on its date, which counts for the window's
+/// months (a pregnancy, an incident); the results engine reads the same record as not yet
+/// resolved (`present_during`), since a positive outcome has to be shown, not assumed.
 fn recent_or_current(f: &Fact, as_of: NaiveDate, months: u32) -> bool {
     within(f, as_of, months) || (f.ends_on.is_some() && current(f, as_of))
 }

@@ -27,6 +27,30 @@ pub enum EarlierLeavers {
     LastTermsBeforeLeaving,
 }
 
+/// Which of two results that do not combine is claimed when a window finds both newly achieved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum WhenBothAchieved {
+    /// Continuous employment: the larger payment in every year of the phase 1 schedule (£800 /
+    /// £1,600 / £2,400 against £700 / £1,500 / £2,300), and the national aim that employment is
+    /// at least 1% of results.
+    ContinuousEmployment,
+    /// Crime/ASB and education, for a council that reads its Outcomes Plan that way.
+    CrimeAsbEducation,
+}
+
+/// The last day phase 1 results could be claimed: the May 2015 window was the last of the phase
+/// 1 plan (issue 15), while phase 2 families were already being attached.
+pub fn phase1_last_claim_on() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2015, 5, 31).expect("date")
+}
+
+/// Whether a window with this cut-off may claim under a revision whose last claim day is
+/// `last` (none: no end set). The one test of "a ruleset stops claiming".
+pub fn open_for_claims(last: Option<NaiveDate>, cut_off: NaiveDate) -> bool {
+    last.is_none_or(|l| cut_off <= l)
+}
+
 /// Phase 1 outcome settings of a ruleset revision. Defaults are the national rules.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 #[serde(deny_unknown_fields, default)]
@@ -44,11 +68,20 @@ pub struct Phase1Outcomes {
     pub continuous_employment_weeks: u32,
     /// Families the council was asked to turn around (Rotherham: 730 over three years).
     pub target_families: u32,
+    /// The latest claim window cut-off that may claim under this revision (2015-05-31: phase 1
+    /// claims ended with the May 2015 window); null for no end. A later window claims nothing
+    /// under it and says so.
+    pub last_claim_on: Option<NaiveDate>,
+    /// Which result is claimed when continuous employment and crime/ASB and education are both
+    /// newly achieved in one window (they do not combine).
+    pub when_both_achieved: WhenBothAchieved,
 }
 
 impl Default for Phase1Outcomes {
     fn default() -> Self {
         Phase1Outcomes {
+            last_claim_on: Some(phase1_last_claim_on()),
+            when_both_achieved: WhenBothAchieved::ContinuousEmployment,
             target_families: 730,
             comparison_months: 6,
             asb_reduction_basis_points: 6000,
@@ -72,11 +105,14 @@ pub struct Phase2Outcomes {
     pub adult_age: u32,
     /// Families the council plans to work with (Rotherham: about 2,555 over five years).
     pub target_families: u32,
+    /// The latest claim window cut-off that may claim under this revision; null for no end.
+    pub last_claim_on: Option<NaiveDate>,
 }
 
 impl Default for Phase2Outcomes {
     fn default() -> Self {
         Phase2Outcomes {
+            last_claim_on: None,
             target_families: 2555,
             sustained_months_by_problem: BTreeMap::new(),
             default_sustained_months: 6,
@@ -94,11 +130,14 @@ pub struct SfOutcomes {
     pub sustained_months_after_closure: u32,
     /// Families the council plans to work with; 0 when it has no target.
     pub target_families: u32,
+    /// The latest claim window cut-off that may claim under this revision; null for no end.
+    pub last_claim_on: Option<NaiveDate>,
 }
 
 impl Default for SfOutcomes {
     fn default() -> Self {
         SfOutcomes {
+            last_claim_on: None,
             target_families: 0,
             sustained_months_after_closure: 6,
         }
@@ -236,15 +275,21 @@ pub struct Outcome {
     pub components: Vec<Component>,
 }
 
-/// What Supporting Families reads of the family's casework.
-#[derive(Debug, Clone, Default)]
-pub struct CaseFacts {
-    /// The whole-family assessment (FCAF) agreed with a lead practitioner.
-    pub assessment_agreed_on: Option<NaiveDate>,
+/// One case as Supporting Families reads it: a whole-family assessment (FCAF) agreed with a lead
+/// practitioner (the table requires one), its single plan, and when it closed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Case {
+    pub agreed_on: NaiveDate,
     /// Actions of the single plan.
     pub plan_actions: i64,
-    /// When the case (the assessment) closed.
     pub closed_on: Option<NaiveDate>,
+}
+
+/// What Supporting Families reads of the family's casework: every agreed assessment, in any
+/// order.
+#[derive(Debug, Clone, Default)]
+pub struct CaseFacts {
+    pub cases: Vec<Case>,
 }
 
 fn months_before(d: NaiveDate, m: u32) -> NaiveDate {
@@ -299,26 +344,28 @@ fn component(code: &str, status: Status, applied: bool, detail: String) -> Compo
 }
 
 /// Combines components that must all hold: failed beats not yet shown beats passed; components
-/// not tested are left out.
+/// not tested are left out, and when none was tested the whole is not tested either. Nothing
+/// shown is nothing paid: "0 children tested, all pass" is not a pass (issue 15; the autumn 2014
+/// report: a school leaver can count only "in conjunction with a sustained reduction in
+/// involvement in crime or anti-social behaviour").
 fn all_of(components: &[Component]) -> Status {
-    let tested = components.iter().filter(|c| c.status != Status::NotTested);
-    let mut out = Status::Passed;
-    for c in tested {
+    let mut out = Status::NotTested;
+    for c in components {
         match c.status {
             Status::Failed => return Status::Failed,
             Status::NotYetShown => out = Status::NotYetShown,
+            Status::Passed if out == Status::NotTested => out = Status::Passed,
             _ => {}
         }
     }
     out
 }
 
-/// No problem present at entry leaves nothing to show progress on: not a result.
-fn nothing_tested_is_not_shown(status: Status, components: &[Component]) -> Status {
-    if components.iter().all(|c| c.status == Status::NotTested) {
-        Status::NotYetShown
-    } else {
-        status
+/// A result none of whose parts was tested has shown nothing: not yet shown, never achieved.
+fn nothing_tested_is_not_shown(status: Status) -> Status {
+    match status {
+        Status::NotTested => Status::NotYetShown,
+        s => s,
     }
 }
 
@@ -624,6 +671,10 @@ fn education_outcome(
         Status::NotTested if !applied => {
             "no education problem when attached: not tested".to_string()
         }
+        Status::NotTested => format!(
+            "no child was tested over the last {} completed terms (none of school age at school in them): nothing shown",
+            p.consecutive_terms
+        ),
         _ => format!(
             "{tested} child(ren) tested over the last {} completed terms: {}",
             p.consecutive_terms,
@@ -833,7 +884,7 @@ pub fn phase1(
         ),
     ];
     let mut status = all_of(&components);
-    if components.iter().all(|c| c.status == Status::NotTested)
+    if status == Status::NotTested
         || (status == Status::Passed && as_of < period_end(attached_on, months))
     {
         // Nothing to show progress on is not a result; nor is anything before the first
@@ -859,7 +910,7 @@ pub fn phase1(
         Status::Passed => "every component that applied at entry is met".to_string(),
         Status::Failed => "a component is not met".to_string(),
         _ if components.iter().all(|c| c.status == Status::NotTested) => {
-            "no crime, ASB or education problem at entry to show progress on".to_string()
+            "no component was tested (no crime, ASB or education problem at entry, or no child tested over the terms): nothing shown, nothing paid".to_string()
         }
         _ => "not yet shown".to_string(),
     };
@@ -943,10 +994,7 @@ fn absent_for(
         .facts
         .iter()
         .filter(|f| f.kind == kind && f.label.as_deref() == Some(label))
-        .filter(|f| {
-            f.occurred_on <= as_of
-                && (f.occurred_on >= period_from || f.ends_on.is_some_and(|e| e >= period_from))
-        })
+        .filter(|f| elig::present_during(f, period_from, as_of))
         .map(|f| f.id)
         .collect();
     if !seen.is_empty() {
@@ -1014,7 +1062,7 @@ pub fn phase2(
         c.evidence_ids = ids;
         components.push(c);
     }
-    let progress = nothing_tested_is_not_shown(all_of(&components), &components);
+    let progress = nothing_tested_is_not_shown(all_of(&components));
     let ce = continuous_employment(
         fam,
         attached_on,
@@ -1053,9 +1101,141 @@ pub fn phase2(
     )]
 }
 
-/// Supporting Families: a positive outcome on every need present at entry, sustained for the
-/// months required after the case closed, with a lead practitioner, an agreed whole-family
-/// assessment and a single plan.
+/// One case judged: the casework component, one component per need, and the verdict.
+struct CaseVerdict {
+    components: Vec<Component>,
+    status: Status,
+    achieved_on: Option<NaiveDate>,
+    detail: String,
+}
+
+/// Judges the needs present at entry over the months after one case closed. "Sustained" means
+/// unbroken from closure: a need seen on any day of the first `months` months after the case
+/// closed breaks it, whatever follows; a record with no end continues.
+fn sf_case(
+    fam: &FamilyFacts,
+    needs: &[&str],
+    case: Option<&Case>,
+    (attached_on, as_of, months): (NaiveDate, NaiveDate, u32),
+) -> CaseVerdict {
+    let casework = match case {
+        None => (
+            Status::NotYetShown,
+            format!("no whole-family assessment agreed with a lead practitioner open at or after attachment on {attached_on}"),
+        ),
+        Some(c) if c.plan_actions == 0 => (
+            Status::NotYetShown,
+            format!("the plan of the assessment agreed {} has no actions", c.agreed_on),
+        ),
+        Some(Case { agreed_on, closed_on: None, .. }) => (
+            Status::NotYetShown,
+            format!("the case (assessment agreed {agreed_on}) has not closed"),
+        ),
+        Some(Case { agreed_on, plan_actions, closed_on: Some(closed) }) => (
+            Status::Passed,
+            format!("assessment agreed {agreed_on}, a plan of {plan_actions} action(s), closed {closed}"),
+        ),
+    };
+    let mut components = vec![component(
+        "lead_practitioner_assessment_plan",
+        casework.0,
+        true,
+        casework.1,
+    )];
+    let closed = case.and_then(|c| c.closed_on);
+    // The sustained period: the `months` months from the day after the case closed.
+    let period = closed.map(|c| {
+        let from = c.succ_opt().unwrap_or(c);
+        (from, period_end(from, months))
+    });
+    let mut broke: Option<(NaiveDate, &str)> = None;
+    for need in elig::SF_NEEDS {
+        if !needs.contains(&need) {
+            components.push(component(
+                need,
+                Status::NotTested,
+                false,
+                "not a need at entry".into(),
+            ));
+            continue;
+        }
+        let Some((from, to)) = period else {
+            components.push(component(
+                need,
+                Status::NotYetShown,
+                true,
+                "the case has not closed".into(),
+            ));
+            continue;
+        };
+        let upto = to.min(as_of);
+        let seen: Vec<&Fact> = fam
+            .facts
+            .iter()
+            .filter(|f| f.kind == Kind::SfNeed && f.label.as_deref() == Some(need))
+            .filter(|f| elig::present_during(f, from, upto))
+            .collect();
+        let mut c = if let Some(first) = seen.iter().map(|f| f.occurred_on.max(from)).min() {
+            if broke.is_none_or(|(d, _)| first < d) {
+                broke = Some((first, need));
+            }
+            component(
+                need,
+                Status::Failed,
+                true,
+                format!(
+                    "seen again on {first} ({} record(s)), within {months} months of the case closing: not sustained",
+                    seen.len()
+                ),
+            )
+        } else if as_of < to {
+            component(
+                need,
+                Status::NotYetShown,
+                true,
+                format!("none recorded from {from} to {as_of}; the {months} months end on {to}"),
+            )
+        } else {
+            component(
+                need,
+                Status::Passed,
+                true,
+                format!("none recorded from {from} to {to}"),
+            )
+        };
+        c.evidence_ids = sorted(seen.iter().map(|f| f.id).collect());
+        components.push(c);
+    }
+    let needs_status = nothing_tested_is_not_shown(all_of(&components[1..]));
+    let status = match (components[0].status, needs_status) {
+        (Status::Passed, s) => s,
+        (_, Status::Failed) => Status::Failed,
+        (s, _) => s,
+    };
+    let detail = match (status, broke, closed) {
+        (Status::Passed, _, Some(c)) => {
+            format!("every need at entry met and sustained for {months} months after the case closed on {c}")
+        }
+        (Status::Failed, Some((on, need)), Some(c)) => format!(
+            "{need} was seen again on {on}, within {months} months of the case closing on {c}: not sustained until a new case closes and {months} months pass"
+        ),
+        _ if needs.is_empty() => "no need at entry to show an outcome on: nothing shown".into(),
+        _ => format!("not yet shown: {}", components[0].detail),
+    };
+    CaseVerdict {
+        components,
+        status,
+        achieved_on: period.map(|p| p.1),
+        detail,
+    }
+}
+
+/// Supporting Families: a positive outcome on every need the family had at entry, sustained for
+/// the months required (6) unbroken from the day the case closed, with a lead practitioner, an
+/// agreed whole-family assessment and a single plan (programme-rules.md, Supporting Families).
+/// The case is one worked after attachment: agreed by the date judged and not closed before the
+/// family was attached. The first such case whose needs held decides; failing that, the latest
+/// case explains what is missing.
 pub fn supporting_families(
     p: &SfParams,
     fam: &FamilyFacts,
@@ -1065,68 +1245,41 @@ pub fn supporting_families(
 ) -> Vec<Outcome> {
     let months = p.outcomes.sustained_months_after_closure;
     let at_entry = elig::supporting_families(p, fam, attached_on);
-    let mut components = Vec::new();
-    let casework = match (case.assessment_agreed_on, case.plan_actions, case.closed_on) {
-        (None, _, _) => (
-            Status::NotYetShown,
-            "no whole-family assessment agreed with a lead practitioner".to_string(),
-        ),
-        (Some(_), 0, _) => (Status::NotYetShown, "the plan has no actions".to_string()),
-        (Some(_), _, None) => (Status::NotYetShown, "the case has not closed".to_string()),
-        (Some(a), n, Some(c)) => (
-            Status::Passed,
-            format!("assessment agreed {a}, a plan of {n} action(s), closed {c}"),
-        ),
+    let needs: Vec<&str> = elig::SF_NEEDS
+        .into_iter()
+        .filter(|n| at_entry.criteria.iter().any(|c| c.code == *n && c.met))
+        .collect();
+    let mut cases: Vec<Case> = case
+        .cases
+        .iter()
+        .filter(|c| c.agreed_on <= as_of)
+        .map(|c| Case {
+            // A closure after the date judged had not happened yet.
+            closed_on: c.closed_on.filter(|d| *d <= as_of),
+            ..c.clone()
+        })
+        .filter(|c| c.closed_on.is_none_or(|d| d >= attached_on))
+        .collect();
+    cases.sort_by_key(|c| (c.agreed_on, c.closed_on));
+    let judged: Vec<CaseVerdict> = if cases.is_empty() {
+        vec![sf_case(fam, &needs, None, (attached_on, as_of, months))]
+    } else {
+        cases
+            .iter()
+            .map(|c| sf_case(fam, &needs, Some(c), (attached_on, as_of, months)))
+            .collect()
     };
-    components.push(component(
-        "lead_practitioner_assessment_plan",
-        casework.0,
-        true,
-        casework.1,
-    ));
-    // The sustained period starts the day after the case closed.
-    let closed = case.closed_on.map_or(as_of, |c| c.succ_opt().unwrap_or(c));
-    for need in elig::SF_NEEDS {
-        let applied = at_entry.criteria.iter().any(|c| c.code == need && c.met);
-        if !applied {
-            components.push(component(
-                need,
-                Status::NotTested,
-                false,
-                "not a need at entry".into(),
-            ));
-            continue;
-        }
-        let (status, detail, ids) = if case.closed_on.is_none() {
-            (
-                Status::NotYetShown,
-                "the case has not closed".to_string(),
-                Vec::new(),
-            )
-        } else {
-            absent_for(fam, Kind::SfNeed, need, closed, as_of, months)
-        };
-        let mut c = component(need, status, true, detail);
-        c.evidence_ids = ids;
-        components.push(c);
+    let v = match judged.iter().position(|v| v.status == Status::Passed) {
+        Some(i) => judged.into_iter().nth(i),
+        None => judged.into_iter().last(),
     }
-    let status = nothing_tested_is_not_shown(all_of(&components[1..]), &components[1..]);
-    let status = match (components[0].status, status) {
-        (Status::Passed, s) => s,
-        (_, Status::Failed) => Status::Failed,
-        (s, _) => s,
-    };
-    let detail = match status {
-        Status::Passed => format!("every need met and sustained {months} months after closure"),
-        Status::Failed => "a need recurred after closure".into(),
-        _ => "not yet shown".into(),
-    };
+    .expect("at least one verdict");
     vec![outcome(
         SUSTAINED_OUTCOMES,
-        status,
-        case.closed_on.map(|_| period_end(closed, months)),
-        detail,
-        components,
+        v.status,
+        v.achieved_on,
+        v.detail,
+        v.components,
     )]
 }
 

@@ -638,9 +638,14 @@ fn problem(n: u128, label: &str, on: NaiveDate) -> Fact {
 #[test]
 fn phase_2_needs_progress_on_every_problem_at_entry() {
     let at = d(2015, 3, 1);
+    // Each problem ended before attachment (a record without an end continues).
+    let ended = |f: Fact| Fact {
+        ends_on: Some(f.occurred_on),
+        ..f
+    };
     let entry = vec![
-        problem(800, "crime_asb", d(2015, 1, 10)),
-        problem(801, "health", d(2015, 2, 10)),
+        ended(problem(800, "crime_asb", d(2015, 1, 10))),
+        ended(problem(801, "health", d(2015, 2, 10))),
     ];
     let fam = household(entry.clone());
     // 6 months from 1 March 2015 end on 31 August 2015.
@@ -652,7 +657,7 @@ fn phase_2_needs_progress_on_every_problem_at_entry() {
     assert_eq!(out[0].result, SUSTAINED_PROGRESS);
     // A problem recurring in the period fails it.
     let mut again = entry.clone();
-    again.push(problem(802, "health", d(2015, 7, 1)));
+    again.push(ended(problem(802, "health", d(2015, 7, 1))));
     let out = phase2(
         &phase2_params(),
         &household(again.clone()),
@@ -717,42 +722,173 @@ fn need(n: u128, label: &str, on: NaiveDate) -> Fact {
     }
 }
 
+/// A need recorded at entry that ended (was resolved) on `ended`.
+fn need_until(n: u128, label: &str, on: NaiveDate, ended: NaiveDate) -> Fact {
+    Fact {
+        ends_on: Some(ended),
+        ..need(n, label, on)
+    }
+}
+
+fn one_case(agreed: NaiveDate, actions: i64, closed: Option<NaiveDate>) -> CaseFacts {
+    CaseFacts {
+        cases: vec![Case {
+            agreed_on: agreed,
+            plan_actions: actions,
+            closed_on: closed,
+        }],
+    }
+}
+
+/// Three needs at entry (attached 10 January 2023), each resolved during the case.
+fn sf_entry() -> Vec<Fact> {
+    vec![
+        need_until(900, "education", d(2022, 12, 1), d(2023, 6, 30)),
+        need_until(901, "housing", d(2022, 12, 1), d(2023, 6, 30)),
+        need_until(902, "crime", d(2022, 12, 1), d(2023, 6, 30)),
+    ]
+}
+
 // Rule (Supporting Families): every need shows a positive outcome sustained at least 6 months
 // after the case closed, with a lead practitioner, an assessment and a single plan.
 #[test]
 fn supporting_families_needs_casework_and_six_months_after_closure() {
     let at = d(2023, 1, 10);
-    let facts = vec![
-        need(900, "education", d(2022, 12, 1)),
-        need(901, "housing", d(2022, 12, 1)),
-        need(902, "crime", d(2022, 12, 1)),
-    ];
-    let fam = household(facts.clone());
-    let case = CaseFacts {
-        assessment_agreed_on: Some(d(2023, 2, 1)),
-        plan_actions: 4,
-        closed_on: Some(d(2023, 9, 30)),
-    };
-    let open = CaseFacts {
-        closed_on: None,
-        ..case.clone()
-    };
+    let fam = household(sf_entry());
+    let case = one_case(d(2023, 2, 1), 4, Some(d(2023, 9, 30)));
+    let open = one_case(d(2023, 2, 1), 4, None);
     assert!(!supporting_families(&sf_params(), &fam, &open, at, d(2024, 6, 1))[0].achieved);
-    let no_plan = CaseFacts {
-        plan_actions: 0,
-        ..case.clone()
-    };
+    let no_plan = one_case(d(2023, 2, 1), 0, Some(d(2023, 9, 30)));
     assert!(!supporting_families(&sf_params(), &fam, &no_plan, at, d(2024, 6, 1))[0].achieved);
     // The six months after closure run from 1 October 2023 to 31 March 2024.
     assert!(!supporting_families(&sf_params(), &fam, &case, at, d(2024, 3, 30))[0].achieved);
     let out = supporting_families(&sf_params(), &fam, &case, at, d(2024, 3, 31));
     assert!(out[0].achieved, "{}", out[0].detail);
     assert_eq!(out[0].achieved_on, Some(d(2024, 3, 31)));
-    let mut back = facts;
+    let mut back = sf_entry();
     back.push(need(903, "housing", d(2024, 1, 5)));
     assert!(
         !supporting_families(&sf_params(), &household(back), &case, at, d(2024, 6, 1))[0].achieved
     );
+    // A closure after the date judged has not happened yet.
+    let out = supporting_families(&sf_params(), &fam, &case, at, d(2023, 9, 29));
+    assert_eq!(out[0].components[0].status, Status::NotYetShown);
+}
+
+// Issue 15, defect 1 (programme-rules.md, Supporting Families: "a lead practitioner, a
+// whole-family assessment and a single plan"; the case is the one worked after attachment). A
+// family whose only assessment was agreed and closed before it was attached, and before its
+// needs arose, is not achieved: nobody worked with it after attachment.
+#[test]
+fn supporting_families_counts_only_a_case_worked_after_attachment() {
+    let at = d(2023, 6, 1);
+    let facts = vec![
+        need_until(900, "education", d(2023, 4, 1), d(2023, 7, 1)),
+        need_until(901, "housing", d(2023, 4, 1), d(2023, 7, 1)),
+        need_until(902, "crime", d(2023, 4, 1), d(2023, 7, 1)),
+    ];
+    let fam = household(facts);
+    let before = one_case(d(2022, 1, 10), 3, Some(d(2022, 3, 31)));
+    let out = supporting_families(&sf_params(), &fam, &before, at, d(2024, 6, 1));
+    assert!(!out[0].achieved, "{}", out[0].detail);
+    assert!(
+        out[0].components[0]
+            .detail
+            .contains("open at or after attachment"),
+        "{}",
+        out[0].components[0].detail
+    );
+    // A case open on the day of attachment (agreed before it) is worked after attachment.
+    let across = CaseFacts {
+        cases: vec![
+            before.cases[0].clone(),
+            Case {
+                agreed_on: d(2023, 5, 1),
+                plan_actions: 2,
+                closed_on: Some(d(2023, 8, 31)),
+            },
+        ],
+    };
+    let out = supporting_families(&sf_params(), &fam, &across, at, d(2024, 2, 29));
+    assert!(out[0].achieved, "{}", out[0].detail);
+    assert_eq!(out[0].achieved_on, Some(d(2024, 2, 29)));
+}
+
+// Issue 15, defect 2 (programme-rules.md, Supporting Families: "sustained at least 6 months
+// after the case closed"). A need that recurs within six months of closure breaks it, even when
+// six clear months follow; a new case must close and six months pass.
+#[test]
+fn supporting_families_sustained_means_unbroken_from_closure() {
+    let at = d(2023, 1, 10);
+    let mut facts = sf_entry();
+    // Housing recurs for a week in November 2023, a month after the case closed.
+    facts.push(need_until(910, "housing", d(2023, 11, 6), d(2023, 11, 13)));
+    let fam = household(facts);
+    let case = one_case(d(2023, 2, 1), 4, Some(d(2023, 9, 30)));
+    // Six clear months follow the recurrence by May 2024, and a year by November 2024.
+    for as_of in [d(2024, 5, 14), d(2024, 11, 30)] {
+        let out = supporting_families(&sf_params(), &fam, &case, at, as_of);
+        assert!(!out[0].achieved, "{}", out[0].detail);
+        assert_eq!(out[0].achieved_on, None);
+        assert!(
+            out[0]
+                .detail
+                .contains("housing was seen again on 2023-11-06"),
+            "the explanation names the need and the day: {}",
+            out[0].detail
+        );
+        let housing = out[0]
+            .components
+            .iter()
+            .find(|c| c.code == "housing")
+            .unwrap();
+        assert_eq!(housing.status, Status::Failed);
+        assert_eq!(housing.evidence_ids, vec![id(910)]);
+    }
+    // A second case closes on 31 January 2024; six months from 1 February end on 31 July.
+    let two = CaseFacts {
+        cases: vec![
+            case.cases[0].clone(),
+            Case {
+                agreed_on: d(2023, 11, 20),
+                plan_actions: 1,
+                closed_on: Some(d(2024, 1, 31)),
+            },
+        ],
+    };
+    let out = supporting_families(&sf_params(), &fam, &two, at, d(2024, 7, 30));
+    assert!(!out[0].achieved, "{}", out[0].detail);
+    let out = supporting_families(&sf_params(), &fam, &two, at, d(2024, 7, 31));
+    assert!(out[0].achieved, "{}", out[0].detail);
+    assert_eq!(out[0].achieved_on, Some(d(2024, 7, 31)));
+}
+
+// Issue 15: a need or problem recorded without `ends_on` continues ("absent while it continues",
+// the evidence contract): it is present after the case closed until a correction ends it.
+#[test]
+fn a_need_without_an_end_continues() {
+    let at = d(2023, 1, 10);
+    let mut facts = sf_entry();
+    facts[1] = need(901, "housing", d(2022, 12, 1));
+    let case = one_case(d(2023, 2, 1), 4, Some(d(2023, 9, 30)));
+    let out = supporting_families(&sf_params(), &household(facts), &case, at, d(2024, 6, 1));
+    assert!(!out[0].achieved, "{}", out[0].detail);
+    assert!(out[0].detail.contains("housing"), "{}", out[0].detail);
+    // Phase 2 alike: a problem recorded at entry and never ended is not progress.
+    let entry = vec![
+        problem(800, "crime_asb", d(2015, 1, 10)),
+        Fact {
+            ends_on: Some(d(2015, 2, 20)),
+            ..problem(801, "health", d(2015, 2, 10))
+        },
+    ];
+    let out = phase2(
+        &phase2_params(),
+        &household(entry),
+        d(2015, 3, 1),
+        d(2016, 3, 1),
+    );
+    assert!(!out[0].achieved, "{}", out[0].detail);
 }
 
 // Review: a family with no problem (or need) at entry has nothing to show progress on, in
@@ -762,11 +898,7 @@ fn no_problem_at_entry_is_never_a_result() {
     let at = d(2015, 3, 1);
     let out = phase2(&phase2_params(), &household(Vec::new()), at, d(2016, 3, 1));
     assert!(!out[0].achieved, "{}", out[0].detail);
-    let case = CaseFacts {
-        assessment_agreed_on: Some(d(2023, 2, 1)),
-        plan_actions: 2,
-        closed_on: Some(d(2023, 9, 30)),
-    };
+    let case = one_case(d(2023, 2, 1), 2, Some(d(2023, 9, 30)));
     let out = supporting_families(
         &sf_params(),
         &household(Vec::new()),
@@ -775,6 +907,31 @@ fn no_problem_at_entry_is_never_a_result() {
         d(2024, 6, 1),
     );
     assert!(!out[0].achieved, "{}", out[0].detail);
+}
+
+// Issue 15, defect 5 (the autumn 2014 report: a school leaver can count, but "the improvement
+// needed to have been achieved in conjunction with a sustained reduction in involvement in crime
+// or anti-social behaviour"). Education applied at entry, every child left school before the
+// three terms looked at, and no crime or ASB at entry: nothing passed, so nothing is achieved.
+#[test]
+fn a_result_with_no_component_passing_is_not_achieved() {
+    // A child born in March 1996 ends Year 11 in summer 2012: an education problem at entry (the
+    // terms of 2011/12), then no term of 2012/13 to test.
+    let fam = family(
+        vec![
+            person(MUM, d(1975, 5, 1), false),
+            person(CHILD, d(1996, 3, 1), true),
+        ],
+        year_of_terms(100, CHILD, 2011, 300, 0),
+    );
+    let out = phase1(&params(), &fam, attached(), as_of());
+    let edu = component(&out, CRIME_ASB_EDUCATION, "education");
+    assert!(edu.applied_at_entry, "{}", edu.detail);
+    assert_eq!(edu.status, Status::NotTested, "{}", edu.detail);
+    assert!(edu.detail.contains("no child was tested"), "{}", edu.detail);
+    let r = result(&out, CRIME_ASB_EDUCATION);
+    assert!(!r.achieved, "0 children tested is not a pass: {}", r.detail);
+    assert!(r.detail.contains("nothing paid"), "{}", r.detail);
 }
 
 // Review: ASB applies at entry when the entry criterion saw it (an intervention within the

@@ -10,14 +10,15 @@ use diesel_async::AsyncConnection;
 use uuid::Uuid;
 
 use super::outcomes::{cases, judge, maximum, revision_params, schedule};
-use super::rulesets::{facts, Params};
+use super::rulesets::{facts, parse_params, Params};
 use super::{audit, idem_begin, idem_finish, Idem};
 use crate::api::claims::*;
+use crate::api::rulesets::RulesetFamily;
 use crate::api::{decode_cursor, end_page, parse_limit, Page};
 use crate::auth::Role;
 use crate::db::attachments::AttachmentRow;
 use crate::db::claims::{self as q, NewItem, WindowRow};
-use crate::db::{evidence as eq, families as fq, Conn, Pool};
+use crate::db::{evidence as eq, families as fq, rulesets as rq, Conn, Pool};
 use crate::domain::outcomes::{self as rules, Outcome};
 use crate::domain::payments;
 use crate::error::{ApiError, ApiResult};
@@ -47,12 +48,120 @@ pub const STALE_SECONDS: i32 = 60;
 /// Serialises the claiming decision of every window, so that two windows computed at once
 /// neither claim one result twice nor pay a family past its maximum.
 const CLAIM_LOCK: i64 = 0x6666_635f_636c_6169;
+/// Serialises opening and submitting windows, so that "windows run forward" is decided on the
+/// submitted windows as they are.
+const ORDER_LOCK: i64 = 0x6666_635f_6f72_6472;
+
+/// Every ruleset revision, with its id, and how a window with this cut-off and selection treats
+/// it: a handful of small rows, read whole.
+async fn revisions_in(
+    conn: &mut Conn,
+    cut_off: NaiveDate,
+    selected: Option<&[String]>,
+) -> ApiResult<Vec<(Uuid, WindowRevision)>> {
+    let sets = rq::all(conn).await?;
+    let codes: Vec<String> = sets.iter().map(|s| s.code.clone()).collect();
+    let mut out = Vec::new();
+    for r in rq::revisions(conn, &codes).await? {
+        let Some(set) = sets.iter().find(|s| s.code == r.ruleset_code) else {
+            continue;
+        };
+        let params =
+            parse_params(RulesetFamily::from_db(&set.family), &r.parameters).map_err(|e| {
+                ApiError::Internal(format!(
+                    "stored parameters of {}: {}",
+                    r.ruleset_code, e.message
+                ))
+            })?;
+        let last = params.last_claim_on();
+        let name = format!("{} revision {}", r.ruleset_code, r.revision);
+        let (scope, detail) = if selected.is_some_and(|s| !s.contains(&r.ruleset_code)) {
+            (
+                RevisionScope::NotSelected,
+                format!("{name}: the window is limited to other rulesets"),
+            )
+        } else if !rules::open_for_claims(last, cut_off) {
+            (
+                RevisionScope::ClaimsEnded,
+                format!(
+                    "{name}: claims ended on {}, before the cut-off; nothing is claimed under it",
+                    last.map(|d| d.to_string()).unwrap_or_default()
+                ),
+            )
+        } else {
+            (
+                RevisionScope::Claimed,
+                format!("{name}: judged and claimed"),
+            )
+        };
+        out.push((
+            r.id,
+            WindowRevision {
+                ruleset: r.ruleset_code,
+                revision: r.revision,
+                last_claim_on: last,
+                scope,
+                detail,
+            },
+        ));
+    }
+    Ok(out)
+}
+
+/// Whether two windows' rulesets meet (`None`: every ruleset).
+fn overlap(a: Option<&[String]>, b: Option<&[String]>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => a.iter().any(|x| b.contains(x)),
+        _ => true,
+    }
+}
+
+fn scope_words(rulesets: Option<&[String]>) -> String {
+    rulesets.map_or("every ruleset".into(), |r| r.join(", "))
+}
+
+/// Windows run forward: a window whose cut-off is earlier than a submitted window's, for any of
+/// the same rulesets, would judge again as of a day already claimed for. Taken under the order
+/// lock, so that a window opened and another submitted at once see each other.
+async fn runs_forward(
+    conn: &mut Conn,
+    cut_off: NaiveDate,
+    rulesets: Option<&[String]>,
+) -> ApiResult<()> {
+    diesel_async::RunQueryDsl::execute(
+        diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+            .bind::<diesel::sql_types::BigInt, _>(ORDER_LOCK),
+        conn,
+    )
+    .await?;
+    if let Some(later) = q::submitted_after(conn, cut_off)
+        .await?
+        .into_iter()
+        .find(|w| overlap(w.rulesets.as_deref(), rulesets))
+    {
+        return Err(ApiError::Conflict(format!(
+            "Window \"{}\" ({}) was submitted with cut-off {} for {}; windows run forward, so a cut-off before {} is refused for {}.",
+            later.name,
+            later.id,
+            later.cut_off,
+            scope_words(later.rulesets.as_deref()),
+            later.cut_off,
+            scope_words(rulesets)
+        )));
+    }
+    Ok(())
+}
 
 pub fn location(id: Uuid) -> String {
     format!("/api/v1/claim-windows/{id}")
 }
 
 async fn view(conn: &mut Conn, w: WindowRow) -> ApiResult<Window> {
+    let revisions = revisions_in(conn, w.cut_off, w.rulesets.as_deref())
+        .await?
+        .into_iter()
+        .map(|(_, r)| r)
+        .collect();
     let rows = q::totals(conn, Some(w.id)).await?;
     let mut totals: Vec<ResultTotal> = Vec::new();
     for r in rows {
@@ -83,7 +192,7 @@ async fn view(conn: &mut Conn, w: WindowRow) -> ApiResult<Window> {
             }
         }
     }
-    Ok(Window::from_row(w, totals))
+    Ok(Window::from_row(w, totals, revisions))
 }
 
 pub async fn open(
@@ -104,10 +213,28 @@ pub async fn open(
         return Err(ApiError::validation("cut_off", "must be 1990 or later"));
     }
     let mut conn = pool.get().await?;
+    if let Some(codes) = &input.rulesets {
+        let known = rq::all(&mut conn).await?;
+        for (i, code) in codes.iter().enumerate() {
+            if !known.iter().any(|r| &r.code == code) {
+                return Err(ApiError::validation(
+                    format!("rulesets[{i}]"),
+                    format!("no ruleset {code:?}"),
+                ));
+            }
+            if codes[..i].contains(code) {
+                return Err(ApiError::validation(
+                    format!("rulesets[{i}]"),
+                    "named twice",
+                ));
+            }
+        }
+    }
     conn.transaction::<_, ApiError, _>(async |conn| {
         if let Some(replay) = idem_begin(conn, ctx, &idem).await? {
             return Ok(replay);
         }
+        runs_forward(conn, input.cut_off, input.rulesets.as_deref()).await?;
         let row = q::insert_window(
             conn,
             WindowRow {
@@ -129,6 +256,7 @@ pub async fn open(
                 submitted_at: None,
                 created_at: chrono::Utc::now(),
                 version: 1,
+                rulesets: input.rulesets.clone(),
             },
         )
         .await?;
@@ -305,6 +433,7 @@ pub async fn submit(pool: &Pool, ctx: &Ctx, id: Uuid, expected: Option<i32>) -> 
             ));
         }
         check_version(expected, w.version)?;
+        runs_forward(conn, w.cut_off, w.rulesets.as_deref()).await?;
         let w = q::set_status(conn, id, "submitted", &ctx.principal.subject).await?;
         moved(conn, ctx, w, "claim_window.submit").await
     })
@@ -489,8 +618,18 @@ async fn compute(
 ) -> Result<(i64, i64), String> {
     let err = |e: diesel::result::Error| e.to_string();
     let mut conn = patient_conn(pool).await?;
+    // The revisions claimed under: selected, and not past their last claim day.
+    let open: Vec<Uuid> = revisions_in(&mut conn, w.cut_off, w.rulesets.as_deref())
+        .await
+        .map_err(|e| format!("{e:?}"))?
+        .into_iter()
+        .filter(|(_, r)| r.scope == RevisionScope::Claimed)
+        .map(|(id, _)| id)
+        .collect();
     if w.total == 0 {
-        let total = q::count_attached(&mut conn, w.cut_off).await.map_err(err)?;
+        let total = q::count_attached(&mut conn, w.cut_off, &open)
+            .await
+            .map_err(err)?;
         q::set_total(&mut conn, w.id, token, total as i32)
             .await
             .map_err(err)?;
@@ -512,7 +651,7 @@ async fn compute(
     let outcome = async {
         loop {
             let t = std::time::Instant::now();
-            let batch = q::next_attachments(&mut conn, after, w.cut_off, batch_size)
+            let batch = q::next_attachments(&mut conn, after, (w.cut_off, &open), batch_size)
                 .await
                 .map_err(err)?;
             let (Some(first), Some(last)) =
@@ -740,7 +879,13 @@ async fn write(conn: &mut crate::db::PooledConn, b: Batch, v: Verdicts) -> Resul
         let held = q::held(c, b.first, b.last).await?;
         let here: HashSet<(Uuid, String)> =
             present.into_iter().map(|(_, a, r, _)| (a, r)).collect();
-        let rows = decide(b.window_id, &v.results, &held, &here, &b.revisions);
+        let rows = decide(
+            (b.window_id, b.cut_off),
+            &v.results,
+            &held,
+            &here,
+            &b.revisions,
+        );
         // Not for the insert: its foreign-key checks would be planned again for every row.
         plan_cache_mode(c, "auto").await?;
         let n = q::insert_items(c, rows).await?;
@@ -783,14 +928,16 @@ async fn patient_conn(pool: &Pool) -> Result<crate::db::PooledConn, String> {
     }
 }
 
-/// The claim items for a batch: per family and slot, the best newly achieved result (continuous
-/// employment before crime/ASB and education: it is worth the whole results payment), unless a
-/// result of that slot is already held (claimed or withdrawn, in any window) or this window
-/// already has it; the amount by the schedule, within the family's maximum counting its fee
-/// and what is already claimed. Nothing is claimed for nothing: a result with no money left
-/// under the maximum is left out.
+/// The claim items for a batch: per family and slot, the newly achieved result the revision
+/// prefers when two that do not combine are both achieved (`outcomes.when_both_achieved`:
+/// continuous employment by default, the larger payment), unless a result of that slot is
+/// already held (claimed or withdrawn, in any window) or this window already has it; the amount
+/// by the schedule, within the family's maximum counting its fee and what is already claimed.
+/// Nothing is claimed for nothing: a result with no money left under the maximum is left out;
+/// nor under a revision whose claims ended before the cut-off, nor for a family attached after
+/// it (the batch's query leaves both out already: this is the rule's own guard).
 fn decide(
-    window_id: Uuid,
+    (window_id, cut_off): (Uuid, NaiveDate),
     judged: &[Judged],
     held: &[(Uuid, String, i64, String)],
     here: &HashSet<(Uuid, String)>,
@@ -804,6 +951,10 @@ fn decide(
     for j in judged {
         let a = &j.attachment;
         let params = &revisions[&a.revision_id];
+        if !rules::open_for_claims(params.last_claim_on(), cut_off) || a.attached_on > cut_off {
+            continue;
+        }
+        let preferred = params.preferred_result();
         let mine = by_attachment.get(&a.id).map_or(&[][..], Vec::as_slice);
         let mut taken: HashSet<&str> = mine.iter().map(|h| h.1.as_str()).collect();
         let mut claimed: i64 = mine.iter().filter(|h| h.3 == "included").map(|h| h.2).sum();
@@ -817,7 +968,7 @@ fn decide(
                 .filter(|o| rules::slot(&o.result) == slot)
                 .filter(|o| !here.contains(&(a.id, o.result.clone())))
                 .collect();
-            candidates.sort_by_key(|o| o.result != rules::CONTINUOUS_EMPLOYMENT);
+            candidates.sort_by_key(|o| o.result != preferred);
             let Some(o) = candidates.first() else {
                 continue;
             };

@@ -16,7 +16,7 @@ use crate::auth::Role;
 use crate::db::attachments::AttachmentRow;
 use crate::db::{evidence as eq, families as fq, outcomes as oq, rulesets as rq, Conn, Pool};
 use crate::domain::eligibility::FamilyFacts;
-use crate::domain::outcomes::{self as rules, CaseFacts, Outcome};
+use crate::domain::outcomes::{self as rules, Case, CaseFacts, Outcome};
 use crate::domain::payments;
 use crate::error::{ApiError, ApiResult};
 use crate::http::extract::{bad_param, Ctx, Policy};
@@ -92,20 +92,15 @@ pub async fn revision_params(
 
 /// The casework Supporting Families reads, per family, in one query.
 pub async fn cases(conn: &mut Conn, ids: &[Uuid]) -> ApiResult<HashMap<Uuid, CaseFacts>> {
-    Ok(oq::cases_of(conn, ids)
-        .await?
-        .into_iter()
-        .map(|c| {
-            (
-                c.family_id,
-                CaseFacts {
-                    assessment_agreed_on: c.activated_on,
-                    plan_actions: c.plan_actions,
-                    closed_on: c.closed_on,
-                },
-            )
-        })
-        .collect())
+    let mut out: HashMap<Uuid, CaseFacts> = HashMap::new();
+    for c in oq::cases_of(conn, ids).await? {
+        out.entry(c.family_id).or_default().cases.push(Case {
+            agreed_on: c.activated_on,
+            plan_actions: c.plan_actions,
+            closed_on: c.closed_on,
+        });
+    }
+    Ok(out)
 }
 
 pub async fn family(

@@ -51,6 +51,51 @@ pub enum Params {
     SupportingFamilies(rules::SfParams),
 }
 
+impl Params {
+    /// The latest window cut-off that may claim under the revision (`outcomes.last_claim_on`).
+    pub fn last_claim_on(&self) -> Option<chrono::NaiveDate> {
+        match self {
+            Params::Phase1(p) => p.outcomes.last_claim_on,
+            Params::Phase2(p) => p.outcomes.last_claim_on,
+            Params::SupportingFamilies(p) => p.outcomes.last_claim_on,
+        }
+    }
+
+    /// The result claimed when two that do not combine are newly achieved in one window.
+    pub fn preferred_result(&self) -> &'static str {
+        use crate::domain::outcomes::{
+            WhenBothAchieved, CONTINUOUS_EMPLOYMENT, CRIME_ASB_EDUCATION,
+        };
+        match self {
+            Params::Phase1(p) => match p.outcomes.when_both_achieved {
+                WhenBothAchieved::ContinuousEmployment => CONTINUOUS_EMPLOYMENT,
+                WhenBothAchieved::CrimeAsbEducation => CRIME_ASB_EDUCATION,
+            },
+            // One result a slot: nothing to choose between.
+            _ => CONTINUOUS_EMPLOYMENT,
+        }
+    }
+
+    /// Every setting written out, defaults included, so a revision shows what it applies.
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            Params::Phase1(p) => serde_json::to_value(p),
+            Params::Phase2(p) => serde_json::to_value(p),
+            Params::SupportingFamilies(p) => serde_json::to_value(p),
+        }
+        .expect("parameters serialise")
+    }
+}
+
+/// A stored revision's parameters with every setting written out; as stored should they not
+/// parse (they were checked when written, so only a later, stricter shape would refuse them).
+fn shown(family: RulesetFamily, v: serde_json::Value) -> serde_json::Value {
+    match parse_params(family, &v) {
+        Ok(p) => p.to_json(),
+        Err(_) => v,
+    }
+}
+
 fn parse<T: serde::de::DeserializeOwned>(v: &serde_json::Value) -> Result<T, FieldError> {
     serde_path_to_error::deserialize(v.clone()).map_err(|e| {
         let path = e.path().to_string();
@@ -238,7 +283,14 @@ fn ruleset_view(r: RulesetRow, revisions: Vec<RevisionRow>) -> Ruleset {
         code: r.code,
         name: r.name,
         family: RulesetFamily::from_db(&r.family),
-        revisions: revisions.into_iter().map(Revision::from).collect(),
+        revisions: revisions
+            .into_iter()
+            .map(|row| {
+                let mut v = Revision::from(row);
+                v.parameters = shown(RulesetFamily::from_db(&r.family), v.parameters);
+                v
+            })
+            .collect(),
     }
 }
 
@@ -289,8 +341,10 @@ pub async fn add_revision(
         let set = q::lock(conn, code)
             .await?
             .ok_or_else(|| ApiError::not_found("ruleset"))?;
-        parse_params(RulesetFamily::from_db(&set.family), &input.parameters)
-            .map_err(|e| ApiError::Validation(vec![e]))?;
+        // Stored with every setting written out: the revision records the defaults it applies.
+        let parameters = parse_params(RulesetFamily::from_db(&set.family), &input.parameters)
+            .map_err(|e| ApiError::Validation(vec![e]))?
+            .to_json();
         let existing = q::revisions(conn, std::slice::from_ref(&set.code)).await?;
         if let Some(last) = existing.last() {
             if input.effective_from <= last.effective_from {
@@ -310,7 +364,7 @@ pub async fn add_revision(
                 ruleset_code: set.code.clone(),
                 revision: existing.last().map_or(1, |r| r.revision + 1),
                 effective_from: input.effective_from,
-                parameters: input.parameters,
+                parameters,
                 note: crate::api::tidy(&input.note),
                 created_by: ctx.principal.subject.clone(),
                 created_at: chrono::Utc::now(),
