@@ -348,6 +348,7 @@ pub async fn touch_window(conn: &mut Conn, id: Uuid) -> QueryResult<()> {
 }
 
 /// A claim item as computed, before it is written.
+#[derive(Debug, Clone)]
 pub struct NewItem {
     pub id: Uuid,
     pub window_id: Uuid,

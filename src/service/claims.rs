@@ -1001,3 +1001,7 @@ fn decide(
     }
     rows
 }
+
+#[cfg(test)]
+#[path = "claims_properties.rs"]
+mod properties;

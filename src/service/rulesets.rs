@@ -45,6 +45,7 @@ impl Policy for Write {
 }
 
 /// A revision's parameters, checked against its ruleset family's shape.
+#[derive(Debug, Clone)]
 pub enum Params {
     Phase1(rules::Phase1Params),
     Phase2(rules::Phase2Params),

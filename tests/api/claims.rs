@@ -453,3 +453,210 @@ async fn computing_again_excludes_what_no_longer_holds_and_claims_its_alternativ
     let (status, _) = sign(&app, &auditor(), id, "validation", &version).await;
     assert_eq!(status, 412);
 }
+
+/// Validates (auditor-1) and submits (officer-2) a window prepared by someone else.
+pub async fn validate_and_submit(app: &TestApp, id: &str) -> Value {
+    let version = etag(app, id).await;
+    let (status, v) = sign(app, &auditor(), id, "validation", &version).await;
+    assert_eq!(status, 200, "{v}");
+    let version = etag(app, id).await;
+    let (status, s) = sign(app, &officer("officer-2"), id, "submission", &version).await;
+    assert_eq!(status, 200, "{s}");
+    s
+}
+
+fn scope_of<'a>(w: &'a Value, ruleset: &str) -> &'a Value {
+    w["revisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleset"] == ruleset)
+        .unwrap_or_else(|| panic!("{ruleset} in {w}"))
+}
+
+// Issue 15, defect 3: a ruleset stops claiming. Phase 1 claims ran until the May 2015 window
+// (the last of the phase 1 plan) while phase 2 families were being attached; a window after
+// the revision's `last_claim_on` claims nothing under it and says so; a window may be limited
+// to chosen rulesets.
+#[tokio::test]
+async fn a_ruleset_stops_claiming_after_its_last_claim_day() {
+    let app = spawn_app().await;
+    turned_around(&app).await;
+    let worker = into_work(&app).await;
+
+    // The seeded phase 1 revision shows the setting, written out with its default.
+    let (status, set) = send(app.get("/api/v1/rulesets/phase1-2012", &auditor())).await;
+    assert_eq!(status, 200, "{set}");
+    let outcomes = &set["revisions"][0]["parameters"]["outcomes"];
+    assert_eq!(outcomes["last_claim_on"], "2015-05-31", "{outcomes}");
+    assert_eq!(outcomes["when_both_achieved"], "continuous_employment");
+
+    // January 2016: continuous employment is there (the outcomes say so), but not claimed.
+    let (status, o) = crate::outcomes::outcomes(
+        &app,
+        worker["id"].as_str().unwrap(),
+        &officer("officer-1"),
+        "2016-01-31",
+    )
+    .await;
+    assert_eq!(status, 200, "{o}");
+    assert!(
+        o["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["result"] == "continuous_employment" && r["achieved"] == true),
+        "{o}"
+    );
+    let late = open_window(&app, "officer-1", "2016-01-31").await;
+    assert_eq!(late["progress"]["total"], 0, "{late}");
+    assert_eq!(late["claimed_pence"], 0, "{late}");
+    let phase1 = scope_of(&late, "phase1-2012");
+    assert_eq!(phase1["scope"], "claims_ended", "{phase1}");
+    assert_eq!(phase1["last_claim_on"], "2015-05-31");
+    assert!(
+        phase1["detail"].as_str().unwrap().contains("2015-05-31"),
+        "{phase1}"
+    );
+    assert!(items(&app, late["id"].as_str().unwrap()).await.is_empty());
+
+    // On the last day itself the window claims; limited to phase 2 it claims nothing of phase 1.
+    let (status, w) = send(app.post(
+        "/api/v1/claim-windows",
+        &officer("officer-1"),
+        &json!({"name": "Phase 2 only", "cut_off": "2013-09-15", "rulesets": ["phase2-2015"]}),
+    ))
+    .await;
+    assert_eq!(status, 202, "{w}");
+    let only2 = wait_for_review(&app, w["id"].as_str().unwrap()).await;
+    assert_eq!(only2["rulesets"], json!(["phase2-2015"]));
+    assert_eq!(scope_of(&only2, "phase1-2012")["scope"], "not_selected");
+    assert_eq!(only2["claimed_pence"], 0, "{only2}");
+    let last_day = open_window(&app, "officer-1", "2015-05-31").await;
+    assert_eq!(scope_of(&last_day, "phase1-2012")["scope"], "claimed");
+    let claimed = items(&app, last_day["id"].as_str().unwrap()).await;
+    assert_eq!(claimed.len(), 1, "{claimed:?}");
+    assert_eq!(claimed[0]["result"], "continuous_employment");
+    assert_eq!(claimed[0]["family_id"], worker["id"]);
+
+    // A ruleset that does not exist, or one named twice, is refused with the field.
+    for (rulesets, field) in [
+        (json!(["phase9"]), "rulesets[0]"),
+        (json!(["phase1-2012", "phase1-2012"]), "rulesets[1]"),
+        (json!([]), "rulesets"),
+    ] {
+        let (status, p) = send(app.post(
+            "/api/v1/claim-windows",
+            &officer("officer-1"),
+            &json!({"name": "Bad", "cut_off": "2013-09-15", "rulesets": rulesets}),
+        ))
+        .await;
+        assert_eq!(status, 422, "{p}");
+        assert_eq!(fields(&p), vec![field.to_string()], "{p}");
+    }
+    assert_eq!(app.count("claim_windows").await, 3);
+}
+
+// Issue 15, defect 4: windows run forward. After a window is submitted, a cut-off earlier than
+// its own is refused for the rulesets it covered (409 naming it), so nothing is judged again as
+// of a day already claimed for; and an earlier window still in review cannot be submitted.
+#[tokio::test]
+async fn windows_run_forward() {
+    let app = spawn_app().await;
+    turned_around(&app).await;
+    let early = open_window(&app, "officer-1", "2013-08-31").await;
+    let w = open_window(&app, "officer-1", "2013-09-15").await;
+    let id = w["id"].as_str().unwrap();
+    validate_and_submit(&app, id).await;
+
+    let (status, p) = send(app.post(
+        "/api/v1/claim-windows",
+        &officer("officer-1"),
+        &json!({"name": "Back in time", "cut_off": "2013-09-14"}),
+    ))
+    .await;
+    assert_eq!(status, 409, "{p}");
+    let detail = p["detail"].as_str().unwrap();
+    assert!(
+        detail.contains(id) && detail.contains("2013-09-15"),
+        "{detail}"
+    );
+    // Limited to a ruleset the submitted window covered, still refused.
+    let (status, _) = send(app.post(
+        "/api/v1/claim-windows",
+        &officer("officer-1"),
+        &json!({"name": "Back in time", "cut_off": "2013-09-14", "rulesets": ["phase1-2012"]}),
+    ))
+    .await;
+    assert_eq!(status, 409);
+    assert_eq!(app.count("claim_windows").await, 2, "nothing written");
+
+    // The earlier window, computed before, may no longer be submitted.
+    let early_id = early["id"].as_str().unwrap();
+    let version = etag(&app, early_id).await;
+    let (status, v) = sign(&app, &auditor(), early_id, "validation", &version).await;
+    assert_eq!(status, 200, "{v}");
+    let version = etag(&app, early_id).await;
+    let (status, p) = sign(
+        &app,
+        &officer("officer-2"),
+        early_id,
+        "submission",
+        &version,
+    )
+    .await;
+    assert_eq!(status, 409, "{p}");
+    assert!(p["detail"].as_str().unwrap().contains(id), "{p}");
+
+    // The same cut-off, or a later one, is fine.
+    open_window(&app, "officer-1", "2013-09-15").await;
+}
+
+// Issue 15, defect 5: nothing shown, nothing paid. Education applied at entry, but the only
+// child left school (Year 11 ended in summer 2012) before the three terms looked at, and there
+// was no crime or ASB at entry: no component passed, so crime/ASB and education is neither
+// achieved nor claimed (the autumn 2014 report: a school leaver counts only "in conjunction with
+// a sustained reduction in involvement in crime or anti-social behaviour").
+#[tokio::test]
+async fn a_result_with_no_component_passing_is_not_claimed() {
+    let app = spawn_app().await;
+    let mut body = crate::outcomes::household();
+    body["members"][1]["date_of_birth"] = json!("1996-03-01");
+    let f = app.create_family(&coordinator(), &body).await;
+    let fid = f["id"].as_str().unwrap();
+    let (mum, child) = (member(&f, "Dawn"), member(&f, "Mia"));
+    record(
+        &app,
+        fid,
+        json!({"member_id": mum, "kind": "out_of_work_benefit", "source": "dwp",
+               "occurred_on": "2010-01-01", "benefit_type": "jobseekers_allowance"}),
+    )
+    .await;
+    crate::outcomes::school_year(&app, fid, &child, 2011, 250).await;
+    let (status, a) = send(app.post(
+        &format!("/api/v1/families/{fid}/attachments"),
+        &coordinator(),
+        &json!({"ruleset": "phase1-2012", "attached_on": "2012-10-01"}),
+    ))
+    .await;
+    assert_eq!(status, 201, "{a}");
+    let (status, o) =
+        crate::outcomes::outcomes(&app, fid, &officer("officer-1"), "2013-09-15").await;
+    assert_eq!(status, 200, "{o}");
+    let cae = o["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["result"] == "crime_asb_education")
+        .unwrap();
+    assert_eq!(cae["achieved"], false, "{cae}");
+    assert!(
+        cae["detail"].as_str().unwrap().contains("nothing paid"),
+        "{cae}"
+    );
+    let w = open_window(&app, "officer-1", "2013-09-15").await;
+    assert!(
+        items(&app, w["id"].as_str().unwrap()).await.is_empty(),
+        "{w}"
+    );
+}
