@@ -106,7 +106,10 @@ pub struct EvidenceCreate {
     pub source: EvidenceSource,
     /// When it happened, or when the spell or term began.
     pub occurred_on: NaiveDate,
-    /// Last day of a spell (benefit, employment, placement, plan); absent while it continues.
+    /// Last day of a spell (benefit, employment, placement, plan) or of a need or problem;
+    /// absent while it continues. A need or problem without one counts at entry when recorded
+    /// within the ruleset's window, and afterwards is not sustained until a correction
+    /// (`supersedes`) records its end.
     pub ends_on: Option<NaiveDate>,
     pub intervention_kind: Option<InterventionKind>,
     /// First calendar year of the academic year (2012 for 2012/13).

@@ -14,8 +14,11 @@ use crate::service::claims as svc;
 /// cut-off (not later than today), each by the ruleset revision the family was attached under:
 /// a result already claimed or withdrawn for the family (or its alternative: continuous
 /// employment and crime/ASB and education do not combine) is never claimed again, in any
-/// window. Answers 202 at once; the window shows its progress and is ready for review when
-/// `status` is `review`.
+/// window. Nothing is claimed under a ruleset revision whose `outcomes.last_claim_on` is before
+/// the cut-off, nor under rulesets left out of `rulesets`; `revisions` in the answer says which
+/// applied. Windows run forward: a cut-off earlier than a submitted window's, for any of the
+/// same rulesets, is refused (409). Answers 202 at once; the window shows its progress and is
+/// ready for review when `status` is `review`.
 #[utoipa::path(
     operation_id = "create_claim_window",
     tag = "claims",
@@ -24,7 +27,8 @@ use crate::service::claims as svc;
     security(("bearer" = ["claims_officer"])),
     responses(
         (status = 202, description = "Opened; computing.", body = Window,
-         headers(("Location" = String, description = "URL of the window"), ("ETag" = String, description = "Version")))
+         headers(("Location" = String, description = "URL of the window"), ("ETag" = String, description = "Version"))),
+        (status = 409, description = "A submitted window covering any of the same rulesets has a later cut-off: windows run forward (the detail names that window).", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[post("/claim-windows")]
@@ -173,7 +177,7 @@ pub async fn validate_claim_window(
         (status = 200, description = "Submitted.", body = Window),
         (status = 403, description = "You prepared this window (or lack the role): someone else submits it.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such window.", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The window has not been validated (or was submitted already).", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The window has not been validated (or was submitted already), or a submitted window covering any of the same rulesets has a later cut-off (windows run forward; the detail names it).", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The window is not the version named in If-Match.", body = Problem, content_type = "application/problem+json"),
         (status = 428, description = "If-Match is required.", body = Problem, content_type = "application/problem+json")
     )
