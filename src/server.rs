@@ -82,25 +82,13 @@ pub fn app(
         InitError = (),
     >,
 > {
-    let doc = Arc::new(serde_json::to_string_pretty(&crate::openapi::document()).expect("json"));
+    let document = serde_json::to_value(crate::openapi::document()).expect("json");
+    let doc = Arc::new(serde_json::to_string_pretty(&document).expect("json"));
+    let (methods, request_headers, response_headers) = cors_lists(&document);
     let mut cors = Cors::default()
-        .allowed_methods(["GET", "POST", "PATCH", "DELETE"])
-        .allowed_headers([
-            header::AUTHORIZATION,
-            header::CONTENT_TYPE,
-            header::IF_MATCH,
-            header::HeaderName::from_static("idempotency-key"),
-            header::HeaderName::from_static("x-purpose"),
-            header::HeaderName::from_static("x-request-id"),
-        ])
-        .expose_headers([
-            header::ETAG,
-            header::LOCATION,
-            header::RETRY_AFTER,
-            header::HeaderName::from_static("ratelimit"),
-            header::HeaderName::from_static("ratelimit-policy"),
-            header::HeaderName::from_static("x-request-id"),
-        ])
+        .allowed_methods(methods)
+        .allowed_headers(request_headers)
+        .expose_headers(response_headers)
         .max_age(600);
     for origin in &state.config.cors_origins {
         cors = cors.allowed_origin(origin);
@@ -125,6 +113,72 @@ pub fn app(
 }
 
 use utoipa_actix_web::AppExt;
+
+/// What a browser on an allowed origin may do, read from the document itself so that no
+/// operation can be forgotten: every method an operation uses, every request header an
+/// operation declares (with those every call sends), and every response header an operation
+/// documents (with those any reply may carry).
+pub fn cors_lists(
+    document: &serde_json::Value,
+) -> (
+    Vec<actix_web::http::Method>,
+    Vec<header::HeaderName>,
+    Vec<header::HeaderName>,
+) {
+    use std::collections::BTreeSet;
+    let mut methods = BTreeSet::new();
+    let mut request: BTreeSet<String> = ["authorization", "content-type", "x-request-id"]
+        .map(String::from)
+        .into();
+    let mut response: BTreeSet<String> = [
+        "etag",
+        "location",
+        "retry-after",
+        "idempotent-replayed",
+        "ratelimit",
+        "ratelimit-policy",
+        "x-request-id",
+    ]
+    .map(String::from)
+    .into();
+    let paths = document["paths"].as_object().into_iter().flatten();
+    for (_, item) in paths {
+        for (method, op) in item.as_object().into_iter().flatten() {
+            let Ok(m) = actix_web::http::Method::from_bytes(method.to_uppercase().as_bytes())
+            else {
+                continue;
+            };
+            methods.insert(m.to_string());
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                if p["in"] == "header" {
+                    if let Some(name) = p["name"].as_str() {
+                        request.insert(name.to_lowercase());
+                    }
+                }
+            }
+            for (_, r) in op["responses"].as_object().into_iter().flatten() {
+                for (name, _) in r["headers"].as_object().into_iter().flatten() {
+                    response.insert(name.to_lowercase());
+                }
+            }
+        }
+    }
+    // CORS headers describe the response to the browser; they are not exposed to scripts.
+    response.retain(|h| !h.starts_with("access-control-"));
+    let names = |set: BTreeSet<String>| {
+        set.into_iter()
+            .filter_map(|h| header::HeaderName::from_bytes(h.as_bytes()).ok())
+            .collect()
+    };
+    (
+        methods
+            .into_iter()
+            .filter_map(|m| actix_web::http::Method::from_bytes(m.as_bytes()).ok())
+            .collect(),
+        names(request),
+        names(response),
+    )
+}
 
 /// Serves until SIGTERM or SIGINT: then it stops accepting connections, lets requests in flight
 /// finish (up to the shutdown timeout) and returns.

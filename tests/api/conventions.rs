@@ -305,7 +305,15 @@ async fn cors_allows_configured_origins_and_exposes_headers() {
         .to_str()
         .unwrap()
         .to_lowercase();
-    for h in ["etag", "location", "retry-after"] {
+    for h in [
+        "etag",
+        "location",
+        "retry-after",
+        "idempotent-replayed",
+        "ratelimit",
+        "ratelimit-policy",
+        "x-request-id",
+    ] {
         assert!(exposed.contains(h), "{h} exposed: {exposed}");
     }
     let res = app
@@ -317,6 +325,77 @@ async fn cors_allows_configured_origins_and_exposes_headers() {
         .await
         .unwrap();
     assert!(res.headers().get("access-control-allow-origin").is_none());
+}
+
+// Issue 16: a front end on an allowed origin may call every operation of the document (the
+// four PUTs were refused their preflight), sending every header the operation declares.
+#[tokio::test]
+async fn every_operation_of_the_document_passes_a_cors_preflight_from_an_allowed_origin() {
+    let app = spawn_app().await;
+    let doc: Value = app
+        .client
+        .get(app.url("/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut checked = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        // A preflight never reaches the handler: any value stands for a path parameter.
+        let concrete: String = path
+            .split('/')
+            .map(|seg| if seg.starts_with('{') { "x" } else { seg })
+            .collect::<Vec<_>>()
+            .join("/");
+        for (method, op) in item.as_object().unwrap() {
+            let mut headers = vec!["authorization".to_string(), "content-type".to_string()];
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                if p["in"] == "header" {
+                    headers.push(p["name"].as_str().unwrap().to_lowercase());
+                }
+            }
+            let res = app
+                .client
+                .request(reqwest::Method::OPTIONS, app.url(&concrete))
+                .header("Origin", "https://frontend.example")
+                .header("Access-Control-Request-Method", method.to_uppercase())
+                .header("Access-Control-Request-Headers", headers.join(", "))
+                .send()
+                .await
+                .unwrap();
+            let id = op["operationId"].as_str().unwrap_or(path);
+            assert_eq!(res.status(), 200, "{method} {path} ({id})");
+            let h = res.headers();
+            assert_eq!(
+                h["access-control-allow-origin"], "https://frontend.example",
+                "{id}"
+            );
+            let methods = h["access-control-allow-methods"]
+                .to_str()
+                .unwrap()
+                .to_uppercase();
+            assert!(methods.contains(&method.to_uppercase()), "{id}: {methods}");
+            let allowed = h["access-control-allow-headers"]
+                .to_str()
+                .unwrap()
+                .to_lowercase();
+            for header in &headers {
+                assert!(
+                    allowed.contains(header.as_str()),
+                    "{id}: {header} in {allowed}"
+                );
+            }
+            checked.push((method.clone(), id.to_string()));
+        }
+    }
+    assert!(checked.len() > 100, "every operation: {}", checked.len());
+    let puts = checked.iter().filter(|(m, _)| m == "put").count();
+    assert!(
+        puts >= 4,
+        "the PUT operations were refused before: {checked:?}"
+    );
 }
 
 #[tokio::test]
