@@ -11,29 +11,7 @@ use crate::db::claims::{ItemRow, WindowRow};
 use crate::domain::outcomes::Outcome;
 use crate::domain::payments::financial_year_label;
 
-text_enum!(
-    /// `computing` (in the background; `progress` shows how far) -> `review` (the claims officer
-    /// excludes what should not be claimed) -> `validated` (by an auditor who did not prepare
-    /// it) -> `submitted` (final). A computation that stopped is `failed` and may be run again.
-    WindowStatus {
-        Computing => "computing",
-        Failed => "failed",
-        Review => "review",
-        Validated => "validated",
-        Submitted => "submitted",
-    }
-);
-
-text_enum!(
-    /// `included` in the claim; `excluded` by the claims officer before submission (with a
-    /// reason; the result may be claimed in a later window); `withdrawn` after submission (found
-    /// invalid: never claimed again, its money recovered).
-    ItemStatus {
-        Included => "included",
-        Excluded => "excluded",
-        Withdrawn => "withdrawn",
-    }
-);
+pub use crate::domain::claims::{ItemStatus, WindowStatus};
 
 text_enum!(
     /// The results a family can be claimed for, by ruleset: phase 1 `crime_asb_education`,
@@ -155,7 +133,7 @@ impl Window {
             id: w.id,
             name: w.name,
             cut_off: w.cut_off,
-            status: WindowStatus::from_db(&w.status),
+            status: w.status,
             progress: Progress {
                 total: w.total,
                 done: w.done,
@@ -219,7 +197,7 @@ impl From<ItemRow> for Item {
             result: ResultType::from_db(&i.result),
             achieved_on: i.achieved_on,
             amount_pence: i.amount_pence,
-            status: ItemStatus::from_db(&i.status),
+            status: i.status,
             evidence_ids: i.evidence_ids,
             snapshot: i.snapshot,
             excluded_reason: i.excluded_reason,

@@ -28,33 +28,8 @@ use uuid::Uuid;
 
 use crate::error::{ApiError, FieldError};
 
-/// Declares a closed set of string values stored as text and sent as snake_case strings.
-macro_rules! text_enum {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        // utoipa cannot read a `rename` whose value is a macro fragment, so the wire names are the
-        // variants in snake_case; `as_str` spells them out and a unit test checks they agree.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name {
-            $($variant),+
-        }
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
-            }
-            pub fn parse(s: &str) -> Option<Self> {
-                match s { $($text => Some($name::$variant),)+ _ => None }
-            }
-            /// Database values are constrained by CHECKs, so an unknown one is a bug.
-            pub fn from_db(s: &str) -> Self {
-                Self::parse(s).unwrap_or_else(|| panic!("unexpected {} value in database", stringify!($name)))
-            }
-        }
-    };
-}
-pub(crate) use text_enum;
+/// The closed sets of values are declared once, in the domain (`domain::text_enum!`).
+pub(crate) use crate::domain::text_enum;
 
 /// Checks that every value of a `text_enum!` is sent as the name it is stored under.
 #[cfg(test)]

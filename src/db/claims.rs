@@ -9,6 +9,7 @@ use uuid::Uuid;
 use super::attachments::AttachmentRow;
 use super::schema::{attachments, claim_items, claim_windows};
 use super::Conn;
+use crate::domain::claims::{ItemStatus, WindowMove, WindowStatus};
 
 #[derive(Queryable, Selectable, Insertable, Debug, Clone)]
 #[diesel(table_name = claim_windows)]
@@ -17,7 +18,7 @@ pub struct WindowRow {
     pub name: String,
     pub cut_off: NaiveDate,
     #[diesel(skip_insertion)]
-    pub status: String,
+    pub status: WindowStatus,
     #[diesel(skip_insertion)]
     pub total: i32,
     #[diesel(skip_insertion)]
@@ -65,7 +66,7 @@ pub struct ItemRow {
     pub amount_pence: i64,
     pub snapshot: serde_json::Value,
     pub evidence_ids: Vec<Uuid>,
-    pub status: String,
+    pub status: ItemStatus,
     pub excluded_reason: Option<String>,
     pub excluded_by: Option<String>,
     pub withdrawn_reason: Option<String>,
@@ -98,7 +99,7 @@ pub async fn find_window(
 
 pub async fn list_windows(
     conn: &mut Conn,
-    status: Option<&str>,
+    status: Option<WindowStatus>,
     after: Option<Uuid>,
     limit: i64,
 ) -> QueryResult<Vec<WindowRow>> {
@@ -108,7 +109,7 @@ pub async fn list_windows(
         .limit(limit)
         .into_boxed();
     if let Some(s) = status {
-        q = q.filter(claim_windows::status.eq(s.to_string()));
+        q = q.filter(claim_windows::status.eq(s));
     }
     if let Some(a) = after {
         q = q.filter(claim_windows::id.gt(a));
@@ -121,14 +122,15 @@ pub async fn list_windows(
 pub async fn set_status(
     conn: &mut Conn,
     id: Uuid,
-    status: &str,
+    step: WindowMove,
     by: &str,
 ) -> QueryResult<WindowRow> {
     use claim_windows as w;
     let q = diesel::update(w::table.find(id));
     let now_ = Utc::now();
-    match status {
-        "validated" => {
+    let status = step.from_to().1;
+    match step {
+        WindowMove::Validate => {
             q.set((
                 w::status.eq(status),
                 w::validated_by.eq(Some(by)),
@@ -140,7 +142,7 @@ pub async fn set_status(
             .get_result(conn)
             .await
         }
-        "submitted" => {
+        WindowMove::Submit => {
             q.set((
                 w::status.eq(status),
                 w::submitted_by.eq(Some(by)),
@@ -153,9 +155,9 @@ pub async fn set_status(
             .await
         }
         // Computing again: the job starts over and adds what is newly achieved.
-        _ => {
+        WindowMove::ComputeAgain => {
             q.set((
-                w::status.eq("computing"),
+                w::status.eq(status),
                 w::total.eq(0),
                 w::done.eq(0),
                 w::last_attachment_id.eq(None::<Uuid>),
@@ -183,7 +185,7 @@ pub async fn claim(conn: &mut Conn, stale_after_seconds: i32) -> QueryResult<Opt
             &format!("now() - interval '{stale_after_seconds} seconds'"),
         );
         let candidate = w::table
-            .filter(w::status.eq("computing"))
+            .filter(w::status.eq(WindowStatus::Computing))
             .filter(w::heartbeat_at.is_null().or(w::heartbeat_at.lt(stale)))
             .order(w::created_at)
             .select(w::id)
@@ -214,7 +216,7 @@ pub async fn claim(conn: &mut Conn, stale_after_seconds: i32) -> QueryResult<Opt
 /// Submitted windows with a cut-off later than `cut_off`, latest first.
 pub async fn submitted_after(conn: &mut Conn, cut_off: NaiveDate) -> QueryResult<Vec<WindowRow>> {
     claim_windows::table
-        .filter(claim_windows::status.eq("submitted"))
+        .filter(claim_windows::status.eq(WindowStatus::Submitted))
         .filter(claim_windows::cut_off.gt(cut_off))
         .order((claim_windows::cut_off.desc(), claim_windows::id))
         .select(WindowRow::as_select())
@@ -273,10 +275,10 @@ pub async fn held(
     conn: &mut Conn,
     first: Uuid,
     last: Uuid,
-) -> QueryResult<Vec<(Uuid, String, i64, String)>> {
+) -> QueryResult<Vec<(Uuid, String, i64, ItemStatus)>> {
     claim_items::table
         .filter(claim_items::attachment_id.between(first, last))
-        .filter(claim_items::status.ne("excluded"))
+        .filter(claim_items::status.ne(ItemStatus::Excluded))
         .select((
             claim_items::attachment_id,
             claim_items::slot,
@@ -298,7 +300,7 @@ pub async fn in_window(
     window_id: Uuid,
     first: Uuid,
     last: Uuid,
-) -> QueryResult<Vec<(Uuid, Uuid, String, String)>> {
+) -> QueryResult<Vec<(Uuid, Uuid, String, ItemStatus)>> {
     claim_items::table
         .filter(claim_items::window_id.eq(window_id))
         .filter(claim_items::attachment_id.between(first, last))
@@ -323,10 +325,10 @@ pub async fn exclude_many(
     diesel::update(
         i::table
             .filter(i::id.eq_any(ids))
-            .filter(i::status.eq("included")),
+            .filter(i::status.eq(ItemStatus::Included)),
     )
     .set((
-        i::status.eq("excluded"),
+        i::status.eq(ItemStatus::Excluded),
         i::excluded_reason.eq(Some(reason)),
         i::excluded_by.eq(Some(by)),
         i::excluded_at.eq(Some(Utc::now())),
@@ -448,12 +450,16 @@ pub async fn finish(
     error: Option<String>,
 ) -> QueryResult<()> {
     use claim_windows as w;
-    let status = if error.is_some() { "failed" } else { "review" };
+    let status = if error.is_some() {
+        WindowStatus::Failed
+    } else {
+        WindowStatus::Review
+    };
     diesel::update(
         w::table
             .find(id)
             .filter(w::claim_token.eq(token))
-            .filter(w::status.eq("computing")),
+            .filter(w::status.eq(WindowStatus::Computing)),
     )
     .set((
         w::status.eq(status),
@@ -471,7 +477,7 @@ pub async fn finish(
 pub async fn items(
     conn: &mut Conn,
     window_id: Uuid,
-    status: Option<&str>,
+    status: Option<ItemStatus>,
     result: Option<&str>,
     after: Option<Uuid>,
     limit: i64,
@@ -483,7 +489,7 @@ pub async fn items(
         .limit(limit)
         .into_boxed();
     if let Some(s) = status {
-        q = q.filter(claim_items::status.eq(s.to_string()));
+        q = q.filter(claim_items::status.eq(s));
     }
     if let Some(r) = result {
         q = q.filter(claim_items::result.eq(r.to_string()));
@@ -511,7 +517,7 @@ pub async fn exclude(conn: &mut Conn, id: Uuid, reason: &str, by: &str) -> Query
     use claim_items as i;
     diesel::update(i::table.find(id))
         .set((
-            i::status.eq("excluded"),
+            i::status.eq(ItemStatus::Excluded),
             i::excluded_reason.eq(Some(reason)),
             i::excluded_by.eq(Some(by)),
             i::excluded_at.eq(Some(Utc::now())),
@@ -534,7 +540,7 @@ pub async fn withdraw(
     use claim_items as i;
     diesel::update(i::table.find(id))
         .set((
-            i::status.eq("withdrawn"),
+            i::status.eq(ItemStatus::Withdrawn),
             i::withdrawn_reason.eq(Some(reason)),
             i::withdrawn_on.eq(Some(on)),
             i::withdrawn_by.eq(Some(by)),
@@ -558,7 +564,7 @@ pub struct TotalRow {
     #[diesel(sql_type = diesel::sql_types::Text)]
     pub result: String,
     #[diesel(sql_type = diesel::sql_types::Text)]
-    pub status: String,
+    pub status: ItemStatus,
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     pub items: i64,
     #[diesel(sql_type = diesel::sql_types::BigInt)]

@@ -7,6 +7,7 @@ use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
 use super::Conn;
+use crate::domain::claims::{ItemStatus, WindowStatus};
 
 #[derive(QueryableByName, Debug, Clone)]
 pub struct AttachedRow {
@@ -41,7 +42,7 @@ pub struct ClaimRow {
     #[diesel(sql_type = Date)]
     pub cut_off: NaiveDate,
     #[diesel(sql_type = Text)]
-    pub window_status: String,
+    pub window_status: WindowStatus,
     #[diesel(sql_type = Text)]
     pub ruleset_code: String,
     #[diesel(sql_type = SmallInt)]
@@ -49,7 +50,7 @@ pub struct ClaimRow {
     #[diesel(sql_type = Text)]
     pub result: String,
     #[diesel(sql_type = Text)]
-    pub status: String,
+    pub status: ItemStatus,
     #[diesel(sql_type = BigInt)]
     pub items: i64,
     #[diesel(sql_type = BigInt)]

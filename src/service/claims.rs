@@ -19,6 +19,7 @@ use crate::auth::Role;
 use crate::db::attachments::AttachmentRow;
 use crate::db::claims::{self as q, NewItem, WindowRow};
 use crate::db::{evidence as eq, families as fq, rulesets as rq, Conn, Pool};
+use crate::domain::claims::WindowMove;
 use crate::domain::outcomes::{self as rules, Outcome};
 use crate::domain::payments;
 use crate::error::{ApiError, ApiResult};
@@ -180,13 +181,13 @@ async fn view(conn: &mut Conn, w: WindowRow) -> ApiResult<Window> {
                 totals.last_mut().expect("pushed")
             }
         };
-        match r.status.as_str() {
-            "included" => {
+        match r.status {
+            ItemStatus::Included => {
                 t.included += r.items;
                 t.included_pence += r.amount_pence;
             }
-            "excluded" => t.excluded += r.items,
-            _ => {
+            ItemStatus::Excluded => t.excluded += r.items,
+            ItemStatus::Withdrawn => {
                 t.withdrawn += r.items;
                 t.recovered_pence += r.recovered_pence;
             }
@@ -241,7 +242,7 @@ pub async fn open(
                 id: Uuid::now_v7(),
                 name: input.name.trim().to_string(),
                 cut_off: input.cut_off,
-                status: String::new(),
+                status: WindowStatus::Computing,
                 total: 0,
                 done: 0,
                 last_attachment_id: None,
@@ -294,7 +295,7 @@ pub async fn list(pool: &Pool, ctx: &Ctx, params: HashMap<String, String>) -> Ap
         .map(|s| WindowStatus::parse(s).ok_or_else(|| bad_param("status", "not a window status")))
         .transpose()?;
     let mut conn = pool.get().await?;
-    let mut rows = q::list_windows(&mut conn, status.map(|s| s.as_str()), after, limit + 1).await?;
+    let mut rows = q::list_windows(&mut conn, status, after, limit + 1).await?;
     let next_cursor = end_page(&mut rows, limit, |w| w.id);
     let mut items = Vec::new();
     for w in rows {
@@ -329,7 +330,7 @@ pub async fn items(
         let mut rows = q::items(
             conn,
             id,
-            status.map(|s| s.as_str()),
+            status,
             result.map(|r| r.as_str()),
             after,
             limit + 1,
@@ -355,7 +356,7 @@ async fn window_in(
     let w = q::find_window(conn, id, true)
         .await?
         .ok_or_else(|| ApiError::not_found("claim window"))?;
-    let status = WindowStatus::from_db(&w.status);
+    let status = w.status;
     if !allowed.contains(&status) {
         return Err(ApiError::Conflict(format!(
             "The window is {}; {doing} needs it to be {}.",
@@ -398,7 +399,7 @@ pub async fn recompute(pool: &Pool, ctx: &Ctx, id: Uuid) -> ApiResult<Reply> {
             "computing again",
         )
         .await?;
-        let w = q::set_status(conn, id, "computing", &ctx.principal.subject).await?;
+        let w = q::set_status(conn, id, WindowMove::ComputeAgain, &ctx.principal.subject).await?;
         let mut reply = moved(conn, ctx, w, "claim_window.recompute").await?;
         reply.status = 202;
         Ok(reply)
@@ -415,7 +416,7 @@ pub async fn validate(pool: &Pool, ctx: &Ctx, id: Uuid, expected: Option<i32>) -
         let w = window_in(conn, id, &[WindowStatus::Review], "validation").await?;
         not_preparer(ctx, &w, "validate")?;
         check_version(expected, w.version)?;
-        let w = q::set_status(conn, id, "validated", &ctx.principal.subject).await?;
+        let w = q::set_status(conn, id, WindowMove::Validate, &ctx.principal.subject).await?;
         moved(conn, ctx, w, "claim_window.validate").await
     })
     .await
@@ -434,7 +435,7 @@ pub async fn submit(pool: &Pool, ctx: &Ctx, id: Uuid, expected: Option<i32>) -> 
         }
         check_version(expected, w.version)?;
         runs_forward(conn, w.cut_off, w.rulesets.as_deref()).await?;
-        let w = q::set_status(conn, id, "submitted", &ctx.principal.subject).await?;
+        let w = q::set_status(conn, id, WindowMove::Submit, &ctx.principal.subject).await?;
         moved(conn, ctx, w, "claim_window.submit").await
     })
     .await
@@ -465,10 +466,10 @@ pub async fn exclude(
         )
         .await?;
         let item = item_of(conn, window_id, item_id).await?;
-        if item.status != "included" {
+        if item.status != ItemStatus::Included {
             return Err(ApiError::Conflict(format!(
                 "The result is already {}.",
-                item.status
+                item.status.as_str()
             )));
         }
         let row = q::exclude(conn, item_id, input.reason.trim(), &ctx.principal.subject).await?;
@@ -506,10 +507,10 @@ pub async fn withdraw(
         )
         .await?;
         let item = item_of(conn, window_id, item_id).await?;
-        if item.status != "included" {
+        if item.status != ItemStatus::Included {
             return Err(ApiError::Conflict(format!(
                 "The result is {}; only an included one is withdrawn.",
-                item.status
+                item.status.as_str()
             )));
         }
         let on = input.withdrawn_on.unwrap_or(today);
@@ -870,7 +871,9 @@ async fn write(conn: &mut crate::db::PooledConn, b: Batch, v: Verdicts) -> Resul
         let present = q::in_window(c, b.window_id, b.first, b.last).await?;
         let lapsed: Vec<Uuid> = present
             .iter()
-            .filter(|(_, a, r, s)| s == "included" && !achieved.contains(&(*a, r.as_str())))
+            .filter(|(_, a, r, s)| {
+                *s == ItemStatus::Included && !achieved.contains(&(*a, r.as_str()))
+            })
             .map(|(id, ..)| *id)
             .collect();
         if !lapsed.is_empty() {
@@ -939,11 +942,11 @@ async fn patient_conn(pool: &Pool) -> Result<crate::db::PooledConn, String> {
 fn decide(
     (window_id, cut_off): (Uuid, NaiveDate),
     judged: &[Judged],
-    held: &[(Uuid, String, i64, String)],
+    held: &[(Uuid, String, i64, ItemStatus)],
     here: &HashSet<(Uuid, String)>,
     revisions: &Revisions,
 ) -> Vec<NewItem> {
-    let mut by_attachment: HashMap<Uuid, Vec<&(Uuid, String, i64, String)>> = HashMap::new();
+    let mut by_attachment: HashMap<Uuid, Vec<&(Uuid, String, i64, ItemStatus)>> = HashMap::new();
     for h in held {
         by_attachment.entry(h.0).or_default().push(h);
     }
@@ -957,7 +960,11 @@ fn decide(
         let preferred = params.preferred_result();
         let mine = by_attachment.get(&a.id).map_or(&[][..], Vec::as_slice);
         let mut taken: HashSet<&str> = mine.iter().map(|h| h.1.as_str()).collect();
-        let mut claimed: i64 = mine.iter().filter(|h| h.3 == "included").map(|h| h.2).sum();
+        let mut claimed: i64 = mine
+            .iter()
+            .filter(|h| h.3 == ItemStatus::Included)
+            .map(|h| h.2)
+            .sum();
         for slot in ["results", "progress_to_work"] {
             if taken.contains(slot) {
                 continue;

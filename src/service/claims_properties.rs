@@ -14,6 +14,7 @@ use super::{decide, Achieved, Judged, Revisions};
 use crate::api::rulesets::RulesetFamily;
 use crate::db::attachments::AttachmentRow;
 use crate::db::claims::NewItem;
+use crate::domain::claims::ItemStatus;
 use crate::domain::eligibility::{Fact, FamilyFacts, Kind, Person, Term};
 use crate::domain::outcomes::{self as rules, Case, CaseFacts, Outcome, WhenBothAchieved};
 use crate::domain::payments;
@@ -391,14 +392,14 @@ fn window(
     } else {
         Vec::new()
     };
-    let held: Vec<(Uuid, String, i64, String)> = ledger
+    let held: Vec<(Uuid, String, i64, ItemStatus)> = ledger
         .iter()
         .map(|i| {
             (
                 i.attachment_id,
                 i.slot.clone(),
                 i.amount_pence,
-                "included".to_string(),
+                ItemStatus::Included,
             )
         })
         .collect();

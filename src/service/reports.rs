@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::audit;
 use super::outcomes::revision_params;
 use super::rulesets::Params;
-use crate::api::claims::{ResultType, WindowStatus};
+use crate::api::claims::{ItemStatus, ResultType, WindowStatus};
 use crate::api::referrals::ServiceLoad;
 use crate::api::reports::*;
 use crate::auth::Role;
@@ -97,7 +97,7 @@ fn fees(attached: &[q::AttachedRow], params: &BTreeMap<String, Params>) -> Vec<A
 }
 
 fn submitted(c: &ClaimRow) -> bool {
-    c.window_status == "submitted"
+    c.window_status == WindowStatus::Submitted
 }
 
 pub async fn finance(pool: &Pool, ctx: &Ctx) -> ApiResult<FinanceReport> {
@@ -119,7 +119,7 @@ pub async fn finance(pool: &Pool, ctx: &Ctx) -> ApiResult<FinanceReport> {
                     window_id: c.window_id,
                     name: c.name.clone(),
                     cut_off: c.cut_off,
-                    status: WindowStatus::from_db(&c.window_status),
+                    status: c.window_status,
                     pending: 0,
                     pending_pence: 0,
                     money: Money::default(),
@@ -131,7 +131,7 @@ pub async fn finance(pool: &Pool, ctx: &Ctx) -> ApiResult<FinanceReport> {
                 w.pending_pence += c.amount_pence;
                 continue;
             }
-            let withdrawn = c.status == "withdrawn";
+            let withdrawn = c.status == ItemStatus::Withdrawn;
             w.money
                 .add(c.items, c.amount_pence, withdrawn, c.recovered_pence);
             years
@@ -209,7 +209,7 @@ fn trajectories(claims: &[ClaimRow], params: &BTreeMap<String, Params>) -> Vec<T
     }
     for c in claims
         .iter()
-        .filter(|c| submitted(c) && c.status == "included" && main_result(&c.result))
+        .filter(|c| submitted(c) && c.status == ItemStatus::Included && main_result(&c.result))
     {
         let points = out.entry(&c.ruleset_code).or_default();
         // Rows come in cut-off then window order: a window's rows follow one another.
@@ -281,7 +281,7 @@ pub async fn programme(pool: &Pool, ctx: &Ctx) -> ApiResult<ProgrammeReport> {
                         window_id: c.window_id,
                         name: c.name.clone(),
                         cut_off: c.cut_off,
-                        status: WindowStatus::from_db(&c.window_status),
+                        status: c.window_status,
                         result: ResultType::from_db(&c.result),
                         results: c.items,
                     });
@@ -294,7 +294,7 @@ pub async fn programme(pool: &Pool, ctx: &Ctx) -> ApiResult<ProgrammeReport> {
                 let held = claims.iter().filter(|c| {
                     &c.ruleset_code == code
                         && submitted(c)
-                        && c.status == "included"
+                        && c.status == ItemStatus::Included
                         && main_result(&c.result)
                 });
                 let (mut n, mut employment) = (0, 0);
