@@ -5,8 +5,7 @@ use uuid::Uuid;
 
 use super::schema::{care_episodes, referral_events, referrals};
 use super::Conn;
-
-const ACTIVE: [&str; 4] = ["requested", "accepted", "in_progress", "on_hold"];
+use crate::domain::referrals::ReferralStatus;
 
 #[derive(Queryable, Selectable, Insertable, Debug, Clone)]
 #[diesel(table_name = referrals)]
@@ -16,7 +15,7 @@ pub struct ReferralRow {
     pub member_id: Option<Uuid>,
     pub service_code: String,
     pub organisation: String,
-    pub status: String,
+    pub status: ReferralStatus,
     pub reason: String,
     pub referred_on: NaiveDate,
     pub consent_id: Option<Uuid>,
@@ -37,8 +36,8 @@ pub struct EventRow {
     pub id: Uuid,
     pub referral_id: Uuid,
     pub action: String,
-    pub from_status: Option<String>,
-    pub to_status: String,
+    pub from_status: Option<ReferralStatus>,
+    pub to_status: ReferralStatus,
     pub reason: Option<String>,
     pub actor: String,
     #[diesel(skip_insertion)]
@@ -57,8 +56,8 @@ pub async fn event(
     conn: &mut Conn,
     referral_id: Uuid,
     action: &str,
-    from: Option<&str>,
-    to: &str,
+    from: Option<ReferralStatus>,
+    to: ReferralStatus,
     reason: Option<&str>,
     actor: &str,
 ) -> QueryResult<()> {
@@ -67,8 +66,8 @@ pub async fn event(
             id: Uuid::now_v7(),
             referral_id,
             action: action.into(),
-            from_status: from.map(Into::into),
-            to_status: to.into(),
+            from_status: from,
+            to_status: to,
             reason: reason.map(Into::into),
             actor: actor.into(),
             created_at: Utc::now(),
@@ -100,7 +99,7 @@ pub async fn events_of(conn: &mut Conn, id: Uuid) -> QueryResult<Vec<EventRow>> 
 pub async fn taken(conn: &mut Conn, service: &str) -> QueryResult<i64> {
     referrals::table
         .filter(referrals::service_code.eq(service))
-        .filter(referrals::status.eq_any(ACTIVE))
+        .filter(referrals::status.eq_any(ReferralStatus::HOLDING_A_PLACE))
         .count()
         .get_result(conn)
         .await
@@ -110,7 +109,7 @@ pub async fn taken(conn: &mut Conn, service: &str) -> QueryResult<i64> {
 pub async fn next_waiting(conn: &mut Conn, service: &str) -> QueryResult<Option<ReferralRow>> {
     referrals::table
         .filter(referrals::service_code.eq(service))
-        .filter(referrals::status.eq("waiting"))
+        .filter(referrals::status.eq(ReferralStatus::Waiting))
         .order((referrals::queued_at, referrals::id))
         .for_update()
         .select(ReferralRow::as_select())
@@ -122,7 +121,7 @@ pub async fn next_waiting(conn: &mut Conn, service: &str) -> QueryResult<Option<
 pub async fn set_status(
     conn: &mut Conn,
     id: Uuid,
-    status: &str,
+    status: ReferralStatus,
     outcome: Option<&str>,
 ) -> QueryResult<ReferralRow> {
     let queued: Option<DateTime<Utc>> = None;
@@ -158,7 +157,7 @@ pub struct ReferralFilter {
     pub family_id: Option<Uuid>,
     pub organisation: Option<String>,
     pub service_code: Option<String>,
-    pub status: Option<String>,
+    pub status: Option<ReferralStatus>,
     pub before_id: Option<Uuid>,
 }
 
@@ -177,8 +176,8 @@ pub async fn list(
     if let Some(v) = &f.service_code {
         q = q.filter(referrals::service_code.eq(v.clone()));
     }
-    if let Some(v) = &f.status {
-        q = q.filter(referrals::status.eq(v.clone()));
+    if let Some(v) = f.status {
+        q = q.filter(referrals::status.eq(v));
     }
     if let Some(b) = f.before_id {
         q = q.filter(referrals::id.lt(b));
@@ -284,7 +283,7 @@ pub struct SummaryRow {
     #[diesel(sql_type = diesel::sql_types::Text)]
     pub service_code: String,
     #[diesel(sql_type = diesel::sql_types::Text)]
-    pub status: String,
+    pub status: ReferralStatus,
     #[diesel(sql_type = diesel::sql_types::Text)]
     pub age_band: String,
     #[diesel(sql_type = diesel::sql_types::BigInt)]
@@ -334,13 +333,18 @@ pub struct CapacityRow {
 pub async fn capacity(conn: &mut Conn) -> QueryResult<Vec<CapacityRow>> {
     diesel::sql_query(
         "SELECT s.code AS service_code, s.organisation, s.capacity,
-                count(r.id) FILTER (WHERE r.status IN ('requested', 'accepted', 'in_progress', 'on_hold')) AS open,
-                count(r.id) FILTER (WHERE r.status = 'waiting') AS waiting
+                count(r.id) FILTER (WHERE r.status = ANY($1)) AS open,
+                count(r.id) FILTER (WHERE r.status = $2) AS waiting
            FROM services s LEFT JOIN referrals r ON r.service_code = s.code
-            AND r.status IN ('requested', 'accepted', 'in_progress', 'on_hold', 'waiting')
+            AND (r.status = ANY($1) OR r.status = $2)
           GROUP BY s.code, s.organisation, s.capacity
           ORDER BY s.organisation, s.code",
     )
+    // The places held are the domain's one list, bound, not written again here.
+    .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(
+        ReferralStatus::HOLDING_A_PLACE.to_vec(),
+    )
+    .bind::<diesel::sql_types::Text, _>(ReferralStatus::Waiting)
     .load(conn)
     .await
 }

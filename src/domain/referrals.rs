@@ -19,128 +19,103 @@ pub enum Needs {
     Outcome,
 }
 
-/// Each move: its name, the status it leaves, the status it reaches, who makes it, what it needs.
-/// "The shape of FHIR's Task workflow": `waiting` -> `requested` when a place is offered;
-/// `requested` -> `accepted` | `rejected`; `accepted` -> `in_progress`; `in_progress` ->
-/// `on_hold` | `completed` | `failed`; `on_hold` -> `in_progress`; the referrer may cancel any
-/// referral that has not ended.
-const MOVES: &[(&str, &str, &str, Side, Needs)] = &[
-    (
-        "accept",
-        "requested",
-        "accepted",
-        Side::Provider,
-        Needs::Nothing,
-    ),
-    (
-        "reject",
-        "requested",
-        "rejected",
-        Side::Provider,
-        Needs::Reason,
-    ),
-    (
-        "start",
-        "accepted",
-        "in_progress",
-        Side::Provider,
-        Needs::Nothing,
-    ),
-    (
-        "hold",
-        "in_progress",
-        "on_hold",
-        Side::Provider,
-        Needs::Nothing,
-    ),
-    (
-        "resume",
-        "on_hold",
-        "in_progress",
-        Side::Provider,
-        Needs::Nothing,
-    ),
-    (
-        "complete",
-        "in_progress",
-        "completed",
-        Side::Provider,
-        Needs::Outcome,
-    ),
-    (
-        "fail",
-        "in_progress",
-        "failed",
-        Side::Provider,
-        Needs::Reason,
-    ),
-    (
-        "cancel",
-        "waiting",
-        "cancelled",
-        Side::Referrer,
-        Needs::Reason,
-    ),
-    (
-        "cancel",
-        "requested",
-        "cancelled",
-        Side::Referrer,
-        Needs::Reason,
-    ),
-    (
-        "cancel",
-        "accepted",
-        "cancelled",
-        Side::Referrer,
-        Needs::Reason,
-    ),
-    (
-        "cancel",
-        "in_progress",
-        "cancelled",
-        Side::Referrer,
-        Needs::Reason,
-    ),
-    (
-        "cancel",
-        "on_hold",
-        "cancelled",
-        Side::Referrer,
-        Needs::Reason,
-    ),
-];
+text_enum!(
+    /// Where a referral stands. `waiting`: queued for a full service; `requested`: a place is
+    /// offered; then `accepted`, `in_progress`, `on_hold`; it ends `rejected`, `completed`,
+    /// `failed` or `cancelled`.
+    ReferralStatus {
+        Waiting => "waiting",
+        Requested => "requested",
+        Accepted => "accepted",
+        Rejected => "rejected",
+        InProgress => "in_progress",
+        OnHold => "on_hold",
+        Completed => "completed",
+        Failed => "failed",
+        Cancelled => "cancelled",
+    }
+);
 
-pub const ACTIONS: [&str; 8] = [
-    "accept", "reject", "start", "hold", "resume", "complete", "fail", "cancel",
-];
+text_enum!(
+    /// A move. The provider accepts, rejects (reason), starts, holds, resumes, completes (outcome)
+    /// or fails (reason); the referring side cancels (reason).
+    ReferralAction {
+        Accept => "accept",
+        Reject => "reject",
+        Start => "start",
+        Hold => "hold",
+        Resume => "resume",
+        Complete => "complete",
+        Fail => "fail",
+        Cancel => "cancel",
+    }
+);
 
-/// The statuses that hold one of the service's places.
-pub const ACTIVE: [&str; 4] = ["requested", "accepted", "in_progress", "on_hold"];
-pub const ENDED: [&str; 4] = ["rejected", "cancelled", "completed", "failed"];
+impl ReferralStatus {
+    /// The statuses that hold one of the service's places (the capacity counts them).
+    pub const HOLDING_A_PLACE: [ReferralStatus; 4] = [
+        ReferralStatus::Requested,
+        ReferralStatus::Accepted,
+        ReferralStatus::InProgress,
+        ReferralStatus::OnHold,
+    ];
 
-pub fn is_active(status: &str) -> bool {
-    ACTIVE.contains(&status)
+    pub fn holds_place(self) -> bool {
+        Self::HOLDING_A_PLACE.contains(&self)
+    }
+
+    pub fn has_ended(self) -> bool {
+        match self {
+            ReferralStatus::Rejected
+            | ReferralStatus::Cancelled
+            | ReferralStatus::Completed
+            | ReferralStatus::Failed => true,
+            ReferralStatus::Waiting
+            | ReferralStatus::Requested
+            | ReferralStatus::Accepted
+            | ReferralStatus::InProgress
+            | ReferralStatus::OnHold => false,
+        }
+    }
+
+    /// In words, for messages ("in progress").
+    pub fn words(self) -> String {
+        self.as_str().replace('_', " ")
+    }
 }
 
-pub fn has_ended(status: &str) -> bool {
-    ENDED.contains(&status)
-}
-
-/// The move `action` from `from`: the status reached, who makes it and what it needs.
-pub fn transition(from: &str, action: &str) -> Option<(&'static str, Side, Needs)> {
-    MOVES
-        .iter()
-        .find(|(a, f, ..)| *a == action && *f == from)
-        .map(|(_, _, to, side, needs)| (*to, *side, *needs))
+/// The move `action` from `from`: the status reached, who makes it and what it needs. "The shape
+/// of FHIR's Task workflow" (programme-rules.md, "Referral lifecycle"): `waiting` ->
+/// `requested` when a place is offered (the queue does it, not a person); `requested` ->
+/// `accepted` | `rejected`; `accepted` -> `in_progress`; `in_progress` -> `on_hold` |
+/// `completed` | `failed`; `on_hold` -> `in_progress`; the referrer may cancel any referral
+/// that has not ended.
+pub fn transition(
+    from: ReferralStatus,
+    action: ReferralAction,
+) -> Option<(ReferralStatus, Side, Needs)> {
+    use ReferralAction as A;
+    use ReferralStatus as S;
+    let (to, side, needs) = match (action, from) {
+        (A::Accept, S::Requested) => (S::Accepted, Side::Provider, Needs::Nothing),
+        (A::Reject, S::Requested) => (S::Rejected, Side::Provider, Needs::Reason),
+        (A::Start, S::Accepted) => (S::InProgress, Side::Provider, Needs::Nothing),
+        (A::Hold, S::InProgress) => (S::OnHold, Side::Provider, Needs::Nothing),
+        (A::Resume, S::OnHold) => (S::InProgress, Side::Provider, Needs::Nothing),
+        (A::Complete, S::InProgress) => (S::Completed, Side::Provider, Needs::Outcome),
+        (A::Fail, S::InProgress) => (S::Failed, Side::Provider, Needs::Reason),
+        (A::Cancel, s) if !s.has_ended() => (S::Cancelled, Side::Referrer, Needs::Reason),
+        _ => return None,
+    };
+    Some((to, side, needs))
 }
 
 /// The moves open from a status (for the 409 that lists them).
-pub fn allowed(from: &str) -> Vec<&'static str> {
-    MOVES
+pub fn allowed(from: ReferralStatus) -> Vec<ReferralAction> {
+    ReferralAction::ALL
         .iter()
-        .filter(|(_, f, ..)| *f == from)
-        .map(|(a, ..)| *a)
+        .copied()
+        .filter(|a| transition(from, *a).is_some())
         .collect()
 }
 
@@ -312,45 +287,53 @@ mod tests {
 
     #[test]
     fn the_lifecycle_is_the_rules_page() {
+        use ReferralAction as A;
+        use ReferralStatus as S;
         assert_eq!(
-            transition("requested", "accept"),
-            Some(("accepted", Side::Provider, Needs::Nothing))
+            transition(S::Requested, A::Accept),
+            Some((S::Accepted, Side::Provider, Needs::Nothing))
         );
         assert_eq!(
-            transition("requested", "reject"),
-            Some(("rejected", Side::Provider, Needs::Reason))
+            transition(S::Requested, A::Reject),
+            Some((S::Rejected, Side::Provider, Needs::Reason))
         );
         assert_eq!(
-            transition("accepted", "start"),
-            Some(("in_progress", Side::Provider, Needs::Nothing))
+            transition(S::Accepted, A::Start),
+            Some((S::InProgress, Side::Provider, Needs::Nothing))
         );
         assert_eq!(
-            transition("in_progress", "complete"),
-            Some(("completed", Side::Provider, Needs::Outcome))
+            transition(S::InProgress, A::Complete),
+            Some((S::Completed, Side::Provider, Needs::Outcome))
         );
         assert_eq!(
-            transition("on_hold", "resume"),
-            Some(("in_progress", Side::Provider, Needs::Nothing))
+            transition(S::OnHold, A::Resume),
+            Some((S::InProgress, Side::Provider, Needs::Nothing))
         );
         assert_eq!(
-            transition("waiting", "cancel"),
-            Some(("cancelled", Side::Referrer, Needs::Reason))
+            transition(S::Waiting, A::Cancel),
+            Some((S::Cancelled, Side::Referrer, Needs::Reason))
         );
-        assert_eq!(transition("requested", "start"), None);
+        assert_eq!(transition(S::Requested, A::Start), None);
         assert_eq!(
-            transition("waiting", "accept"),
+            transition(S::Waiting, A::Accept),
             None,
             "a queued referral is offered a place first"
         );
-        for ended in ENDED {
-            assert!(allowed(ended).is_empty(), "{ended} ends it");
+        for s in S::ALL {
+            assert_eq!(allowed(*s).is_empty(), s.has_ended(), "{s:?}");
         }
         assert_eq!(
-            allowed("in_progress"),
-            vec!["hold", "complete", "fail", "cancel"]
+            allowed(S::InProgress),
+            vec![A::Hold, A::Complete, A::Fail, A::Cancel]
         );
-        for a in ACTIONS {
-            assert!(MOVES.iter().any(|m| m.0 == a));
+        // Every action is some move; the places held are exactly the open, offered statuses.
+        for a in A::ALL {
+            assert!(S::ALL.iter().any(|s| transition(*s, *a).is_some()), "{a:?}");
         }
+        let holding: Vec<S> = S::ALL.iter().copied().filter(|s| s.holds_place()).collect();
+        assert_eq!(
+            holding,
+            vec![S::Requested, S::Accepted, S::InProgress, S::OnHold]
+        );
     }
 }

@@ -88,7 +88,7 @@ async fn notify(
     organisation: &str,
     event: &str,
     referral_id: Uuid,
-    status: &str,
+    status: ReferralStatus,
     extra: Option<(&str, Uuid)>,
 ) -> ApiResult<()> {
     let mut data = serde_json::json!({"referral_id": referral_id, "status": status});
@@ -267,7 +267,11 @@ pub async fn create(
             Some(cap) => q::taken(conn, &service.code).await? >= i64::from(cap),
             None => false,
         };
-        let status = if full { "waiting" } else { "requested" };
+        let status = if full {
+            ReferralStatus::Waiting
+        } else {
+            ReferralStatus::Requested
+        };
         let row = q::insert(
             conn,
             ReferralRow {
@@ -276,7 +280,7 @@ pub async fn create(
                 member_id: input.member_id,
                 service_code: service.code.clone(),
                 organisation: service.organisation.clone(),
-                status: status.into(),
+                status,
                 reason: crate::api::tidy(&input.reason),
                 referred_on: on,
                 consent_id,
@@ -338,7 +342,7 @@ pub async fn transition(
     input: Transition,
 ) -> ApiResult<Reply> {
     ctx.principal.require(MOVE)?;
-    let action = input.action.as_str();
+    let (move_, action) = (input.action, input.action.as_str());
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         // The service before the referral, in the order every writer takes them: a freed place
@@ -347,15 +351,22 @@ pub async fn transition(
         pq::find_service(conn, &peek.service_code, true).await?;
         let row = visible(conn, ctx, id, true).await?;
         check_version(expected, row.version)?;
-        let Some((to, side, needs)) = rules::transition(&row.status, action) else {
-            let allowed = rules::allowed(&row.status);
+        let Some((to, side, needs)) = rules::transition(row.status, move_) else {
+            let allowed = rules::allowed(row.status);
             return Err(ApiError::Conflict(if allowed.is_empty() {
-                format!("The referral has ended ({}); nothing moves it.", row.status)
+                format!(
+                    "The referral has ended ({}); nothing moves it.",
+                    row.status.as_str()
+                )
             } else {
                 format!(
                     "A {} referral cannot {action}; it can: {}.",
-                    row.status.replace('_', " "),
-                    allowed.join(", ")
+                    row.status.words(),
+                    allowed
+                        .iter()
+                        .map(|a| a.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )
             }));
         };
@@ -388,14 +399,14 @@ pub async fn transition(
             }
             _ => {}
         }
-        let frees = rules::is_active(&row.status) && !rules::is_active(to);
+        let frees = row.status.holds_place() && !to.holds_place();
         let kept = outcome.clone().or(row.outcome.clone());
         let moved = q::set_status(conn, id, to, kept.as_deref()).await?;
         q::event(
             conn,
             id,
             action,
-            Some(&row.status),
+            Some(row.status),
             to,
             reason.as_deref().or(outcome.as_deref()),
             &ctx.principal.subject,
@@ -459,9 +470,7 @@ fn filter_from(params: &HashMap<String, String>) -> ApiResult<ReferralFilter> {
         status: params
             .get("status")
             .map(|s| {
-                ReferralStatus::parse(s)
-                    .map(|s| s.as_str().to_string())
-                    .ok_or_else(|| bad_param("status", "not a referral status"))
+                ReferralStatus::parse(s).ok_or_else(|| bad_param("status", "not a referral status"))
             })
             .transpose()?,
         before_id: params.get("cursor").map(|c| decode_cursor(c)).transpose()?,
@@ -547,13 +556,13 @@ pub async fn post_update(
             return Ok(replay);
         }
         let row = visible(conn, ctx, id, true).await?;
-        if rules::has_ended(&row.status) {
+        if row.status.has_ended() {
             return Err(ApiError::Conflict(format!(
                 "The referral has ended ({}); it takes no more updates.",
-                row.status
+                row.status.as_str()
             )));
         }
-        if !rules::is_active(&row.status) || row.status == "requested" {
+        if !row.status.holds_place() || row.status == ReferralStatus::Requested {
             return Err(ApiError::Conflict(
                 "The referral has not been accepted yet; updates follow acceptance.".into(),
             ));
@@ -604,7 +613,7 @@ pub async fn post_update(
             &row.organisation,
             "referral.update_posted",
             id,
-            &row.status,
+            row.status,
             Some(("update_id", update.id)),
         )
         .await?;
@@ -658,8 +667,7 @@ pub async fn shared_family(pool: &Pool, ctx: &Ctx, id: Uuid) -> ApiResult<Reply>
     conn.transaction::<_, ApiError, _>(async |conn| {
         let row = visible(conn, ctx, id, false).await?;
         // A provider sees the family only while it holds a place for it.
-        if matches!(viewer(conn, ctx).await?, Viewer::Provider(_)) && !rules::is_active(&row.status)
-        {
+        if matches!(viewer(conn, ctx).await?, Viewer::Provider(_)) && !row.status.holds_place() {
             return Err(ApiError::not_found("referral"));
         }
         let family = fq::find_family(conn, row.family_id, false)
@@ -770,7 +778,7 @@ pub async fn summary(pool: &Pool, ctx: &Ctx, params: HashMap<String, String>) ->
             .map(|r| ReferralCount {
                 organisation: r.organisation,
                 service_code: r.service_code,
-                status: ReferralStatus::from_db(&r.status),
+                status: r.status,
                 age_band: r.age_band,
                 referrals: r.referrals,
             })
@@ -813,15 +821,23 @@ pub async fn offer_places(conn: &mut Conn, ctx: &Ctx, service_code: &str) -> Api
         // The service must still be able to take it today: contract, age, plan, consent.
         let skip = still_eligible(conn, &service, &next, on).await?;
         let (action, to, why) = match &skip {
-            Some(why) => ("cancel", "cancelled", format!("A place freed, but {why}")),
-            None => ("offer", "requested", "A place freed.".to_string()),
+            Some(why) => (
+                "cancel",
+                ReferralStatus::Cancelled,
+                format!("A place freed, but {why}"),
+            ),
+            None => (
+                "offer",
+                ReferralStatus::Requested,
+                "A place freed.".to_string(),
+            ),
         };
         q::set_status(conn, next.id, to, None).await?;
         q::event(
             conn,
             next.id,
             action,
-            Some("waiting"),
+            Some(ReferralStatus::Waiting),
             to,
             Some(&why),
             &ctx.principal.subject,
