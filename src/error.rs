@@ -20,7 +20,7 @@ impl FieldError {
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
         // A client's own key may be blank or hold NUL; name it so the answer stays printable.
         let field = field.into().replace('\0', "\\u0000");
-        let mut field = if crate::api::is_blank(&field) {
+        let mut field = if crate::text::is_blank(&field) {
             format!("(unnamed field {field:?})")
         } else {
             field

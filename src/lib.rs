@@ -3,6 +3,7 @@
 pub mod api;
 pub mod auth;
 pub mod config;
+pub mod context;
 pub mod database;
 pub mod db;
 pub mod demo;
@@ -16,6 +17,7 @@ pub mod routes;
 pub mod seed;
 pub mod server;
 pub mod service;
+pub mod text;
 pub mod webhooks;
 
 /// Process-wide crypto backends, chosen explicitly (see notes on jsonwebtoken and rustls).

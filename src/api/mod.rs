@@ -209,20 +209,7 @@ pub fn integral_i16_patch<'de, D: Deserializer<'de>>(
     integral_i16(d).map(Some)
 }
 
-/// Whitespace as the document's text pattern means it: ASCII space and control whitespace only, so
-/// that every client's regex engine and this service agree on what "blank" is.
-pub fn is_space(c: char) -> bool {
-    matches!(c, '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ')
-}
-
-pub fn is_blank(s: &str) -> bool {
-    s.chars().all(is_space)
-}
-
-/// The text without surrounding whitespace (in the sense of `is_space`).
-pub fn tidy(s: &str) -> String {
-    s.trim_matches(is_space).to_string()
-}
+pub use crate::text::{is_blank, is_space, tidy};
 
 #[cfg(test)]
 mod tests {

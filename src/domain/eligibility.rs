@@ -125,7 +125,7 @@ pub struct Phase1Params {
     pub payments: Phase1Payments,
     /// How results are judged (the national rules when left out).
     #[serde(default)]
-    pub outcomes: super::outcomes::Phase1Outcomes,
+    pub outcomes: super::settings::Phase1Outcomes,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
@@ -145,7 +145,7 @@ pub struct Phase2Params {
     pub payments: Phase2Payments,
     /// The Outcomes Plan (defaults when left out).
     #[serde(default)]
-    pub outcomes: super::outcomes::Phase2Outcomes,
+    pub outcomes: super::settings::Phase2Outcomes,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
@@ -163,7 +163,7 @@ pub struct SfParams {
     pub adult_age: u32,
     pub payments: SfPayments,
     #[serde(default)]
-    pub outcomes: super::outcomes::SfOutcomes,
+    pub outcomes: super::settings::SfOutcomes,
 }
 
 /// The six headline problems of the expanded programme.

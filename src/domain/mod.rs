@@ -64,3 +64,4 @@ pub mod outcomes;
 pub mod payments;
 pub mod people;
 pub mod referrals;
+pub mod settings;

@@ -15,15 +15,9 @@ use validator::{Validate, ValidationErrors, ValidationErrorsKind};
 
 use super::middleware::{Authn, RequestId};
 use super::AppState;
-use crate::auth::Principal;
 use crate::error::{ApiError, FieldError};
 
-/// The authenticated caller and what the audit trail needs to know about the request.
-pub struct Ctx {
-    pub principal: Principal,
-    pub request_id: String,
-    pub purpose: Option<String>,
-}
+pub use crate::context::Ctx;
 
 impl FromRequest for Ctx {
     type Error = ApiError;
@@ -416,8 +410,8 @@ pub fn check_version(expected: Option<i32>, current: i32) -> Result<i32, ApiErro
 pub fn idem<T>(
     req: &HttpRequest,
     body: &Body<T>,
-) -> Result<Option<crate::service::Idem>, ApiError> {
-    Ok(crate::service::Idem::new(
+) -> Result<Option<crate::context::Idem>, ApiError> {
+    Ok(crate::context::Idem::new(
         idempotency_key(req)?,
         req.method().as_str(),
         req.path(),

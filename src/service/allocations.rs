@@ -10,11 +10,12 @@ use super::{audit, audit_family_read, idem_begin, idem_finish, Idem};
 use crate::api::allocations::*;
 use crate::api::{decode_cursor, end_page, parse_limit, Page};
 use crate::auth::Role;
+use crate::context::Ctx;
 use crate::db::allocations::{self as q, AllocationRow};
 use crate::db::staff::StaffRow;
 use crate::db::{staff as sq, Conn, Pool};
 use crate::error::{ApiError, ApiResult};
-use crate::http::extract::{Ctx, Policy};
+use crate::http::extract::Policy;
 use crate::http::reply::Reply;
 
 /// Coordinators and managers allocate; managers move a whole caseload.

@@ -14,11 +14,12 @@ use crate::api::assessments::*;
 use crate::api::timeline::EpisodeKind;
 use crate::api::Page;
 use crate::auth::Role;
+use crate::context::Ctx;
 use crate::db::assessments::{self as q, AssessmentRow, FindingRow};
 use crate::db::{episodes as eq, families as fq, staff as sq, Conn, Pool};
 use crate::domain::casework::ReviewPolicy;
 use crate::error::{ApiError, ApiResult, FieldError};
-use crate::http::extract::{check_version, Ctx, Policy};
+use crate::http::extract::{check_version, Policy};
 use crate::http::reply::Reply;
 
 /// Coordinators and lead workers start an FCAF (the issue: "started by a coordinator or lead
@@ -457,7 +458,7 @@ pub async fn close(
     conn.transaction::<_, ApiError, _>(async |conn| {
         visible_family(conn, ctx, family_id, true).await?;
         let row = found(conn, family_id, id, expected).await?;
-        super::plans::refuse_open_actions(conn, id).await?;
+        refuse_open_actions(conn, id).await?;
         let earliest = row.activated_on.unwrap_or(row.started_on);
         if on < earliest {
             return Err(ApiError::validation(
@@ -497,4 +498,15 @@ pub async fn close(
         shown(conn, row).await
     })
     .await
+}
+
+/// For an FCAF closing: its actions must all be done or dropped first.
+pub async fn refuse_open_actions(conn: &mut Conn, assessment_id: Uuid) -> ApiResult<()> {
+    let open = crate::db::plans::open_actions(conn, assessment_id).await?;
+    if open > 0 {
+        return Err(ApiError::Conflict(format!(
+            "{open} action(s) of the plan are still open: mark each done or dropped first."
+        )));
+    }
+    Ok(())
 }

@@ -7,11 +7,12 @@ use super::rulesets::{facts, judge, revision_for, Params};
 use super::{audit, audit_family_read, idem_begin, idem_finish, Idem};
 use crate::api::attachments::*;
 use crate::auth::Role;
+use crate::context::Ctx;
 use crate::db::attachments::{self as q, AttachmentRow};
 use crate::db::{evidence as eq, families as fq, Pool};
 use crate::domain::payments;
 use crate::error::{ApiError, ApiResult};
-use crate::http::extract::{Ctx, Policy};
+use crate::http::extract::Policy;
 use crate::http::reply::Reply;
 
 /// Coordinators and managers attach; only managers may override an ineligible verdict.

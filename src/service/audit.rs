@@ -8,9 +8,10 @@ use uuid::Uuid;
 use crate::api::audit::AuditEvent;
 use crate::api::{decode_cursor, end_page, parse_limit, Page};
 use crate::auth::Role;
+use crate::context::Ctx;
 use crate::db::{self, Pool};
 use crate::error::ApiResult;
-use crate::http::extract::{bad_param, Ctx, Policy};
+use crate::http::extract::{bad_param, Policy};
 use crate::http::reply::Reply;
 
 pub const READ: &[Role] = &[Role::Auditor, Role::Admin];

@@ -16,6 +16,7 @@ use crate::api::claims::*;
 use crate::api::rulesets::RulesetFamily;
 use crate::api::{decode_cursor, end_page, parse_limit, Page};
 use crate::auth::Role;
+use crate::context::Ctx;
 use crate::db::attachments::AttachmentRow;
 use crate::db::claims::{self as q, NewItem, WindowRow};
 use crate::db::{evidence as eq, families as fq, rulesets as rq, Conn, Pool};
@@ -23,7 +24,7 @@ use crate::domain::claims::WindowMove;
 use crate::domain::outcomes::{self as rules, Outcome};
 use crate::domain::payments;
 use crate::error::{ApiError, ApiResult};
-use crate::http::extract::{bad_param, check_version, Ctx, Policy};
+use crate::http::extract::{bad_param, check_version, Policy};
 use crate::http::reply::Reply;
 
 /// Claims officers run windows; auditors validate and read; managers read.

@@ -12,11 +12,12 @@ use super::{audit, audit_family_read, audit_keyed, idem_begin, idem_finish, Idem
 use crate::api::consent::*;
 use crate::api::{decode_cursor, end_page, parse_limit, Page};
 use crate::auth::Role;
+use crate::context::Ctx;
 use crate::db::consent::{self as q, ConsentRow, OrganisationRow, SharingRow};
 use crate::db::{families as fq, Conn, Pool};
 use crate::domain::consent::{self as rules, Grant, Question};
 use crate::error::{ApiError, ApiResult, FieldError};
-use crate::http::extract::{bad_param, check_version, Ctx, Policy};
+use crate::http::extract::{bad_param, check_version, Policy};
 use crate::http::reply::Reply;
 
 /// Those who work with families record consent and sharing.

@@ -9,11 +9,12 @@ use super::{audit, idem_begin, idem_finish, Idem};
 use crate::api::evidence::*;
 use crate::api::{decode_cursor, end_page, parse_limit, Page};
 use crate::auth::Role;
+use crate::context::Ctx;
 use crate::db::evidence::{self as q, EvidenceRow};
 use crate::db::{families as fq, Pool};
 use crate::domain::eligibility::{PHASE2_PROBLEMS, SF_EXPECTANT_PARENT, SF_NEEDS};
 use crate::error::{ApiError, ApiResult, FieldError};
-use crate::http::extract::{Ctx, Policy};
+use crate::http::extract::Policy;
 use crate::http::reply::Reply;
 
 /// Evidence is personal data: the same readers as the family.

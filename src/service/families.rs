@@ -10,11 +10,12 @@ use super::{audit, idem_begin, idem_finish, Idem};
 use crate::api::families::*;
 use crate::api::{decode_cursor, end_page, parse_limit, Page};
 use crate::auth::Role;
+use crate::context::Ctx;
 use crate::db::families as q;
 use crate::db::Pool;
 use crate::domain::{identifiers, people};
 use crate::error::{ApiError, ApiResult, FieldError};
-use crate::http::extract::{bad_param, check_version, Ctx, Policy};
+use crate::http::extract::{bad_param, check_version, Policy};
 use crate::http::reply::Reply;
 
 /// Who sees every family (DESIGN.md, "Need to know"); auditors read only.

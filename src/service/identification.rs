@@ -16,10 +16,11 @@ use crate::api::identification::*;
 use crate::api::rulesets::RulesetFamily;
 use crate::api::{decode_cursor, end_page, parse_limit, Page};
 use crate::auth::Role;
+use crate::context::Ctx;
 use crate::db::identification::{self as q, Progress, ResultRow, RunRow};
 use crate::db::{evidence as eq, families as fq, rulesets as rq, Pool};
 use crate::error::{ApiError, ApiResult};
-use crate::http::extract::{bad_param, Ctx, Policy};
+use crate::http::extract::{bad_param, Policy};
 use crate::http::reply::Reply;
 
 /// Coordinators and managers identify the cohort; auditors may read what a run found.

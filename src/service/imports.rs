@@ -15,13 +15,14 @@ use super::audit;
 use crate::api::evidence::*;
 use crate::api::imports::*;
 use crate::auth::Role;
+use crate::context::Ctx;
 use crate::db::evidence as eq;
 use crate::db::imports::{self as q, Candidate, ImportRow, ReviewRow};
 use crate::db::Pool;
 use crate::domain::eligibility::{term_dates, term_index, Term};
 use crate::domain::identifiers;
 use crate::error::{ApiError, ApiResult, FieldError};
-use crate::http::extract::{Ctx, Policy};
+use crate::http::extract::Policy;
 use crate::http::reply::Reply;
 
 pub const IMPORT: &[Role] = &[Role::Coordinator, Role::Manager, Role::Admin];

@@ -21,12 +21,11 @@ pub mod staff;
 pub mod timeline;
 pub mod webhooks;
 
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use crate::context::Ctx;
 use crate::db::{self, Conn};
 use crate::error::{ApiError, ApiResult};
-use crate::http::extract::Ctx;
 use crate::http::reply::Reply;
 
 /// Writes the audit event for this request, inside its transaction.
@@ -81,23 +80,7 @@ pub async fn audit_family_read(
     audit(conn, ctx, action, resource_type, &all).await
 }
 
-/// An `Idempotency-Key` with the fingerprint of the request it came with.
-pub struct Idem {
-    pub key: String,
-    pub fingerprint: String,
-}
-
-impl Idem {
-    pub fn new(key: Option<String>, method: &str, path: &str, body_hash: &str) -> Option<Idem> {
-        key.map(|key| {
-            let fp = Sha256::digest(format!("{method} {path} {body_hash}").as_bytes());
-            Idem {
-                key,
-                fingerprint: fp.iter().map(|b| format!("{b:02x}")).collect(),
-            }
-        })
-    }
-}
+pub use crate::context::Idem;
 
 /// Start of an idempotent write: the stored reply when this key was already used with this
 /// request, 422 when it was used with another, 409 while a request with it is in flight.

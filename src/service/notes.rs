@@ -11,10 +11,11 @@ use super::{audit, audit_family_read, idem_begin, idem_finish, Idem};
 use crate::api::notes::*;
 use crate::api::{decode_cursor, end_page, parse_limit, Page};
 use crate::auth::Role;
+use crate::context::Ctx;
 use crate::db::notes::{self as q, NoteRow};
 use crate::db::{allocations as aq, Conn, Pool};
 use crate::error::{ApiError, ApiResult};
-use crate::http::extract::{Ctx, Policy};
+use crate::http::extract::Policy;
 use crate::http::reply::Reply;
 
 /// Coordinators, managers and the family's workers write notes.

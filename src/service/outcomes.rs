@@ -13,13 +13,14 @@ use super::rulesets::{facts, parse_params, Params};
 use crate::api::outcomes::*;
 use crate::api::rulesets::RulesetFamily;
 use crate::auth::Role;
+use crate::context::Ctx;
 use crate::db::attachments::AttachmentRow;
 use crate::db::{evidence as eq, families as fq, outcomes as oq, rulesets as rq, Conn, Pool};
 use crate::domain::eligibility::FamilyFacts;
 use crate::domain::outcomes::{self as rules, Case, CaseFacts, Outcome};
 use crate::domain::payments;
 use crate::error::{ApiError, ApiResult};
-use crate::http::extract::{bad_param, Ctx, Policy};
+use crate::http::extract::{bad_param, Policy};
 use crate::http::reply::Reply;
 
 /// Who may read a family's results: those who read families (workers their own), and claims

@@ -15,12 +15,13 @@ use super::{audit, audit_family_read, idem_begin, idem_finish, Idem};
 use crate::api::plans::*;
 use crate::api::{decode_cursor, decode_dated_cursor, end_dated_page, parse_limit, Page};
 use crate::auth::Role;
+use crate::context::Ctx;
 use crate::db::assessments::{self as aq, AssessmentRow};
 use crate::db::plans::{self as q, ActionRow, MeetingRow, ProgressRow};
 use crate::db::{consent as cq, Conn, Pool};
 use crate::domain::casework::ReviewPolicy;
 use crate::error::{ApiError, ApiResult, FieldError};
-use crate::http::extract::{bad_param, check_version, code_param, Ctx, Policy};
+use crate::http::extract::{bad_param, check_version, code_param, Policy};
 use crate::http::reply::Reply;
 
 /// Whoever works an action notes its progress.
@@ -698,15 +699,4 @@ pub async fn overdue_actions(
         Ok(Reply::ok(&Page { items, next_cursor }, None))
     })
     .await
-}
-
-/// For an FCAF closing: its actions must all be done or dropped first.
-pub async fn refuse_open_actions(conn: &mut Conn, assessment_id: Uuid) -> ApiResult<()> {
-    let open = q::open_actions(conn, assessment_id).await?;
-    if open > 0 {
-        return Err(ApiError::Conflict(format!(
-            "{open} action(s) of the plan are still open: mark each done or dropped first."
-        )));
-    }
-    Ok(())
 }

@@ -9,10 +9,11 @@ use super::{audit, audit_keyed, idem_begin, idem_finish, Idem};
 use crate::api::providers::*;
 use crate::api::Page;
 use crate::auth::Role;
+use crate::context::Ctx;
 use crate::db::providers::{self as q, ProviderUserRow, ServiceRow};
 use crate::db::{consent as cq, Conn, Pool};
 use crate::error::{ApiError, ApiResult, FieldError};
-use crate::http::extract::{check_version, Ctx, Policy};
+use crate::http::extract::{check_version, Policy};
 use crate::http::reply::Reply;
 
 /// Managers and admins keep the services; admins bind provider users.

@@ -13,13 +13,14 @@ use super::{audit, idem_begin, idem_finish, Idem};
 use crate::api::referrals::*;
 use crate::api::{decode_cursor, end_page, parse_limit, Page};
 use crate::auth::Role;
+use crate::context::Ctx;
 use crate::db::providers::{self as pq, ServiceRow};
 use crate::db::referrals::{self as q, ReferralFilter, ReferralRow};
 use crate::db::{consent as cq, families as fq, Conn, Pool};
 use crate::domain::consent::{decide, Question};
 use crate::domain::referrals::{self as rules, Needs, ServiceRules, Side};
 use crate::error::{ApiError, ApiResult, FieldError};
-use crate::http::extract::{bad_param, check_version, code_param, Ctx, Policy};
+use crate::http::extract::{bad_param, check_version, code_param, Policy};
 use crate::http::reply::Reply;
 
 /// Those who work with families refer them and cancel their referrals.

@@ -14,12 +14,13 @@ use crate::api::claims::{ItemStatus, ResultType, WindowStatus};
 use crate::api::referrals::ServiceLoad;
 use crate::api::reports::*;
 use crate::auth::Role;
+use crate::context::Ctx;
 use crate::db::reports::{self as q, ClaimRow};
 use crate::db::{Conn, Pool};
 use crate::domain::outcomes::{self as rules};
 use crate::domain::payments::{self, financial_year_label};
 use crate::error::{ApiError, ApiResult};
-use crate::http::extract::{Ctx, Policy};
+use crate::http::extract::Policy;
 
 /// Managers see reports; auditors see everything read-only; claims officers see the money.
 pub const READ: &[Role] = &[Role::Manager, Role::Auditor, Role::ClaimsOfficer];

@@ -9,13 +9,14 @@ use uuid::Uuid;
 use super::audit;
 use crate::api::rulesets::*;
 use crate::auth::Role;
+use crate::context::Ctx;
 use crate::db::evidence::RuleFactRow;
 use crate::db::families::{FamilyRow, PersonRow};
 use crate::db::rulesets::{self as q, RevisionRow, RulesetRow};
 use crate::db::{evidence as eq, families as fq, Conn, Pool};
 use crate::domain::eligibility::{self as rules, Fact, FamilyFacts, Kind, Person, Term, Verdict};
 use crate::error::{ApiError, ApiResult, FieldError};
-use crate::http::extract::{bad_param, Ctx, Policy};
+use crate::http::extract::{bad_param, Policy};
 use crate::http::reply::Reply;
 
 /// The rules are not personal data: every staff role may read them.

@@ -9,10 +9,11 @@ use super::{audit, idem_begin, idem_finish, Idem};
 use crate::api::staff::*;
 use crate::api::{decode_cursor, end_page, parse_limit, Page};
 use crate::auth::Role;
+use crate::context::Ctx;
 use crate::db::staff::{self as q, StaffRow};
 use crate::db::Pool;
 use crate::error::{ApiError, ApiResult};
-use crate::http::extract::{bad_param, Ctx, Policy};
+use crate::http::extract::{bad_param, Policy};
 use crate::http::reply::Reply;
 
 /// Administrators manage staff records.

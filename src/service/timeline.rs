@@ -11,12 +11,13 @@ use super::{audit, audit_family_read, idem_begin, idem_finish, Idem};
 use crate::api::timeline::*;
 use crate::api::Page;
 use crate::auth::Role;
+use crate::context::Ctx;
 use crate::db::episodes::{self as eq, EpisodeRow};
 use crate::db::taf::{self as tq, TafMemberRow};
 use crate::db::{families as fq, staff as sq, Conn, Pool};
 use crate::domain::casework;
 use crate::error::{ApiError, ApiResult};
-use crate::http::extract::{check_version, Ctx, Policy};
+use crate::http::extract::{check_version, Policy};
 use crate::http::reply::Reply;
 
 /// Coordinators, managers and lead workers convene the Team Around the Family.

@@ -9,10 +9,11 @@ use super::{audit, idem_begin, idem_finish, Idem};
 use crate::api::webhooks::*;
 use crate::api::{parse_limit, Page};
 use crate::auth::Role;
+use crate::context::Ctx;
 use crate::db::webhooks::{self as q, SubscriptionRow};
 use crate::db::{consent as cq, providers as pq, Conn, Pool};
 use crate::error::{ApiError, ApiResult};
-use crate::http::extract::{bad_param, check_version, Ctx, Policy};
+use crate::http::extract::{bad_param, check_version, Policy};
 use crate::http::reply::Reply;
 
 /// A provider's system subscribes for its organisation; admins for any.
