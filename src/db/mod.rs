@@ -146,3 +146,60 @@ pub async fn migrate(owner_url: &str) -> Result<usize, String> {
     .await
     .map_err(|e| format!("migration task: {e}"))?
 }
+
+/// Takes a transaction-level advisory lock: what it serialises is the caller's to say.
+pub async fn advisory_xact_lock(conn: &mut Conn, key: i64) -> diesel::QueryResult<()> {
+    diesel_async::RunQueryDsl::execute(
+        diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+            .bind::<diesel::sql_types::BigInt, _>(key),
+        conn,
+    )
+    .await
+    .map(|_| ())
+}
+
+/// A setting for the rest of the transaction.
+pub async fn set_local(conn: &mut Conn, name: &str, value: &str) -> diesel::QueryResult<()> {
+    diesel_async::RunQueryDsl::execute(
+        diesel::sql_query("SELECT set_config($1, $2, true)")
+            .bind::<diesel::sql_types::Text, _>(name)
+            .bind::<diesel::sql_types::Text, _>(value),
+        conn,
+    )
+    .await
+    .map(|_| ())
+}
+
+/// Whether the database answers at all.
+pub async fn ping(conn: &mut Conn) -> diesel::QueryResult<()> {
+    diesel_async::RunQueryDsl::execute(diesel::sql_query("SELECT 1"), conn)
+        .await
+        .map(|_| ())
+}
+
+/// Background work waiting, shared by every instance (for `/metrics`).
+#[derive(diesel::QueryableByName)]
+pub struct Backlog {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub identification_runs: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub claim_windows: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub webhook_pending: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub webhook_dead: i64,
+}
+
+/// Every backlog in one query.
+pub async fn backlog(conn: &mut Conn) -> diesel::QueryResult<Backlog> {
+    diesel_async::RunQueryDsl::get_result(
+        diesel::sql_query(
+            "SELECT (SELECT count(*) FROM identification_runs WHERE status IN ('queued', 'running')) AS identification_runs,
+                    (SELECT count(*) FROM claim_windows WHERE status = 'computing') AS claim_windows,
+                    (SELECT count(*) FROM webhook_deliveries WHERE status = 'pending') AS webhook_pending,
+                    (SELECT count(*) FROM webhook_deliveries WHERE status = 'dead') AS webhook_dead",
+        ),
+        conn,
+    )
+    .await
+}

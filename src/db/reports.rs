@@ -143,3 +143,15 @@ pub async fn workers(conn: &mut Conn) -> QueryResult<Vec<WorkerRow>> {
     .load(conn)
     .await
 }
+
+/// The revision each ruleset's families were most recently attached under.
+pub async fn latest_revisions(conn: &mut Conn) -> QueryResult<Vec<(String, Uuid)>> {
+    use super::schema::attachments as a;
+    use diesel::{ExpressionMethods, QueryDsl};
+    a::table
+        .distinct_on(a::ruleset_code)
+        .order((a::ruleset_code, a::attached_on.desc(), a::id.desc()))
+        .select((a::ruleset_code, a::revision_id))
+        .load(conn)
+        .await
+}

@@ -1,5 +1,4 @@
 use actix_web::{get, web, HttpResponse};
-use diesel_async::RunQueryDsl;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -45,8 +44,7 @@ pub async fn live() -> HttpResponse {
 #[get("/health/ready")]
 pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let mut conn = state.pool.get().await?;
-    diesel::sql_query("SELECT 1")
-        .execute(&mut conn)
+    crate::db::ping(&mut conn)
         .await
         .map_err(|_| ApiError::Unavailable("The database did not answer.".into()))?;
     Ok(HttpResponse::Ok().json(Health {

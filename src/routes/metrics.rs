@@ -1,24 +1,9 @@
 use actix_web::http::header;
 use actix_web::{get, web, HttpRequest, HttpResponse};
-use diesel::sql_types::BigInt;
-use diesel::QueryableByName;
-use diesel_async::RunQueryDsl;
 
 use crate::error::{ApiError, Problem};
 use crate::http::metrics::gauge;
 use crate::http::AppState;
-
-#[derive(QueryableByName)]
-struct Backlog {
-    #[diesel(sql_type = BigInt)]
-    identification_runs: i64,
-    #[diesel(sql_type = BigInt)]
-    claim_windows: i64,
-    #[diesel(sql_type = BigInt)]
-    webhook_pending: i64,
-    #[diesel(sql_type = BigInt)]
-    webhook_dead: i64,
-}
 
 /// Metrics
 ///
@@ -100,15 +85,7 @@ pub async fn metrics(
     // scrape must answer even when the pool is exhausted or the database is down or stuck.
     let read = async {
         let mut conn = state.pool.get().await.ok()?;
-        diesel::sql_query(
-            "SELECT (SELECT count(*) FROM identification_runs WHERE status IN ('queued', 'running')) AS identification_runs,
-                    (SELECT count(*) FROM claim_windows WHERE status = 'computing') AS claim_windows,
-                    (SELECT count(*) FROM webhook_deliveries WHERE status = 'pending') AS webhook_pending,
-                    (SELECT count(*) FROM webhook_deliveries WHERE status = 'dead') AS webhook_dead",
-        )
-        .get_result::<Backlog>(&mut conn)
-        .await
-        .ok()
+        crate::db::backlog(&mut conn).await.ok()
     };
     let backlog = tokio::time::timeout(std::time::Duration::from_secs(2), read)
         .await

@@ -130,12 +130,7 @@ async fn runs_forward(
     cut_off: NaiveDate,
     rulesets: Option<&[String]>,
 ) -> ApiResult<()> {
-    diesel_async::RunQueryDsl::execute(
-        diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
-            .bind::<diesel::sql_types::BigInt, _>(ORDER_LOCK),
-        conn,
-    )
-    .await?;
+    crate::db::advisory_xact_lock(conn, ORDER_LOCK).await?;
     if let Some(later) = q::submitted_after(conn, cut_off)
         .await?
         .into_iter()
@@ -860,13 +855,8 @@ async fn write(conn: &mut crate::db::PooledConn, b: Batch, v: Verdicts) -> Resul
         plan_cache_mode(c, "force_custom_plan").await?;
         // A batch may wait for another window's batch under the claiming lock: a job's limit,
         // not a request's.
-        set_local(c, "statement_timeout", "300s").await?;
-        diesel_async::RunQueryDsl::execute(
-            diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
-                .bind::<diesel::sql_types::BigInt, _>(CLAIM_LOCK),
-            c,
-        )
-        .await?;
+        crate::db::set_local(c, "statement_timeout", "300s").await?;
+        crate::db::advisory_xact_lock(c, CLAIM_LOCK).await?;
         // Computed again: what this window included but no longer holds is excluded (with the
         // reason), before anything new is decided.
         let present = q::in_window(c, b.window_id, b.first, b.last).await?;
@@ -901,19 +891,7 @@ async fn write(conn: &mut crate::db::PooledConn, b: Batch, v: Verdicts) -> Resul
 }
 
 async fn plan_cache_mode(c: &mut Conn, mode: &str) -> diesel::QueryResult<()> {
-    set_local(c, "plan_cache_mode", mode).await
-}
-
-/// A setting for the rest of the transaction.
-async fn set_local(c: &mut Conn, name: &str, value: &str) -> diesel::QueryResult<()> {
-    diesel_async::RunQueryDsl::execute(
-        diesel::sql_query("SELECT set_config($1, $2, true)")
-            .bind::<diesel::sql_types::Text, _>(name)
-            .bind::<diesel::sql_types::Text, _>(value),
-        c,
-    )
-    .await
-    .map(|_| ())
+    crate::db::set_local(c, "plan_cache_mode", mode).await
 }
 
 /// A connection for a background job: it waits out a burst of requests that holds every pooled

@@ -32,17 +32,7 @@ impl Policy for Read {
 
 /// The parameters each ruleset's families were (most recently) attached under.
 async fn ruleset_params(conn: &mut Conn) -> ApiResult<BTreeMap<String, Params>> {
-    let latest: Vec<(String, Uuid)> = {
-        use crate::db::schema::attachments as a;
-        use diesel::prelude::*;
-        use diesel_async::RunQueryDsl;
-        a::table
-            .distinct_on(a::ruleset_code)
-            .order((a::ruleset_code, a::attached_on.desc(), a::id.desc()))
-            .select((a::ruleset_code, a::revision_id))
-            .load(conn)
-            .await?
-    };
+    let latest = crate::db::reports::latest_revisions(conn).await?;
     let mut out = BTreeMap::new();
     for (code, revision) in latest {
         let (_, p) = revision_params(conn, &code, revision).await?;

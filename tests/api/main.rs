@@ -12,6 +12,7 @@ mod conventions;
 mod families;
 mod imports;
 mod indexes;
+mod layout;
 mod metrics;
 mod outcomes;
 mod plans;
