@@ -6,6 +6,7 @@ use validator::Validate;
 
 use super::text_enum;
 use crate::db::assessments::{AssessmentRow, FindingRow};
+pub use crate::domain::casework::AssessmentStatus;
 
 text_enum!(
     /// The FCAF's domains (programme-rules.md, "How families are worked with").
@@ -20,15 +21,6 @@ text_enum!(
         Housing => "housing",
         FamilyRelationships => "family_relationships",
         Money => "money",
-    }
-);
-
-text_enum!(
-    /// `draft` while the assessment is done, `active` once agreed (its plan in force), `closed`.
-    AssessmentStatus {
-        Draft => "draft",
-        Active => "active",
-        Closed => "closed",
     }
 );
 
@@ -209,7 +201,7 @@ impl Assessment {
         Assessment {
             id: r.id,
             family_id: r.family_id,
-            status: AssessmentStatus::from_db(&r.status),
+            status: r.status,
             lead_worker_id: r.lead_worker_id,
             started_on: r.started_on,
             consent_id: r.consent_id,

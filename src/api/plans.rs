@@ -5,26 +5,8 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::assessments::Domain;
-use super::text_enum;
 use crate::db::plans::{ActionRow, MeetingRow, ProgressRow};
-
-text_enum!(
-    /// `planned`, then `held` (with who came and what was decided) or `cancelled`.
-    MeetingStatus {
-        Planned => "planned",
-        Held => "held",
-        Cancelled => "cancelled",
-    }
-);
-
-text_enum!(
-    /// An action is `open` until `done` or `dropped`.
-    ActionStatus {
-        Open => "open",
-        Done => "done",
-        Dropped => "dropped",
-    }
-);
+pub use crate::domain::casework::{ActionStatus, MeetingStatus};
 
 /// A Team Around the Family meeting, planned or held.
 #[derive(Deserialize, Serialize, Validate, ToSchema)]
@@ -88,7 +70,7 @@ impl From<MeetingRow> for Meeting {
             family_id: r.family_id,
             assessment_id: r.assessment_id,
             meeting_on: r.meeting_on,
-            status: MeetingStatus::from_db(&r.status),
+            status: r.status,
             family_attended: r.family_attended,
             attendee_staff_ids: r.attendee_staff_ids,
             attendee_agencies: r.attendee_agencies,
@@ -204,7 +186,7 @@ impl PlanAction {
             member_id: r.member_id,
             need: Domain::from_db(&r.need),
             due_on: r.due_on,
-            status: ActionStatus::from_db(&r.status),
+            status: r.status,
             closed_on: r.closed_on,
             outcome: r.outcome,
             closed_by: r.closed_by,

@@ -243,7 +243,7 @@ pub struct SharedAction {
     pub need: String,
     pub member_id: Option<Uuid>,
     pub due_on: NaiveDate,
-    pub status: String,
+    pub status: crate::domain::casework::ActionStatus,
 }
 
 /// What a provider sees of a referred family: what the service needs and the consent allows.

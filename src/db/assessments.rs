@@ -5,13 +5,14 @@ use uuid::Uuid;
 
 use super::schema::{assessment_findings, assessments};
 use super::Conn;
+use crate::domain::casework::AssessmentStatus;
 
 #[derive(Queryable, Selectable, Insertable, Debug, Clone)]
 #[diesel(table_name = assessments)]
 pub struct AssessmentRow {
     pub id: Uuid,
     pub family_id: Uuid,
-    pub status: String,
+    pub status: AssessmentStatus,
     pub lead_worker_id: Uuid,
     pub started_on: NaiveDate,
     pub consent_id: Uuid,
@@ -85,7 +86,7 @@ pub async fn open_for_family(
 ) -> QueryResult<Option<AssessmentRow>> {
     assessments::table
         .filter(assessments::family_id.eq(family_id))
-        .filter(assessments::status.ne("closed"))
+        .filter(assessments::status.ne(AssessmentStatus::Closed))
         .for_update()
         .select(AssessmentRow::as_select())
         .first(conn)
@@ -157,7 +158,7 @@ pub async fn activate(
 ) -> QueryResult<AssessmentRow> {
     diesel::update(assessments::table.find(id))
         .set((
-            assessments::status.eq("active"),
+            assessments::status.eq(AssessmentStatus::Active),
             assessments::activated_on.eq(on),
             assessments::activated_by.eq(by),
             assessments::review_due_on.eq(review_due_on),
@@ -179,7 +180,7 @@ pub async fn close(
 ) -> QueryResult<AssessmentRow> {
     diesel::update(assessments::table.find(id))
         .set((
-            assessments::status.eq("closed"),
+            assessments::status.eq(AssessmentStatus::Closed),
             assessments::closed_on.eq(on),
             assessments::closure_reason.eq(reason),
             assessments::closure_note.eq(note),

@@ -5,6 +5,7 @@ use uuid::Uuid;
 
 use super::schema::{action_progress, assessments, families, plan_actions, staff, taf_meetings};
 use super::Conn;
+use crate::domain::casework::{ActionStatus, MeetingStatus};
 
 #[derive(Queryable, Selectable, Insertable, Debug, Clone)]
 #[diesel(table_name = taf_meetings)]
@@ -13,7 +14,7 @@ pub struct MeetingRow {
     pub family_id: Uuid,
     pub assessment_id: Uuid,
     pub meeting_on: NaiveDate,
-    pub status: String,
+    pub status: MeetingStatus,
     pub family_attended: Option<bool>,
     pub attendee_staff_ids: Vec<Uuid>,
     pub attendee_agencies: Vec<String>,
@@ -32,7 +33,7 @@ pub struct MeetingRow {
 #[diesel(table_name = taf_meetings, treat_none_as_null = true)]
 pub struct MeetingChange {
     pub meeting_on: NaiveDate,
-    pub status: String,
+    pub status: MeetingStatus,
     pub family_attended: Option<bool>,
     pub attendee_staff_ids: Vec<Uuid>,
     pub attendee_agencies: Vec<String>,
@@ -53,7 +54,7 @@ pub struct ActionRow {
     pub member_id: Option<Uuid>,
     pub need: String,
     pub due_on: NaiveDate,
-    pub status: String,
+    pub status: ActionStatus,
     pub closed_on: Option<NaiveDate>,
     pub outcome: Option<String>,
     pub closed_by: Option<String>,
@@ -139,7 +140,7 @@ pub async fn meetings_of(conn: &mut Conn, family_id: Uuid) -> QueryResult<Vec<Me
 pub async fn latest_review(conn: &mut Conn, assessment_id: Uuid) -> QueryResult<Option<NaiveDate>> {
     taf_meetings::table
         .filter(taf_meetings::assessment_id.eq(assessment_id))
-        .filter(taf_meetings::status.eq("held"))
+        .filter(taf_meetings::status.eq(MeetingStatus::Held))
         .order((taf_meetings::meeting_on.desc(), taf_meetings::id.desc()))
         .select(taf_meetings::next_review_on)
         .first::<Option<NaiveDate>>(conn)
@@ -192,7 +193,7 @@ pub async fn find_action(
 }
 
 pub struct ActionFilter {
-    pub status: Option<String>,
+    pub status: Option<ActionStatus>,
     pub assessment_id: Option<Uuid>,
     pub before_id: Option<Uuid>,
 }
@@ -206,8 +207,8 @@ pub async fn actions_of(
     let mut q = plan_actions::table
         .filter(plan_actions::family_id.eq(family_id))
         .into_boxed();
-    if let Some(s) = &f.status {
-        q = q.filter(plan_actions::status.eq(s.clone()));
+    if let Some(s) = f.status {
+        q = q.filter(plan_actions::status.eq(s));
     }
     if let Some(a) = f.assessment_id {
         q = q.filter(plan_actions::assessment_id.eq(a));
@@ -225,7 +226,7 @@ pub async fn actions_of(
 pub async fn open_actions(conn: &mut Conn, assessment_id: Uuid) -> QueryResult<i64> {
     plan_actions::table
         .filter(plan_actions::assessment_id.eq(assessment_id))
-        .filter(plan_actions::status.eq("open"))
+        .filter(plan_actions::status.eq(ActionStatus::Open))
         .count()
         .get_result(conn)
         .await
@@ -250,7 +251,7 @@ pub async fn update_action(
 pub async fn close_action(
     conn: &mut Conn,
     id: Uuid,
-    status: &str,
+    status: ActionStatus,
     on: NaiveDate,
     outcome: &str,
     by: &str,
@@ -318,7 +319,7 @@ pub async fn overdue_reviews(
 ) -> QueryResult<Vec<OverdueReviewRow>> {
     let mut q = assessments::table
         .inner_join(families::table)
-        .filter(assessments::status.eq("active"))
+        .filter(assessments::status.eq(crate::domain::casework::AssessmentStatus::Active))
         .filter(assessments::review_due_on.lt(today))
         .filter(families::archived_at.is_null())
         .into_boxed();
@@ -364,7 +365,7 @@ pub async fn overdue_actions(
 ) -> QueryResult<Vec<(ActionRow, String)>> {
     let mut q = plan_actions::table
         .inner_join(families::table)
-        .filter(plan_actions::status.eq("open"))
+        .filter(plan_actions::status.eq(ActionStatus::Open))
         .filter(plan_actions::due_on.lt(today))
         .filter(families::archived_at.is_null())
         .into_boxed();

@@ -4,6 +4,33 @@
 
 use chrono::{Days, NaiveDate};
 
+text_enum!(
+    /// `draft` while the assessment is done, `active` once agreed (its plan in force), `closed`.
+    AssessmentStatus {
+        Draft => "draft",
+        Active => "active",
+        Closed => "closed",
+    }
+);
+
+text_enum!(
+    /// `planned`, then `held` (with who came and what was decided) or `cancelled`.
+    MeetingStatus {
+        Planned => "planned",
+        Held => "held",
+        Cancelled => "cancelled",
+    }
+);
+
+text_enum!(
+    /// An action is `open` until `done` or `dropped`.
+    ActionStatus {
+        Open => "open",
+        Done => "done",
+        Dropped => "dropped",
+    }
+);
+
 /// How often the Team Around the Family reviews the plan, in weeks. Councils differ within the
 /// programme's 6-12 weeks, so both ends are configuration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -32,6 +32,12 @@ macro_rules! text_enum {
                 Self::parse(s).unwrap_or_else(|| panic!("unexpected {} value in database", stringify!($name)))
             }
         }
+        /// As stored and sent.
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
         impl diesel::serialize::ToSql<diesel::sql_types::Text, diesel::pg::Pg> for $name {
             fn to_sql<'b>(
                 &'b self,

@@ -171,7 +171,7 @@ async fn found(
         .await?
         .ok_or_else(|| ApiError::not_found("assessment"))?;
     check_version(expected, row.version)?;
-    if row.status == "closed" {
+    if row.status == AssessmentStatus::Closed {
         return Err(ApiError::Conflict(
             "The assessment is closed; it no longer changes.".into(),
         ));
@@ -238,7 +238,7 @@ pub async fn create(
             AssessmentRow {
                 id,
                 family_id,
-                status: "draft".into(),
+                status: AssessmentStatus::Draft,
                 lead_worker_id: content.lead_worker_id,
                 started_on,
                 consent_id,
@@ -331,7 +331,7 @@ pub async fn update(
     conn.transaction::<_, ApiError, _>(async |conn| {
         visible_family(conn, ctx, family_id, false).await?;
         let current = found(conn, family_id, id, expected).await?;
-        if current.status == "active" {
+        if current.status == AssessmentStatus::Active {
             complete(
                 content.family_priorities.is_some(),
                 content.practitioner_priorities.is_some(),
@@ -383,7 +383,7 @@ pub async fn activate(
     conn.transaction::<_, ApiError, _>(async |conn| {
         visible_family(conn, ctx, family_id, true).await?;
         let row = found(conn, family_id, id, expected).await?;
-        if row.status != "draft" {
+        if row.status != AssessmentStatus::Draft {
             return Err(ApiError::Conflict(
                 "The assessment is already active.".into(),
             ));

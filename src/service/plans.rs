@@ -124,7 +124,7 @@ async fn current_fcaf(conn: &mut Conn, family_id: Uuid, agreed: bool) -> ApiResu
     let a = aq::open_for_family(conn, family_id).await?.ok_or_else(|| {
         ApiError::Conflict("The family has no open FCAF: its plan belongs to one.".into())
     })?;
-    if agreed && a.status != "active" {
+    if agreed && a.status != crate::domain::casework::AssessmentStatus::Active {
         return Err(ApiError::Conflict(
             "The FCAF is still a draft: agree it before the team meets to review it.".into(),
         ));
@@ -154,7 +154,7 @@ fn meeting_row(
         family_id,
         assessment_id,
         meeting_on: m.meeting_on,
-        status: m.status.as_str().into(),
+        status: m.status,
         family_attended: m.family_attended,
         attendee_staff_ids: m.attendee_staff_ids.clone(),
         attendee_agencies: m
@@ -240,12 +240,12 @@ pub async fn update_meeting(
         let a = aq::find(conn, family_id, m.assessment_id, true)
             .await?
             .ok_or_else(|| ApiError::Internal("meeting without assessment".into()))?;
-        if a.status == "closed" {
+        if a.status == crate::domain::casework::AssessmentStatus::Closed {
             return Err(ApiError::Conflict(
                 "The FCAF is closed; its meetings are a record.".into(),
             ));
         }
-        if m.status == "cancelled" {
+        if m.status == MeetingStatus::Cancelled {
             return Err(ApiError::Conflict("The meeting was cancelled.".into()));
         }
         known_staff(conn, "attendee_staff_ids", &input.attendee_staff_ids).await?;
@@ -381,7 +381,7 @@ pub async fn create_action(
                 member_id: c.member_id,
                 need: c.need,
                 due_on: c.due_on,
-                status: "open".into(),
+                status: ActionStatus::Open,
                 closed_on: None,
                 outcome: None,
                 closed_by: None,
@@ -421,7 +421,7 @@ async fn open_action(
         .await?
         .ok_or_else(|| ApiError::not_found("action"))?;
     check_version(expected, row.version)?;
-    if row.status != "open" {
+    if row.status != ActionStatus::Open {
         return Err(ApiError::Conflict(format!(
             "The action is {}; it no longer changes.",
             row.status
@@ -468,7 +468,7 @@ pub async fn close_action(
         let row = q::close_action(
             conn,
             id,
-            status.as_str(),
+            status,
             on,
             &crate::api::tidy(&input.outcome),
             &ctx.principal.subject,
@@ -560,9 +560,7 @@ pub async fn list_actions(
         status: params
             .get("status")
             .map(|s| {
-                ActionStatus::parse(s)
-                    .map(|s| s.as_str().to_string())
-                    .ok_or_else(|| bad_param("status", "open, done or dropped"))
+                ActionStatus::parse(s).ok_or_else(|| bad_param("status", "open, done or dropped"))
             })
             .transpose()?,
         assessment_id: params
