@@ -54,13 +54,16 @@ const CLAIM_LOCK: i64 = 0x6666_635f_636c_6169;
 /// submitted windows as they are.
 const ORDER_LOCK: i64 = 0x6666_635f_6f72_6472;
 
-/// Every ruleset revision, with its id, and how a window with this cut-off and selection treats
-/// it: a handful of small rows, read whole.
-async fn revisions_in(
-    conn: &mut Conn,
-    cut_off: NaiveDate,
-    selected: Option<&[String]>,
-) -> ApiResult<Vec<(Uuid, WindowRevision)>> {
+/// A stored ruleset revision with its parameters parsed.
+struct StoredRevision {
+    id: Uuid,
+    ruleset: String,
+    revision: i32,
+    params: Params,
+}
+
+/// Every ruleset revision: a handful of small rows, read whole, once per request or run.
+async fn load_revisions(conn: &mut Conn) -> ApiResult<Vec<StoredRevision>> {
     let sets = rq::all(conn).await?;
     let codes: Vec<String> = sets.iter().map(|s| s.code.clone()).collect();
     let mut out = Vec::new();
@@ -75,39 +78,46 @@ async fn revisions_in(
                     r.ruleset_code, e.message
                 ))
             })?;
-        let last = params.last_claim_on();
-        let name = format!("{} revision {}", r.ruleset_code, r.revision);
-        let (scope, detail) = if selected.is_some_and(|s| !s.contains(&r.ruleset_code)) {
-            (
-                RevisionScope::NotSelected,
-                format!("{name}: the window is limited to other rulesets"),
-            )
-        } else if !rules::open_for_claims(last, cut_off) {
-            (
-                RevisionScope::ClaimsEnded,
-                format!(
-                    "{name}: claims ended on {}, before the cut-off; nothing is claimed under it",
-                    last.map(|d| d.to_string()).unwrap_or_default()
-                ),
-            )
-        } else {
-            (
-                RevisionScope::Claimed,
-                format!("{name}: judged and claimed"),
-            )
-        };
-        out.push((
-            r.id,
-            WindowRevision {
-                ruleset: r.ruleset_code,
-                revision: r.revision,
-                last_claim_on: last,
-                scope,
-                detail,
-            },
-        ));
+        out.push(StoredRevision {
+            id: r.id,
+            ruleset: r.ruleset_code,
+            revision: r.revision,
+            params,
+        });
     }
     Ok(out)
+}
+
+/// How a window with this cut-off and selection treats a revision.
+fn scope(r: &StoredRevision, cut_off: NaiveDate, selected: Option<&[String]>) -> WindowRevision {
+    let last = r.params.last_claim_on();
+    let name = format!("{} revision {}", r.ruleset, r.revision);
+    let (scope, detail) = if selected.is_some_and(|s| !s.contains(&r.ruleset)) {
+        (
+            RevisionScope::NotSelected,
+            format!("{name}: the window is limited to other rulesets"),
+        )
+    } else if !rules::open_for_claims(last, cut_off) {
+        (
+            RevisionScope::ClaimsEnded,
+            format!(
+                "{name}: claims ended on {}, before the cut-off; nothing is claimed under it",
+                last.map(|d| d.to_string()).unwrap_or_default()
+            ),
+        )
+    } else {
+        (
+            RevisionScope::Claimed,
+            format!("{name}: judged and claimed"),
+        )
+    };
+    WindowRevision {
+        ruleset: r.ruleset.clone(),
+        revision: r.revision,
+        last_claim_on: last,
+        scope,
+        detail,
+    }
 }
 
 /// Whether two windows' rulesets meet (`None`: every ruleset).
@@ -154,10 +164,19 @@ pub fn location(id: Uuid) -> String {
 }
 
 async fn view(conn: &mut Conn, w: WindowRow) -> ApiResult<Window> {
-    let revisions = revisions_in(conn, w.cut_off, w.rulesets.as_deref())
-        .await?
-        .into_iter()
-        .map(|(_, r)| r)
+    let revisions = load_revisions(conn).await?;
+    view_with(conn, w, &revisions).await
+}
+
+/// A window's view with the revisions already read (a page of windows reads them once).
+async fn view_with(
+    conn: &mut Conn,
+    w: WindowRow,
+    revisions: &[StoredRevision],
+) -> ApiResult<Window> {
+    let revisions = revisions
+        .iter()
+        .map(|r| scope(r, w.cut_off, w.rulesets.as_deref()))
         .collect();
     let rows = q::totals(conn, Some(w.id)).await?;
     let mut totals: Vec<ResultTotal> = Vec::new();
@@ -293,10 +312,11 @@ pub async fn list(pool: &Pool, ctx: &Ctx, params: HashMap<String, String>) -> Ap
     let mut conn = pool.get().await?;
     let mut rows = q::list_windows(&mut conn, status, after, limit + 1).await?;
     let next_cursor = end_page(&mut rows, limit, |w| w.id);
+    let revisions = load_revisions(&mut conn).await?;
     let mut items = Vec::new();
     for w in rows {
         // At most one small grouped query per window on a page of windows (a handful a year).
-        items.push(view(&mut conn, w).await?);
+        items.push(view_with(&mut conn, w, &revisions).await?);
     }
     Ok(Reply::ok(&Page { items, next_cursor }, None))
 }
@@ -615,13 +635,15 @@ async fn compute(
 ) -> Result<(i64, i64), String> {
     let err = |e: diesel::result::Error| e.to_string();
     let mut conn = patient_conn(pool).await?;
-    // The revisions claimed under: selected, and not past their last claim day.
-    let open: Vec<Uuid> = revisions_in(&mut conn, w.cut_off, w.rulesets.as_deref())
+    // The revisions claimed under: selected, and not past their last claim day. Their parameters
+    // are the batches' too (a revision added during the run is read when first met).
+    let stored = load_revisions(&mut conn)
         .await
-        .map_err(|e| format!("{e:?}"))?
-        .into_iter()
-        .filter(|(_, r)| r.scope == RevisionScope::Claimed)
-        .map(|(id, _)| id)
+        .map_err(|e| format!("{e:?}"))?;
+    let open: Vec<Uuid> = stored
+        .iter()
+        .filter(|r| scope(r, w.cut_off, w.rulesets.as_deref()).scope == RevisionScope::Claimed)
+        .map(|r| r.id)
         .collect();
     if w.total == 0 {
         let total = q::count_attached(&mut conn, w.cut_off, &open)
@@ -631,7 +653,10 @@ async fn compute(
             .await
             .map_err(err)?;
     }
-    let mut revisions: Revisions = HashMap::new();
+    let mut revisions: Revisions = stored
+        .into_iter()
+        .map(|r| (r.id, std::sync::Arc::new(r.params)))
+        .collect();
     let mut after = w.last_attachment_id;
     let (mut judged, mut claimed) = (0i64, 0i64);
     // Where the time goes, for the log (and BENCHMARKS.md).

@@ -170,6 +170,11 @@ fn fact(i: usize, g: &Gen, children: usize) -> Fact {
     f
 }
 
+/// Days from 2009 to the years each ruleset's programme ran: generated dates are shifted by it.
+fn programme_start(ruleset: u8) -> u64 {
+    [0, 2200, 4900][ruleset.min(2) as usize]
+}
+
 /// A generated family with its attachment, its casework and the windows' cut-offs.
 #[derive(Debug, Clone)]
 struct Case_ {
@@ -217,7 +222,7 @@ fn gen_case() -> impl Strategy<Value = Case_> {
             )| {
                 // Windows run forward (the service refuses anything else), in the years the
                 // ruleset's programme ran.
-                let shift = [0, 2200, 4900][ruleset as usize];
+                let shift = programme_start(ruleset);
                 windows.sort();
                 let windows = windows.into_iter().map(|w| w + shift).collect();
                 let last_claim = last_claim.map(|l| l + shift);
@@ -265,11 +270,7 @@ fn build(c: &Case_) -> Built {
         .enumerate()
         .map(|(i, g)| fact(i, g, c.children.len()))
         .collect();
-    let shift = match c.ruleset {
-        0 => 0,
-        1 => 2200,
-        _ => 4900,
-    };
+    let shift = programme_start(c.ruleset);
     // Phase 1 attaches from 2012 to 2014, the others as their programme ran.
     let attached_on = day(c.attached + shift);
     let blank = |id: u128, kind: Kind, on: NaiveDate, ends_on: Option<NaiveDate>| Fact {

@@ -633,12 +633,7 @@ async fn a_result_with_no_component_passing_is_not_claimed() {
     )
     .await;
     crate::outcomes::school_year(&app, fid, &child, 2011, 250).await;
-    let (status, a) = send(app.post(
-        &format!("/api/v1/families/{fid}/attachments"),
-        &coordinator(),
-        &json!({"ruleset": "phase1-2012", "attached_on": "2012-10-01"}),
-    ))
-    .await;
+    let (status, a) = crate::outcomes::attach_phase1(&app, fid).await;
     assert_eq!(status, 201, "{a}");
     let (status, o) =
         crate::outcomes::outcomes(&app, fid, &officer("officer-1"), "2013-09-15").await;
@@ -724,12 +719,7 @@ async fn generated_family(app: &TestApp, g: &mut Gen) -> String {
                "ends_on": if working { json!("2012-11-30") } else { Value::Null }}),
     )
     .await;
-    let (status, a) = send(app.post(
-        &format!("/api/v1/families/{fid}/attachments"),
-        &coordinator(),
-        &json!({"ruleset": "phase1-2012", "attached_on": "2012-10-01"}),
-    ))
-    .await;
+    let (status, a) = crate::outcomes::attach_phase1(app, &fid).await;
     if status != 201 {
         let (status, a) = send(app.post(
             &format!("/api/v1/families/{fid}/attachments"),

@@ -318,6 +318,18 @@ impl TestApp {
         connect(&self.superuser_db_url).await
     }
 
+    /// The OpenAPI document as the running service serves it.
+    pub async fn served_document(&self) -> Value {
+        self.client
+            .get(self.url("/openapi.json"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
     /// Creates a family through the API and returns its JSON.
     pub async fn create_family(&self, token: &str, body: &Value) -> Value {
         let res = self

@@ -19,15 +19,7 @@ async fn the_committed_document_matches_the_code_and_is_served() {
          (or `cargo run -- openapi > openapi/openapi.json`) and commit it"
     );
     let app = spawn_app().await;
-    let served: Value = app
-        .client
-        .get(app.url("/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let served = app.served_document().await;
     let committed: Value = serde_json::from_str(&committed).unwrap();
     assert_eq!(served, committed);
 }

@@ -33,7 +33,7 @@ fn module_of(src: &Path, file: &Path) -> Vec<String> {
 }
 
 /// The module paths a file names: `crate::x::y` and `super::x` (groups one level deep).
-fn named(text: &str, module: &[String], is_dir_module: bool) -> Vec<Vec<String>> {
+fn named(text: &str, module: &[String]) -> Vec<Vec<String>> {
     // A file's own test module (`super::*` there is the file itself) is not its imports.
     let text = text.split("#[cfg(test)]\nmod tests").next().unwrap_or(text);
     let code: String = text
@@ -47,7 +47,6 @@ fn named(text: &str, module: &[String], is_dir_module: bool) -> Vec<Vec<String>>
             Vec::new()
         } else {
             // `super` of `a::b` (b.rs) and of `a::b` (b/mod.rs) is `a` alike.
-            let _ = is_dir_module;
             let mut b = module.to_vec();
             b.pop();
             b
@@ -104,8 +103,7 @@ fn no_file_imports_a_file_that_imports_it_back() {
     for f in &files {
         let module = module_of(&src, f);
         let me = &modules[&module];
-        let is_dir = f.file_name().is_some_and(|n| n == "mod.rs");
-        for path in named(&std::fs::read_to_string(f).unwrap(), &module, is_dir) {
+        for path in named(&std::fs::read_to_string(f).unwrap(), &module) {
             // The longest prefix that is a file of its own.
             let target = (0..=path.len())
                 .rev()

@@ -107,16 +107,21 @@ pub async fn turned_around(app: &TestApp) -> (Value, Vec<String>, String) {
         .unwrap()
         .to_string();
     school_year(app, &fid, &child, 2011, 250).await;
-    let (status, body) = send(app.post(
-        &format!("/api/v1/families/{fid}/attachments"),
-        &coordinator(),
-        &json!({"ruleset": "phase1-2012", "attached_on": "2012-10-01"}),
-    ))
-    .await;
+    let (status, body) = attach_phase1(app, &fid).await;
     assert_eq!(status, 201, "{body}");
     let terms = school_year(app, &fid, &child, 2012, 149).await;
     incidents(app, &fid, 2, "2013-04").await;
     (f, terms, benefit)
+}
+
+/// Attaches the family to phase 1 on 1 October 2012, as a coordinator.
+pub async fn attach_phase1(app: &TestApp, fid: &str) -> (u16, Value) {
+    send(app.post(
+        &format!("/api/v1/families/{fid}/attachments"),
+        &coordinator(),
+        &json!({"ruleset": "phase1-2012", "attached_on": "2012-10-01"}),
+    ))
+    .await
 }
 
 pub async fn outcomes(app: &TestApp, fid: &str, token: &str, as_of: &str) -> (u16, Value) {
