@@ -11,6 +11,7 @@ pub mod demo_casework;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod jobs;
 pub mod openapi;
 pub mod pgcluster;
 pub mod routes;

@@ -60,6 +60,7 @@ before removal, and responses from deprecated operations carry a `Deprecation` h
         (name = "referrals", description = "Referrals to commissioned services and their lifecycle"),
         (name = "outcomes", description = "Results achieved by families, explained from the evidence"),
         (name = "claims", description = "Payment-by-Results claim windows: computed, reviewed, validated, submitted, withdrawn"),
+        (name = "jobs", description = "Background jobs: identification runs, claim window computations and housekeeping, with their progress; cancel one"),
         (name = "reports", description = "The programme board's dashboards: money, progress, the trajectory"),
         (name = "staff", description = "Staff linked to their tokens, and teams"),
         (name = "audit", description = "The append-only record of access to personal data"),

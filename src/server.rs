@@ -31,15 +31,16 @@ pub fn state(config: Config, pool: Pool, verifier: Verifier) -> web::Data<AppSta
     })
 }
 
-/// Starts this instance's background workers (identification runs, webhook deliveries); needs a
+/// Starts this instance's background workers (the job runner, webhook deliveries); needs a
 /// Tokio runtime.
 pub fn start_background(state: &web::Data<AppState>) {
-    tokio::spawn(crate::service::identification::run_forever(
+    tokio::spawn(crate::jobs::runner::run_forever(
         state.pool.clone(),
         state.jobs.clone(),
+        state.stop.subscribe(),
         state.config.claim_batch,
     ));
-    tokio::spawn(crate::webhooks::run_forever(
+    tokio::spawn(crate::jobs::deliveries::run_forever(
         state.pool.clone(),
         state.config.webhooks.clone(),
         state.stop.subscribe(),

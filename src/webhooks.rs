@@ -1,6 +1,5 @@
-//! Notifications to providers' systems: Standard Webhooks signing, a destination check against
-//! requests into private networks, and the worker that delivers the outbox at least once with
-//! exponential back-off, surviving restarts (its state is rows in the database).
+//! Notifications to providers' systems: Standard Webhooks signing and a destination check against
+//! requests into private networks. The worker that delivers the outbox is `jobs::deliveries`.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
@@ -10,7 +9,6 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use crate::config::WebhookConfig;
-use crate::db::{webhooks as q, Pool};
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
@@ -76,7 +74,7 @@ pub async fn destination(url: &str, allow_private: bool) -> Result<reqwest::Url,
 /// The URL, and the addresses it was checked against (none when private ones are allowed): a
 /// delivery connects to those only, so a name cannot resolve to a public address for the check
 /// and to a private one for the connection.
-async fn checked(
+pub(crate) async fn checked(
     url: &str,
     allow_private: bool,
 ) -> Result<(reqwest::Url, Vec<SocketAddr>), String> {
@@ -116,98 +114,14 @@ async fn checked(
     Ok((parsed, pinned))
 }
 
-/// The delay before retry `attempt` (1 for the first retry): doubling, at most an hour.
+/// The delay before retry `attempt` (1 for the first retry): doubling, at most an hour (the
+/// jobs' rule, with the webhooks' own base).
 pub fn backoff(cfg: &WebhookConfig, attempt: i32) -> Duration {
-    let factor = 1u64 << attempt.clamp(0, 20) as u32;
-    Duration::from_millis(
-        cfg.backoff_ms
-            .saturating_mul(factor / 2)
-            .max(cfg.backoff_ms),
+    crate::domain::jobs::backoff(
+        Duration::from_millis(cfg.backoff_ms),
+        attempt,
+        Duration::from_secs(3600),
     )
-    .min(Duration::from_secs(3600))
-}
-
-/// Delivers what is due, until told to stop.
-pub async fn run_forever(
-    pool: Pool,
-    cfg: WebhookConfig,
-    mut stop: tokio::sync::watch::Receiver<bool>,
-) {
-    loop {
-        if let Err(e) = deliver_due(&pool, &cfg).await {
-            log::warn!("webhooks: {e}");
-        }
-        tokio::select! {
-            _ = tokio::time::sleep(Duration::from_millis(250)) => {}
-            _ = stop.changed() => return,
-        }
-    }
-}
-
-/// A client that connects only to the checked addresses and follows no redirects.
-fn client_for(url: &reqwest::Url, pinned: &[SocketAddr]) -> Result<reqwest::Client, String> {
-    let mut b = reqwest::Client::builder()
-        .timeout(Duration::from_secs(10))
-        .redirect(reqwest::redirect::Policy::none());
-    if let (Some(host), false) = (url.host_str(), pinned.is_empty()) {
-        b = b.resolve_to_addrs(host, pinned);
-    }
-    b.build().map_err(|e| format!("http client: {e}"))
-}
-
-/// Five at a time, each at most 3 s of DNS and 10 s of request: the 120 s lease outlasts them.
-async fn deliver_due(pool: &Pool, cfg: &WebhookConfig) -> Result<(), String> {
-    let mut conn = pool.get().await.map_err(|e| format!("database: {e}"))?;
-    let due = q::claim(&mut conn, 5, 120)
-        .await
-        .map_err(|e| format!("claim: {e}"))?;
-    for d in due {
-        let id = d.id.to_string();
-        let timestamp = chrono::Utc::now().timestamp();
-        let body = serde_json::json!({
-            "type": d.event_type,
-            "timestamp": d.created_at,
-            "data": d.payload,
-        })
-        .to_string();
-        let client = checked(&d.url, cfg.allow_private)
-            .await
-            .map_err(|e| format!("destination refused: {e}"))
-            .and_then(|(url, pinned)| client_for(&url, &pinned).map(|c| (url, c)));
-        let result = match client {
-            Err(e) => Err(e),
-            Ok((url, client)) => client
-                .post(url)
-                .header("content-type", "application/json")
-                .header("webhook-id", &id)
-                .header("webhook-timestamp", timestamp.to_string())
-                .header("webhook-signature", sign(&d.secret, &id, timestamp, &body))
-                .body(body)
-                .send()
-                .await
-                .map_err(|e| format!("send: {e}"))
-                .and_then(|r| {
-                    if r.status().is_success() {
-                        Ok(())
-                    } else {
-                        Err(format!("status {}", r.status()))
-                    }
-                }),
-        };
-        let recorded = match result {
-            Ok(()) => q::delivered(&mut conn, d.id, d.attempts).await,
-            Err(e) => {
-                let attempt = d.attempts + 1;
-                let next = (attempt < cfg.max_attempts).then(|| {
-                    chrono::Utc::now()
-                        + chrono::Duration::from_std(backoff(cfg, attempt)).unwrap_or_default()
-                });
-                q::failed(&mut conn, d.id, d.attempts, &e, next).await
-            }
-        };
-        recorded.map_err(|e| format!("record: {e}"))?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use validator::Validate;
 
 use super::text_enum;
 use crate::db::claims::{ItemRow, WindowRow};
+use crate::db::jobs::JobRow;
 use crate::domain::outcomes::Outcome;
 use crate::domain::payments::financial_year_label;
 
@@ -71,15 +72,6 @@ pub struct WindowRevision {
     pub detail: String,
 }
 
-#[derive(Serialize, ToSchema)]
-#[schema(as = WindowProgress)]
-pub struct Progress {
-    /// Attached families to judge.
-    pub total: i32,
-    /// Judged so far.
-    pub done: i32,
-}
-
 /// Items and money of one result type in a window.
 #[derive(Serialize, ToSchema)]
 pub struct ResultTotal {
@@ -98,7 +90,8 @@ pub struct Window {
     pub name: String,
     pub cut_off: NaiveDate,
     pub status: WindowStatus,
-    pub progress: Progress,
+    /// Attached families judged, of those counted when the computation started.
+    pub progress: super::jobs::Progress,
     /// Why the computation stopped, when `failed`.
     pub error: Option<String>,
     pub prepared_by: String,
@@ -123,6 +116,7 @@ pub struct Window {
 impl Window {
     pub fn from_row(
         w: WindowRow,
+        job: &JobRow,
         totals: Vec<ResultTotal>,
         revisions: Vec<WindowRevision>,
     ) -> Self {
@@ -134,10 +128,7 @@ impl Window {
             name: w.name,
             cut_off: w.cut_off,
             status: w.status,
-            progress: Progress {
-                total: w.total,
-                done: w.done,
-            },
+            progress: super::jobs::Progress::of(job, chrono::Utc::now()),
             error: w.error,
             prepared_by: w.prepared_by,
             started_at: w.started_at,

@@ -6,9 +6,10 @@ use validator::Validate;
 
 use super::text_enum;
 use crate::db::identification::RunRow;
+use crate::db::jobs::JobRow;
 
 text_enum!(
-    RunStatus { Queued => "queued", Running => "running", Succeeded => "succeeded", Failed => "failed" }
+    RunStatus { Queued => "queued", Running => "running", Succeeded => "succeeded", Failed => "failed", Cancelled => "cancelled" }
 );
 
 /// Start an identification run: every current family judged under a ruleset on a date.
@@ -23,12 +24,6 @@ pub struct RunCreate {
     )]
     pub ruleset: String,
     pub as_of: NaiveDate,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct RunProgress {
-    pub done: i32,
-    pub total: i32,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -48,7 +43,8 @@ pub struct Run {
     pub revision_id: Uuid,
     pub as_of: NaiveDate,
     pub status: RunStatus,
-    pub progress: RunProgress,
+    /// Families judged, of the current families counted when the run started.
+    pub progress: super::jobs::Progress,
     pub counts: RunCounts,
     /// Why a failed run failed.
     pub error: Option<String>,
@@ -61,8 +57,8 @@ pub struct Run {
     pub results_url: String,
 }
 
-impl From<RunRow> for Run {
-    fn from(r: RunRow) -> Self {
+impl Run {
+    pub fn of(r: RunRow, job: &JobRow) -> Self {
         Run {
             results_url: format!("/api/v1/identification-runs/{}/results", r.id),
             id: r.id,
@@ -70,10 +66,7 @@ impl From<RunRow> for Run {
             revision_id: r.revision_id,
             as_of: r.as_of,
             status: RunStatus::from_db(&r.status),
-            progress: RunProgress {
-                done: r.done,
-                total: r.total,
-            },
+            progress: super::jobs::Progress::of(job, chrono::Utc::now()),
             counts: RunCounts {
                 eligible: r.eligible,
                 eligible_not_attached: r.eligible_not_attached,

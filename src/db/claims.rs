@@ -20,13 +20,7 @@ pub struct WindowRow {
     #[diesel(skip_insertion)]
     pub status: WindowStatus,
     #[diesel(skip_insertion)]
-    pub total: i32,
-    #[diesel(skip_insertion)]
-    pub done: i32,
-    #[diesel(skip_insertion)]
     pub last_attachment_id: Option<Uuid>,
-    #[diesel(skip_insertion)]
-    pub claim_token: Option<Uuid>,
     #[diesel(skip_insertion)]
     pub started_at: Option<DateTime<Utc>>,
     #[diesel(skip_insertion)]
@@ -158,11 +152,7 @@ pub async fn set_status(
         WindowMove::ComputeAgain => {
             q.set((
                 w::status.eq(status),
-                w::total.eq(0),
-                w::done.eq(0),
                 w::last_attachment_id.eq(None::<Uuid>),
-                w::claim_token.eq(None::<Uuid>),
-                w::heartbeat_at.eq(None::<DateTime<Utc>>),
                 w::started_at.eq(None::<DateTime<Utc>>),
                 w::computed_at.eq(None::<DateTime<Utc>>),
                 w::error.eq(None::<String>),
@@ -176,41 +166,19 @@ pub async fn set_status(
     }
 }
 
-/// Takes a window waiting to be computed, or one whose worker stopped reporting.
-pub async fn claim(conn: &mut Conn, stale_after_seconds: i32) -> QueryResult<Option<WindowRow>> {
+/// The window's job has started (or started again after a takeover).
+pub async fn set_started(conn: &mut Conn, id: Uuid) -> QueryResult<WindowRow> {
     use claim_windows as w;
-    use diesel_async::AsyncConnection;
-    conn.transaction::<_, diesel::result::Error, _>(async |conn| {
-        let stale = diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>>(
-            &format!("now() - interval '{stale_after_seconds} seconds'"),
-        );
-        let candidate = w::table
-            .filter(w::status.eq(WindowStatus::Computing))
-            .filter(w::heartbeat_at.is_null().or(w::heartbeat_at.lt(stale)))
-            .order(w::created_at)
-            .select(w::id)
-            .limit(1)
-            .for_update()
-            .skip_locked()
-            .first::<Uuid>(conn)
-            .await
-            .optional()?;
-        let Some(id) = candidate else { return Ok(None) };
-        diesel::update(w::table.find(id))
-            .set((
-                w::claim_token.eq(Some(Uuid::now_v7())),
-                w::heartbeat_at.eq(now),
-                w::started_at.eq(diesel::dsl::sql::<
-                    diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>,
-                >("coalesce(started_at, now())")),
-                w::updated_at.eq(now),
-            ))
-            .returning(WindowRow::as_returning())
-            .get_result(conn)
-            .await
-            .map(Some)
-    })
-    .await
+    diesel::update(w::table.find(id))
+        .set((
+            w::started_at.eq(diesel::dsl::sql::<
+                diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>,
+            >("coalesce(started_at, now())")),
+            w::updated_at.eq(now),
+        ))
+        .returning(WindowRow::as_returning())
+        .get_result(conn)
+        .await
 }
 
 /// Submitted windows with a cut-off later than `cut_off`, latest first.
@@ -236,15 +204,6 @@ pub async fn count_attached(
         .count()
         .get_result(conn)
         .await
-}
-
-pub async fn set_total(conn: &mut Conn, id: Uuid, token: Uuid, total: i32) -> QueryResult<()> {
-    use claim_windows as w;
-    diesel::update(w::table.find(id).filter(w::claim_token.eq(token)))
-        .set((w::total.eq(total), w::heartbeat_at.eq(now)))
-        .execute(conn)
-        .await
-        .map(|_| ())
 }
 
 /// The next attachments in id order made on or before the cut-off under the revisions a window
@@ -418,37 +377,19 @@ pub async fn insert_items(conn: &mut Conn, rows: Vec<NewItem>) -> QueryResult<us
     .await
 }
 
-pub async fn advance(
-    conn: &mut Conn,
-    id: Uuid,
-    token: Uuid,
-    done: i32,
-    last: Uuid,
-) -> QueryResult<()> {
+/// Moves the resume point on, in the step's transaction (the job's lease is checked there).
+pub async fn advance(conn: &mut Conn, id: Uuid, last: Uuid) -> QueryResult<()> {
     use claim_windows as w;
-    let n = diesel::update(w::table.find(id).filter(w::claim_token.eq(token)))
-        .set((
-            w::done.eq(w::done + done),
-            w::last_attachment_id.eq(Some(last)),
-            w::heartbeat_at.eq(now),
-            w::updated_at.eq(now),
-        ))
+    diesel::update(w::table.find(id))
+        .set((w::last_attachment_id.eq(Some(last)), w::updated_at.eq(now)))
         .execute(conn)
-        .await?;
-    if n == 1 {
-        Ok(())
-    } else {
-        Err(diesel::result::Error::NotFound)
-    }
+        .await
+        .map(|_| ())
 }
 
-/// Ends the computation, if this worker still holds the claim: ready for review, or failed.
-pub async fn finish(
-    conn: &mut Conn,
-    id: Uuid,
-    token: Uuid,
-    error: Option<String>,
-) -> QueryResult<()> {
+/// Ends the computation, in the transaction that ends its job: ready for review, or failed
+/// (with the reason). Only a window still computing moves.
+pub async fn finish(conn: &mut Conn, id: Uuid, error: Option<&str>) -> QueryResult<()> {
     use claim_windows as w;
     let status = if error.is_some() {
         WindowStatus::Failed
@@ -458,14 +399,12 @@ pub async fn finish(
     diesel::update(
         w::table
             .find(id)
-            .filter(w::claim_token.eq(token))
             .filter(w::status.eq(WindowStatus::Computing)),
     )
     .set((
         w::status.eq(status),
         w::error.eq(error),
         w::computed_at.eq(now),
-        w::claim_token.eq(None::<Uuid>),
         w::version.eq(w::version + 1),
         w::updated_at.eq(now),
     ))

@@ -17,10 +17,6 @@ pub struct RunRow {
     #[diesel(skip_insertion)]
     pub status: String,
     #[diesel(skip_insertion)]
-    pub total: i32,
-    #[diesel(skip_insertion)]
-    pub done: i32,
-    #[diesel(skip_insertion)]
     pub eligible: i32,
     #[diesel(skip_insertion)]
     pub eligible_not_attached: i32,
@@ -30,8 +26,6 @@ pub struct RunRow {
     pub last_family_id: Option<Uuid>,
     #[diesel(skip_insertion)]
     pub error: Option<String>,
-    #[diesel(skip_insertion)]
-    pub claim_token: Option<Uuid>,
     pub requested_by: String,
     #[diesel(skip_insertion)]
     pub started_at: Option<DateTime<Utc>>,
@@ -68,81 +62,39 @@ pub async fn find_run(conn: &mut Conn, id: Uuid) -> QueryResult<Option<RunRow>> 
         .optional()
 }
 
-/// Claims the oldest run waiting, or one whose worker stopped sending heartbeats (its instance
-/// died), so any instance can carry a run through. The row stays locked from the choice to the
-/// update (one transaction), and the claim gets a fresh token.
-pub async fn claim(conn: &mut Conn, stale_after_seconds: i32) -> QueryResult<Option<RunRow>> {
-    use diesel_async::AsyncConnection;
-    conn.transaction::<_, diesel::result::Error, _>(async |conn| {
-        let stale = diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>>(
-            &format!("now() - interval '{stale_after_seconds} seconds'"),
-        );
-        let candidate = identification_runs::table
-            .filter(
-                identification_runs::status
-                    .eq("queued")
-                    .or(identification_runs::status
-                        .eq("running")
-                        .and(identification_runs::heartbeat_at.lt(stale))),
-            )
-            .order(identification_runs::created_at)
-            .select(identification_runs::id)
-            .limit(1)
-            .for_update()
-            .skip_locked()
-            .first::<Uuid>(conn)
-            .await
-            .optional()?;
-        let Some(id) = candidate else { return Ok(None) };
-        diesel::update(identification_runs::table.find(id))
-            .set((
-                identification_runs::status.eq("running"),
-                identification_runs::claim_token.eq(Some(Uuid::now_v7())),
-                identification_runs::heartbeat_at.eq(now),
-                identification_runs::started_at.eq(diesel::dsl::sql::<
-                    diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>,
-                >("coalesce(started_at, now())")),
-                identification_runs::updated_at.eq(now),
-            ))
-            .returning(RunRow::as_returning())
-            .get_result(conn)
-            .await
-            .map(Some)
-    })
-    .await
-}
-
-pub async fn set_total(conn: &mut Conn, id: Uuid, total: i32) -> QueryResult<()> {
-    diesel::update(identification_runs::table.find(id))
+/// The run's job has started (or started again after a takeover).
+pub async fn set_running(conn: &mut Conn, id: Uuid) -> QueryResult<RunRow> {
+    use identification_runs as r;
+    diesel::update(r::table.find(id))
         .set((
-            identification_runs::total.eq(total),
-            identification_runs::updated_at.eq(now),
+            r::status.eq("running"),
+            r::started_at.eq(diesel::dsl::sql::<
+                diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>,
+            >("coalesce(started_at, now())")),
+            r::updated_at.eq(now),
         ))
-        .execute(conn)
+        .returning(RunRow::as_returning())
+        .get_result(conn)
         .await
-        .map(|_| ())
 }
 
 pub struct Progress {
-    pub done: i32,
     pub eligible: i32,
     pub eligible_not_attached: i32,
     pub not_eligible: i32,
     pub last_family_id: Uuid,
 }
 
-/// Adds a batch's counts and moves the resume point on; also the worker's heartbeat. `NotFound`
-/// when the claim was lost to another worker.
-pub async fn advance(conn: &mut Conn, id: Uuid, token: Uuid, p: &Progress) -> QueryResult<()> {
+/// Adds a batch's counts and moves the resume point on, in the step's transaction (the job's
+/// lease is checked there).
+pub async fn advance(conn: &mut Conn, id: Uuid, p: &Progress) -> QueryResult<()> {
     use identification_runs as r;
-    let n = diesel::update(r::table.find(id).filter(r::claim_token.eq(token)))
+    let n = diesel::update(r::table.find(id))
         .set((
-            r::done.eq(r::done + p.done),
             r::eligible.eq(r::eligible + p.eligible),
             r::eligible_not_attached.eq(r::eligible_not_attached + p.eligible_not_attached),
             r::not_eligible.eq(r::not_eligible + p.not_eligible),
             r::last_family_id.eq(Some(p.last_family_id)),
-            r::heartbeat_at.eq(now),
             r::updated_at.eq(now),
         ))
         .execute(conn)
@@ -154,20 +106,15 @@ pub async fn advance(conn: &mut Conn, id: Uuid, token: Uuid, p: &Progress) -> Qu
     }
 }
 
-/// Ends the run, if this worker still holds the claim.
+/// Ends the run: `succeeded`, `failed` or `cancelled`, with the reason for the last two.
 pub async fn finish(
     conn: &mut Conn,
     id: Uuid,
-    token: Uuid,
-    error: Option<String>,
+    status: &str,
+    error: Option<&str>,
 ) -> QueryResult<()> {
     use identification_runs as r;
-    let status = if error.is_some() {
-        "failed"
-    } else {
-        "succeeded"
-    };
-    diesel::update(r::table.find(id).filter(r::claim_token.eq(token)))
+    diesel::update(r::table.find(id))
         .set((
             r::status.eq(status),
             r::error.eq(error),

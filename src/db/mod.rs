@@ -27,6 +27,7 @@ pub mod families;
 pub mod idempotency;
 pub mod identification;
 pub mod imports;
+pub mod jobs;
 pub mod notes;
 pub mod outcomes;
 pub mod plans;
@@ -181,10 +182,6 @@ pub async fn ping(conn: &mut Conn) -> diesel::QueryResult<()> {
 #[derive(diesel::QueryableByName)]
 pub struct Backlog {
     #[diesel(sql_type = diesel::sql_types::BigInt)]
-    pub identification_runs: i64,
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    pub claim_windows: i64,
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
     pub webhook_pending: i64,
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     pub webhook_dead: i64,
@@ -194,12 +191,22 @@ pub struct Backlog {
 pub async fn backlog(conn: &mut Conn) -> diesel::QueryResult<Backlog> {
     diesel_async::RunQueryDsl::get_result(
         diesel::sql_query(
-            "SELECT (SELECT count(*) FROM identification_runs WHERE status IN ('queued', 'running')) AS identification_runs,
-                    (SELECT count(*) FROM claim_windows WHERE status = 'computing') AS claim_windows,
-                    (SELECT count(*) FROM webhook_deliveries WHERE status = 'pending') AS webhook_pending,
+            "SELECT (SELECT count(*) FROM webhook_deliveries WHERE status = 'pending') AS webhook_pending,
                     (SELECT count(*) FROM webhook_deliveries WHERE status = 'dead') AS webhook_dead",
         ),
         conn,
+    )
+    .await
+}
+
+/// A background job's statement limit, for the session of a connection taken out of the pool.
+pub async fn set_statement_timeout(
+    conn: &mut Conn,
+    limit: std::time::Duration,
+) -> diesel::QueryResult<()> {
+    diesel_async::SimpleAsyncConnection::batch_execute(
+        conn,
+        &format!("SET statement_timeout = {}", limit.as_millis()),
     )
     .await
 }

@@ -127,6 +127,8 @@ pub async fn emit(
 pub struct Due {
     #[diesel(sql_type = diesel::sql_types::Uuid)]
     pub id: Uuid,
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    pub lease_token: Uuid,
     #[diesel(sql_type = diesel::sql_types::Integer)]
     pub attempts: i32,
     #[diesel(sql_type = diesel::sql_types::Text)]
@@ -141,71 +143,84 @@ pub struct Due {
     pub created_at: DateTime<Utc>,
 }
 
-/// Leases up to `limit` due deliveries for `lease_seconds`: another instance skips them meanwhile,
-/// and they come due again if this one dies before recording the outcome.
-pub async fn claim(conn: &mut Conn, limit: i64, lease_seconds: i64) -> QueryResult<Vec<Due>> {
+/// Leases up to `limit` due deliveries, as jobs are leased: skip-locked, with a token of their
+/// own, taken over from a holder silent for `stale_seconds`. Only the holder of the token
+/// records the outcome.
+pub async fn claim(conn: &mut Conn, limit: i64, stale_seconds: i32) -> QueryResult<Vec<Due>> {
     diesel::sql_query(
         "WITH due AS (
            SELECT id FROM webhook_deliveries
             WHERE status = 'pending' AND next_attempt_at <= now()
+              AND (lease_token IS NULL OR heartbeat_at < now() - make_interval(secs => $2))
             ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
          UPDATE webhook_deliveries d
-            SET next_attempt_at = now() + make_interval(secs => $2), updated_at = now()
+            SET lease_token = gen_random_uuid(), heartbeat_at = now(), updated_at = now()
            FROM due, webhook_subscriptions s, outbox o
           WHERE d.id = due.id AND s.id = d.subscription_id AND o.id = d.outbox_id
-         RETURNING d.id, d.attempts, s.url, s.secret, o.event_type, o.payload, o.created_at",
+         RETURNING d.id, d.lease_token, d.attempts, s.url, s.secret, o.event_type, o.payload, o.created_at",
     )
     .bind::<diesel::sql_types::BigInt, _>(limit)
-    .bind::<diesel::sql_types::Double, _>(lease_seconds as f64)
+    .bind::<diesel::sql_types::Double, _>(f64::from(stale_seconds))
     .load(conn)
     .await
 }
 
-/// Only the attempt that claimed the row records its outcome: a lease another instance took over
-/// has moved `attempts` on.
-pub async fn delivered(conn: &mut Conn, id: Uuid, claimed_attempts: i32) -> QueryResult<()> {
+/// The holder is alive: renews the leases it still holds.
+pub async fn heartbeat(conn: &mut Conn, tokens: &[Uuid]) -> QueryResult<usize> {
+    diesel::update(webhook_deliveries::table.filter(webhook_deliveries::lease_token.eq_any(tokens)))
+        .set(webhook_deliveries::heartbeat_at.eq(diesel::dsl::now))
+        .execute(conn)
+        .await
+}
+
+/// Records a delivery, if this worker still holds its lease. `false` when another took it over.
+pub async fn delivered(conn: &mut Conn, id: Uuid, lease: Uuid) -> QueryResult<bool> {
     diesel::update(
         webhook_deliveries::table
             .find(id)
             .filter(webhook_deliveries::status.eq("pending"))
-            .filter(webhook_deliveries::attempts.eq(claimed_attempts)),
+            .filter(webhook_deliveries::lease_token.eq(lease)),
     )
     .set((
         webhook_deliveries::status.eq("delivered"),
         webhook_deliveries::attempts.eq(webhook_deliveries::attempts + 1),
         webhook_deliveries::delivered_at.eq(diesel::dsl::now),
         webhook_deliveries::last_error.eq(None::<String>),
+        webhook_deliveries::lease_token.eq(None::<Uuid>),
         webhook_deliveries::updated_at.eq(diesel::dsl::now),
     ))
     .execute(conn)
     .await
-    .map(|_| ())
+    .map(|n| n == 1)
 }
 
+/// Records a failed attempt (due again at `next`, or dead without one), if this worker still
+/// holds the lease.
 pub async fn failed(
     conn: &mut Conn,
     id: Uuid,
-    claimed_attempts: i32,
+    lease: Uuid,
     error: &str,
     next: Option<DateTime<Utc>>,
-) -> QueryResult<()> {
+) -> QueryResult<bool> {
     let status = if next.is_some() { "pending" } else { "dead" };
     diesel::update(
         webhook_deliveries::table
             .find(id)
             .filter(webhook_deliveries::status.eq("pending"))
-            .filter(webhook_deliveries::attempts.eq(claimed_attempts)),
+            .filter(webhook_deliveries::lease_token.eq(lease)),
     )
     .set((
         webhook_deliveries::status.eq(status),
         webhook_deliveries::attempts.eq(webhook_deliveries::attempts + 1),
         webhook_deliveries::next_attempt_at.eq(next.unwrap_or_else(Utc::now)),
         webhook_deliveries::last_error.eq(error),
+        webhook_deliveries::lease_token.eq(None::<Uuid>),
         webhook_deliveries::updated_at.eq(diesel::dsl::now),
     ))
     .execute(conn)
     .await
-    .map(|_| ())
+    .map(|n| n == 1)
 }
 
 pub async fn deliveries(

@@ -85,7 +85,9 @@ pub async fn metrics(
     // scrape must answer even when the pool is exhausted or the database is down or stuck.
     let read = async {
         let mut conn = state.pool.get().await.ok()?;
-        crate::db::backlog(&mut conn).await.ok()
+        let backlog = crate::db::backlog(&mut conn).await.ok()?;
+        let jobs = crate::db::jobs::live(&mut conn).await.ok()?;
+        Some((backlog, jobs))
     };
     let backlog = tokio::time::timeout(std::time::Duration::from_secs(2), read)
         .await
@@ -97,16 +99,8 @@ pub async fn metrics(
         "Whether the last scrape could read the database.",
         &[("", backlog.is_some() as i64)],
     );
-    if let Some(b) = backlog {
-        gauge(
-            &mut out,
-            "ffc_jobs_waiting",
-            "Background jobs queued or running, by kind.",
-            &[
-                ("kind=\"identification_run\"", b.identification_runs),
-                ("kind=\"claim_window\"", b.claim_windows),
-            ],
-        );
+    if let Some((b, jobs)) = backlog {
+        job_figures(&mut out, &jobs);
         gauge(
             &mut out,
             "ffc_webhook_outbox_backlog",
@@ -123,6 +117,82 @@ pub async fn metrics(
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(out))
+}
+
+/// Per kind, never per job: how many wait and run, their items done and to do, their rate and
+/// the longest estimated time left (the same estimate as a job's own GET).
+fn job_figures(out: &mut String, jobs: &[crate::db::jobs::JobRow]) {
+    use crate::domain::jobs::{estimate, JobKind, JobStatus};
+    let now = chrono::Utc::now();
+    let labels: Vec<String> = JobKind::ALL
+        .iter()
+        .map(|k| format!("kind=\"{k}\""))
+        .collect();
+    let per_kind = |f: &dyn Fn(JobKind, &[&crate::db::jobs::JobRow]) -> i64| -> Vec<(&str, i64)> {
+        JobKind::ALL
+            .iter()
+            .zip(&labels)
+            .map(|(k, l)| {
+                let mine: Vec<_> = jobs.iter().filter(|j| j.kind == *k).collect();
+                (l.as_str(), f(*k, &mine))
+            })
+            .collect()
+    };
+    let running = |js: &[&crate::db::jobs::JobRow]| -> Vec<crate::db::jobs::JobRow> {
+        js.iter()
+            .filter(|j| j.status == JobStatus::Running)
+            .map(|j| (*j).clone())
+            .collect()
+    };
+    gauge(
+        out,
+        "ffc_jobs_waiting",
+        "Background jobs queued or running, by kind.",
+        &per_kind(&|_, js| js.len() as i64),
+    );
+    gauge(
+        out,
+        "ffc_jobs_running",
+        "Background jobs running (leased by an instance), by kind.",
+        &per_kind(&|_, js| running(js).len() as i64),
+    );
+    gauge(
+        out,
+        "ffc_job_items_done",
+        "Items done by the running jobs of each kind.",
+        &per_kind(&|_, js| running(js).iter().map(|j| j.done).sum()),
+    );
+    gauge(
+        out,
+        "ffc_job_items_total",
+        "Items to do by the running jobs of each kind (those that have counted them).",
+        &per_kind(&|_, js| running(js).iter().filter_map(|j| j.total).sum()),
+    );
+    gauge(
+        out,
+        "ffc_job_items_per_second",
+        "Items per second of the running jobs of each kind, since each started.",
+        &per_kind(&|_, js| {
+            running(js)
+                .iter()
+                .filter_map(|j| estimate(j.done, j.total, j.started_at, None, now).rate_per_second)
+                .sum::<f64>()
+                .round() as i64
+        }),
+    );
+    gauge(
+        out,
+        "ffc_job_seconds_left",
+        "The longest estimated time left of the running jobs of each kind.",
+        &per_kind(&|_, js| {
+            running(js)
+                .iter()
+                .filter_map(|j| estimate(j.done, j.total, j.started_at, None, now).finish_at)
+                .map(|f| (f - now).num_seconds().max(0))
+                .max()
+                .unwrap_or(0)
+        }),
+    );
 }
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {

@@ -11,6 +11,7 @@ pub mod families;
 pub mod health;
 pub mod identification;
 pub mod imports;
+pub mod jobs;
 pub mod metrics;
 pub mod notes;
 pub mod outcomes;
@@ -44,6 +45,7 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .configure(referrals::configure_reports)
             .configure(outcomes::configure)
             .configure(claims::configure)
+            .configure(jobs::configure)
             .configure(reports::configure)
             .configure(webhooks::configure)
             .configure(audit::configure),

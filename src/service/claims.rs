@@ -19,13 +19,17 @@ use crate::auth::Role;
 use crate::context::Ctx;
 use crate::db::attachments::AttachmentRow;
 use crate::db::claims::{self as q, NewItem, WindowRow};
+use crate::db::jobs::{self as jq, JobRow, Lease};
 use crate::db::{evidence as eq, families as fq, rulesets as rq, Conn, Pool};
 use crate::domain::claims::WindowMove;
+use crate::domain::jobs::JobKind;
 use crate::domain::outcomes::{self as rules, Outcome};
 use crate::domain::payments;
 use crate::error::{ApiError, ApiResult};
 use crate::http::extract::{bad_param, check_version, Policy};
 use crate::http::reply::Reply;
+use crate::jobs::context::{Ending, JobCtx, JobError};
+use crate::jobs::registry;
 
 /// Claims officers run windows; auditors validate and read; managers read.
 pub const RUN: &[Role] = &[Role::ClaimsOfficer];
@@ -45,8 +49,6 @@ impl Policy for Read {
     const ROLES: &'static [Role] = READ;
 }
 
-/// A computation whose worker has not reported for this long is taken over.
-pub const STALE_SECONDS: i32 = 60;
 /// Serialises the claiming decision of every window, so that two windows computed at once
 /// neither claim one result twice nor pay a family past its maximum.
 const CLAIM_LOCK: i64 = 0x6666_635f_636c_6169;
@@ -165,15 +167,27 @@ pub fn location(id: Uuid) -> String {
 
 async fn view(conn: &mut Conn, w: WindowRow) -> ApiResult<Window> {
     let revisions = load_revisions(conn).await?;
-    view_with(conn, w, &revisions).await
+    let job = jobs_of(conn, &[w.id]).await?.remove(&w.id);
+    view_with(conn, w, job, &revisions).await
+}
+
+/// The latest job of each window (a window computed again has one per computation).
+async fn jobs_of(conn: &mut Conn, ids: &[Uuid]) -> ApiResult<HashMap<Uuid, JobRow>> {
+    Ok(jq::latest_for(conn, JobKind::ClaimWindow, ids)
+        .await?
+        .into_iter()
+        .filter_map(|j| j.subject_id.map(|s| (s, j)))
+        .collect())
 }
 
 /// A window's view with the revisions already read (a page of windows reads them once).
 async fn view_with(
     conn: &mut Conn,
     w: WindowRow,
+    job: Option<JobRow>,
     revisions: &[StoredRevision],
 ) -> ApiResult<Window> {
+    let job = job.ok_or_else(|| ApiError::Internal(format!("claim window {} has no job", w.id)))?;
     let revisions = revisions
         .iter()
         .map(|r| scope(r, w.cut_off, w.rulesets.as_deref()))
@@ -208,7 +222,7 @@ async fn view_with(
             }
         }
     }
-    Ok(Window::from_row(w, totals, revisions))
+    Ok(Window::from_row(w, &job, totals, revisions))
 }
 
 pub async fn open(
@@ -258,10 +272,7 @@ pub async fn open(
                 name: input.name.trim().to_string(),
                 cut_off: input.cut_off,
                 status: WindowStatus::Computing,
-                total: 0,
-                done: 0,
                 last_attachment_id: None,
-                claim_token: None,
                 started_at: None,
                 computed_at: None,
                 error: None,
@@ -276,6 +287,7 @@ pub async fn open(
             },
         )
         .await?;
+        registry::enqueue(conn, JobKind::ClaimWindow, row.id).await?;
         audit(conn, ctx, "claim_window.open", "claim_window", &[row.id]).await?;
         let body = view(conn, row).await?;
         let reply = Reply {
@@ -313,10 +325,13 @@ pub async fn list(pool: &Pool, ctx: &Ctx, params: HashMap<String, String>) -> Ap
     let mut rows = q::list_windows(&mut conn, status, after, limit + 1).await?;
     let next_cursor = end_page(&mut rows, limit, |w| w.id);
     let revisions = load_revisions(&mut conn).await?;
+    let ids: Vec<Uuid> = rows.iter().map(|w| w.id).collect();
+    let mut jobs = jobs_of(&mut conn, &ids).await?;
     let mut items = Vec::new();
     for w in rows {
         // At most one small grouped query per window on a page of windows (a handful a year).
-        items.push(view_with(&mut conn, w, &revisions).await?);
+        let job = jobs.remove(&w.id);
+        items.push(view_with(&mut conn, w, job, &revisions).await?);
     }
     Ok(Reply::ok(&Page { items, next_cursor }, None))
 }
@@ -416,6 +431,7 @@ pub async fn recompute(pool: &Pool, ctx: &Ctx, id: Uuid) -> ApiResult<Reply> {
         )
         .await?;
         let w = q::set_status(conn, id, WindowMove::ComputeAgain, &ctx.principal.subject).await?;
+        registry::enqueue(conn, JobKind::ClaimWindow, id).await?;
         let mut reply = moved(conn, ctx, w, "claim_window.recompute").await?;
         reply.status = 202;
         Ok(reply)
@@ -563,38 +579,36 @@ pub async fn withdraw(
     .await
 }
 
-/// Takes one window waiting to be computed and computes it; `true` when there was one.
-pub async fn claim_and_process(pool: &Pool, batch: i64) -> Result<bool, String> {
-    let mut conn = pool.get().await.map_err(|e| e.to_string())?;
-    let Some(w) = q::claim(&mut conn, STALE_SECONDS)
-        .await
-        .map_err(|e| e.to_string())?
-    else {
-        return Ok(false);
-    };
-    drop(conn);
-    let token = w.claim_token.ok_or("claimed window without a token")?;
-    let started = std::time::Instant::now();
-    let outcome = compute(pool, &w, token, batch).await;
-    let mut conn = pool.get().await.map_err(|e| e.to_string())?;
-    let stored = outcome.as_ref().err().map(|_| {
-        format!(
-            "The computation stopped on the server; the service log has the details for window {}.",
-            w.id
-        )
-    });
-    q::finish(&mut conn, w.id, token, stored)
-        .await
-        .map_err(|e| e.to_string())?;
-    match outcome {
-    Ok((judged, claimed)) => log::info!(
-            "claim window {} judged {judged} attached families and claimed {claimed} results in {:.1}s",
-            w.id,
-            started.elapsed().as_secs_f64()
-        ),
-        Err(e) => log::error!("claim window {} failed: {e}", w.id),
+/// The window's ending, in the transaction that ends its job.
+pub async fn end(conn: &mut Conn, id: Uuid, how: &Ending<'_>) -> diesel::QueryResult<()> {
+    match how {
+        Ending::Succeeded => q::finish(conn, id, None).await,
+        Ending::Failed(why) => q::finish(conn, id, Some(why)).await,
+        Ending::Cancelled(by) => {
+            q::finish(
+                conn,
+                id,
+                Some(&format!("The computation was cancelled by {by}.")),
+            )
+            .await
+        }
     }
-    Ok(true)
+}
+
+/// The job of a window: its attached families judged a batch per step, resumed after the last
+/// attachment of the last committed step.
+pub async fn run_job(ctx: &JobCtx) -> Result<(), JobError> {
+    let mut conn = ctx.conn().await?;
+    let w = q::set_started(&mut conn, ctx.subject()?).await?;
+    drop(conn);
+    let started = std::time::Instant::now();
+    let (judged, claimed) = compute(ctx, &w).await?;
+    log::info!(
+        "claim window {} judged {judged} attached families and claimed {claimed} results in {:.1}s",
+        w.id,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 /// One attachment's newly achieved results.
@@ -627,14 +641,10 @@ impl Achieved {
 
 type Revisions = HashMap<Uuid, std::sync::Arc<Params>>;
 
-async fn compute(
-    pool: &Pool,
-    w: &WindowRow,
-    token: Uuid,
-    batch_size: i64,
-) -> Result<(i64, i64), String> {
-    let err = |e: diesel::result::Error| e.to_string();
-    let mut conn = patient_conn(pool).await?;
+async fn compute(ctx: &JobCtx, w: &WindowRow) -> Result<(i64, i64), JobError> {
+    let err = JobError::from;
+    let batch_size = ctx.batch;
+    let mut conn = ctx.conn().await?;
     // The revisions claimed under: selected, and not past their last claim day. Their parameters
     // are the batches' too (a revision added during the run is read when first met).
     let stored = load_revisions(&mut conn)
@@ -645,13 +655,11 @@ async fn compute(
         .filter(|r| scope(r, w.cut_off, w.rulesets.as_deref()).scope == RevisionScope::Claimed)
         .map(|r| r.id)
         .collect();
-    if w.total == 0 {
+    if ctx.job.total.is_none() {
         let total = q::count_attached(&mut conn, w.cut_off, &open)
             .await
             .map_err(err)?;
-        q::set_total(&mut conn, w.id, token, total as i32)
-            .await
-            .map_err(err)?;
+        ctx.set_total(&mut conn, total).await?;
     }
     let mut revisions: Revisions = stored
         .into_iter()
@@ -667,11 +675,12 @@ async fn compute(
     );
     // Each batch's claims are written on another connection while the next batch is loaded and
     // judged: the two cores work at once. Writes still happen one at a time, in order.
-    let mut writer = Some(patient_conn(pool).await?);
-    let mut reader = Some(patient_conn(pool).await?);
+    let mut writer = Some(ctx.conn().await?);
+    let mut reader = Some(ctx.conn().await?);
     let mut writing: Option<tokio::task::JoinHandle<WriteOutcome>> = None;
     let outcome = async {
         loop {
+            ctx.check()?;
             let t = std::time::Instant::now();
             let batch = q::next_attachments(&mut conn, after, (w.cut_off, &open), batch_size)
                 .await
@@ -707,7 +716,7 @@ async fn compute(
             }
             let case_facts = cases(&mut conn, &family_ids)
                 .await
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| format!("{e:?}"))?;
             for a in &batch {
                 if let std::collections::hash_map::Entry::Vacant(slot) =
                     revisions.entry(a.revision_id)
@@ -748,7 +757,7 @@ async fn compute(
             let job = Batch {
                 window_id: w.id,
                 cut_off: w.cut_off,
-                token,
+                lease: ctx.lease,
                 size,
                 first,
                 last,
@@ -758,7 +767,7 @@ async fn compute(
             writing = Some(tokio::spawn(write_batch(conn, job, verdicts)));
             after = Some(last);
         }
-        Ok::<(), String>(())
+        Ok::<(), JobError>(())
     }
     .await;
     // Whatever happened, the batch being written finishes (and reports) before the run ends.
@@ -767,11 +776,11 @@ async fn compute(
         match previous.await {
             Ok((_, Ok(n))) => claimed += n as i64,
             Ok((_, Err(e))) => {
-                log::error!("claim window {}: writing a batch: {e}", w.id);
+                log::error!("claim window {}: writing a batch: {e:?}", w.id);
                 outcome.clone()?;
                 return Err(e);
             }
-            Err(e) => return Err(e.to_string()),
+            Err(e) => return Err(e.to_string().into()),
         }
     }
     outcome?;
@@ -799,7 +808,7 @@ struct Loaded {
 struct Batch {
     window_id: Uuid,
     cut_off: NaiveDate,
-    token: Uuid,
+    lease: Lease,
     size: usize,
     /// The batch's first and last attachments in id order.
     first: Uuid,
@@ -848,17 +857,16 @@ fn judge_batch(l: Loaded, revisions: &Revisions, cut_off: NaiveDate) -> Verdicts
 }
 
 /// The writing connection comes back with the outcome, for the next batch.
-type WriteOutcome = (crate::db::PooledConn, Result<usize, String>);
+type WriteOutcome = (Conn, Result<usize, JobError>);
 
 /// Decides and writes one batch's claims in one transaction, under the claiming lock, and moves
 /// the window's progress on (only while this worker still holds the window).
-async fn write_batch(mut conn: crate::db::PooledConn, b: Batch, v: Verdicts) -> WriteOutcome {
+async fn write_batch(mut conn: Conn, b: Batch, v: Verdicts) -> WriteOutcome {
     let n = write(&mut conn, b, v).await;
     (conn, n)
 }
 
-async fn write(conn: &mut crate::db::PooledConn, b: Batch, v: Verdicts) -> Result<usize, String> {
-    let err = |e: diesel::result::Error| e.to_string();
+async fn write(conn: &mut Conn, b: Batch, v: Verdicts) -> Result<usize, JobError> {
     let achieved: HashSet<(Uuid, &str)> = v
         .results
         .iter()
@@ -873,14 +881,11 @@ async fn write(conn: &mut crate::db::PooledConn, b: Batch, v: Verdicts) -> Resul
         b.cut_off,
         super::families::today()
     );
-    conn.transaction::<_, diesel::result::Error, _>(async |c| {
+    conn.transaction::<_, JobError, _>(async |c| {
         // claim_items grows from nothing during a window: a generic plan cached while it was
         // small scans the whole table for every later batch (measured: 340 ms a batch at
         // 100,000 families); the two reads below are planned for the table as it is.
         plan_cache_mode(c, "force_custom_plan").await?;
-        // A batch may wait for another window's batch under the claiming lock: a job's limit,
-        // not a request's.
-        crate::db::set_local(c, "statement_timeout", "300s").await?;
         crate::db::advisory_xact_lock(c, CLAIM_LOCK).await?;
         // Computed again: what this window included but no longer holds is excluded (with the
         // reason), before anything new is decided.
@@ -908,31 +913,16 @@ async fn write(conn: &mut crate::db::PooledConn, b: Batch, v: Verdicts) -> Resul
         // Not for the insert: its foreign-key checks would be planned again for every row.
         plan_cache_mode(c, "auto").await?;
         let n = q::insert_items(c, rows).await?;
-        q::advance(c, b.window_id, b.token, b.size as i32, b.last).await?;
+        q::advance(c, b.window_id, b.last).await?;
+        let held: Result<(), JobError> = jq::step(c, b.lease, b.size as i64).await?.into();
+        held?;
         Ok(n)
     })
     .await
-    .map_err(err)
 }
 
 async fn plan_cache_mode(c: &mut Conn, mode: &str) -> diesel::QueryResult<()> {
     crate::db::set_local(c, "plan_cache_mode", mode).await
-}
-
-/// A connection for a background job: it waits out a burst of requests that holds every pooled
-/// connection (the requests' own wait is short, a job's run should not fail for it).
-async fn patient_conn(pool: &Pool) -> Result<crate::db::PooledConn, String> {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    loop {
-        match pool.get().await {
-            Ok(c) => return Ok(c),
-            Err(e) if std::time::Instant::now() < deadline => {
-                log::warn!("claim window waiting for a database connection: {e}");
-                tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-            }
-            Err(e) => return Err(e.to_string()),
-        }
-    }
 }
 
 /// The claim items for a batch: per family and slot, the newly achieved result the revision

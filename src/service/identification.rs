@@ -3,11 +3,10 @@
 //! comes from the same pure rule functions as the single-family endpoint.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
 use std::time::Duration;
 
+use diesel::QueryResult;
 use diesel_async::AsyncConnection;
-use tokio::sync::Notify;
 use uuid::Uuid;
 
 use super::rulesets::{facts, judge, parse_params, revision_for};
@@ -18,10 +17,14 @@ use crate::api::{decode_cursor, end_page, parse_limit, Page};
 use crate::auth::Role;
 use crate::context::Ctx;
 use crate::db::identification::{self as q, Progress, ResultRow, RunRow};
+use crate::db::jobs::{self as jq, JobRow};
 use crate::db::{evidence as eq, families as fq, rulesets as rq, Pool};
+use crate::domain::jobs::JobKind;
 use crate::error::{ApiError, ApiResult};
 use crate::http::extract::{bad_param, Policy};
 use crate::http::reply::Reply;
+use crate::jobs::context::{Ending, JobCtx, JobError};
+use crate::jobs::registry;
 
 /// Coordinators and managers identify the cohort; auditors may read what a run found.
 pub const START: &[Role] = &[Role::Coordinator, Role::Manager];
@@ -38,8 +41,6 @@ impl Policy for Read {
 
 /// Families judged per batch: each batch is three queries and one transaction of results.
 pub const BATCH: i64 = 2000;
-/// A run whose worker has not reported for this long is taken over by another instance.
-pub const STALE_SECONDS: i32 = 60;
 
 pub fn location(id: Uuid) -> String {
     format!("/api/v1/identification-runs/{id}")
@@ -66,14 +67,11 @@ pub async fn start(
                 revision_id: rev.id,
                 as_of: input.as_of,
                 status: String::new(),
-                total: 0,
-                done: 0,
                 eligible: 0,
                 eligible_not_attached: 0,
                 not_eligible: 0,
                 last_family_id: None,
                 error: None,
-                claim_token: None,
                 requested_by: ctx.principal.subject.clone(),
                 started_at: None,
                 finished_at: None,
@@ -81,6 +79,7 @@ pub async fn start(
             },
         )
         .await?;
+        let job = registry::enqueue(conn, JobKind::IdentificationRun, run.id).await?;
         audit(
             conn,
             ctx,
@@ -89,7 +88,7 @@ pub async fn start(
             &[run.id],
         )
         .await?;
-        let body = Run::from(run);
+        let body = Run::of(run, &job);
         let reply = Reply {
             status: 202,
             location: Some(location(body.id)),
@@ -109,7 +108,16 @@ pub async fn get(pool: &Pool, ctx: &Ctx, id: Uuid) -> ApiResult<Reply> {
     let run = q::find_run(&mut conn, id)
         .await?
         .ok_or_else(|| ApiError::not_found("identification run"))?;
-    Ok(Reply::ok(&Run::from(run), None))
+    let job = job_of(&mut conn, id).await?;
+    Ok(Reply::ok(&Run::of(run, &job), None))
+}
+
+/// A run's job (each run has one).
+async fn job_of(conn: &mut crate::db::Conn, id: Uuid) -> ApiResult<JobRow> {
+    jq::latest_for(conn, JobKind::IdentificationRun, &[id])
+        .await?
+        .pop()
+        .ok_or_else(|| ApiError::Internal(format!("identification run {id} has no job")))
 }
 
 fn code_param(params: &HashMap<String, String>, name: &str) -> ApiResult<Option<String>> {
@@ -174,123 +182,70 @@ pub async fn results(
     .await
 }
 
-/// Works through queued runs for as long as the process lives; woken at once by a new run, and
-/// otherwise looks every few seconds (for runs queued by other instances or left by a dead one).
-pub async fn run_forever(pool: Pool, wake: Arc<Notify>, claim_batch: i64) {
-    let mut last_cleanup: Option<std::time::Instant> = None;
-    loop {
-        // Housekeeping rides on the same loop: expired idempotency keys, once an hour.
-        if last_cleanup.is_none_or(|t| t.elapsed() > Duration::from_secs(3600)) {
-            last_cleanup = Some(std::time::Instant::now());
-            if let Ok(mut conn) = pool.get().await {
-                match crate::db::idempotency::expire(&mut conn).await {
-                    Ok(n) if n > 0 => log::info!("expired {n} idempotency keys"),
-                    Ok(_) => {}
-                    Err(e) => log::warn!("expiring idempotency keys: {e}"),
-                }
-            }
+/// The run's ending, in the transaction that ends its job.
+pub async fn end(conn: &mut crate::db::Conn, id: Uuid, how: &Ending<'_>) -> QueryResult<()> {
+    match how {
+        Ending::Succeeded => q::finish(conn, id, "succeeded", None).await,
+        Ending::Failed(why) => q::finish(conn, id, "failed", Some(why)).await,
+        Ending::Cancelled(by) => {
+            q::finish(conn, id, "cancelled", Some(&format!("Cancelled by {by}."))).await
         }
-        let run = claim_and_process(&pool).await;
-        if let Err(e) = &run {
-            log::error!("identification runner: {e}");
-        }
-        // Claim windows are computed by the same loop: one background job at a time per
-        // instance keeps the pool free for requests.
-        let window = super::claims::claim_and_process(&pool, claim_batch).await;
-        if let Err(e) = &window {
-            log::error!("claim window runner: {e}");
-        }
-        if matches!(run, Ok(true)) || matches!(window, Ok(true)) {
-            continue;
-        }
-        let _ = tokio::time::timeout(Duration::from_secs(5), wake.notified()).await;
     }
 }
 
-/// Processes one claimable run, if there is one.
-pub async fn claim_and_process(pool: &Pool) -> Result<bool, String> {
-    let mut conn = pool.get().await.map_err(|e| e.to_string())?;
-    let Some(run) = q::claim(&mut conn, STALE_SECONDS)
-        .await
-        .map_err(|e| e.to_string())?
-    else {
-        return Ok(false);
-    };
-    drop(conn);
+/// The job of a run: every current family judged, a batch per step, resumed after the last
+/// family of the last committed step.
+pub async fn run_job(ctx: &JobCtx) -> Result<(), JobError> {
+    let mut conn = ctx.conn().await?;
+    let run = q::set_running(&mut conn, ctx.subject()?).await?;
     let started = std::time::Instant::now();
-    let outcome = process(pool, &run).await;
-    let mut conn = pool.get().await.map_err(|e| e.to_string())?;
-    let token = run.claim_token.ok_or("claimed run without a token")?;
-    // The stored error is for the people reading the run; the detail goes to the log only.
-    let stored = outcome.as_ref().err().map(|_| {
-        format!(
-            "The run stopped on the server; the service log has the details for run {}.",
-            run.id
-        )
-    });
-    q::finish(&mut conn, run.id, token, stored)
-        .await
-        .map_err(|e| e.to_string())?;
-    match outcome {
-        Ok(n) => log::info!(
-            "identification run {} judged {n} families in {:.1}s",
-            run.id,
-            started.elapsed().as_secs_f64()
-        ),
-        Err(e) => log::error!("identification run {} failed: {e}", run.id),
-    }
-    Ok(true)
+    let judged = process(ctx, &mut conn, &run).await?;
+    log::info!(
+        "identification run {} judged {judged} families in {:.1}s",
+        run.id,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
-async fn process(pool: &Pool, run: &RunRow) -> Result<i64, String> {
-    let err = |e: diesel::result::Error| e.to_string();
-    let mut conn = pool.get().await.map_err(|e| e.to_string())?;
-    let rev = rq::revision(&mut conn, run.revision_id)
-        .await
-        .map_err(err)?;
-    let set = rq::find(&mut conn, &run.ruleset_code)
-        .await
-        .map_err(err)?
-        .ok_or("ruleset vanished")?;
+async fn process(ctx: &JobCtx, conn: &mut crate::db::Conn, run: &RunRow) -> Result<i64, JobError> {
+    let rev = rq::revision(conn, run.revision_id).await?;
+    let set = rq::find(conn, &run.ruleset_code)
+        .await?
+        .ok_or_else(|| JobError::Failed("ruleset vanished".into()))?;
     let params = parse_params(RulesetFamily::from_db(&set.family), &rev.parameters)
-        .map_err(|e| e.message)?;
-    if run.total == 0 {
-        let total = q::count_families(&mut conn).await.map_err(err)?;
-        q::set_total(&mut conn, run.id, total as i32)
-            .await
-            .map_err(err)?;
+        .map_err(|e| JobError::Failed(e.message))?;
+    if ctx.job.total.is_none() {
+        let total = q::count_families(conn).await?;
+        ctx.set_total(conn, total).await?;
     }
-    let token = run.claim_token.ok_or("claimed run without a token")?;
     let mut after = run.last_family_id;
     let mut judged = 0i64;
     // Where the time goes, for the log (and BENCHMARKS.md).
     let (mut t_load, mut t_judge, mut t_write) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
     loop {
+        ctx.check()?;
         let t = std::time::Instant::now();
-        let families = q::next_families(&mut conn, after, BATCH)
-            .await
-            .map_err(err)?;
+        let families = q::next_families(conn, after, BATCH).await?;
         let Some(last) = families.last().map(|f| f.id) else {
             break;
         };
         let ids: Vec<Uuid> = families.iter().map(|f| f.id).collect();
         let mut members: HashMap<Uuid, Vec<_>> = HashMap::new();
-        for m in fq::people_of(&mut conn, &ids).await.map_err(err)? {
+        for m in fq::people_of(conn, &ids).await? {
             members.entry(m.family_id).or_default().push(m);
         }
         let mut evidence: HashMap<Uuid, Vec<_>> = HashMap::new();
-        for e in eq::in_force_for(&mut conn, &ids).await.map_err(err)? {
+        for e in eq::in_force_for(conn, &ids).await? {
             evidence.entry(e.family_id).or_default().push(e);
         }
-        let attached: HashSet<Uuid> = q::attached_among(&mut conn, &run.ruleset_code, &ids)
-            .await
-            .map_err(err)?
+        let attached: HashSet<Uuid> = q::attached_among(conn, &run.ruleset_code, &ids)
+            .await?
             .into_iter()
             .collect();
         t_load += t.elapsed();
         let t = std::time::Instant::now();
         let mut progress = Progress {
-            done: families.len() as i32,
             eligible: 0,
             eligible_not_attached: 0,
             not_eligible: 0,
@@ -333,12 +288,13 @@ async fn process(pool: &Pool, run: &RunRow) -> Result<i64, String> {
         judged += families.len() as i64;
         t_judge += t.elapsed();
         let t = std::time::Instant::now();
-        conn.transaction::<_, diesel::result::Error, _>(async |c| {
+        let n = families.len() as i64;
+        conn.transaction::<_, JobError, _>(async |c| {
             q::insert_results(c, rows).await?;
-            q::advance(c, run.id, token, &progress).await
+            q::advance(c, run.id, &progress).await?;
+            ctx.step(c, n).await
         })
-        .await
-        .map_err(err)?;
+        .await?;
         t_write += t.elapsed();
         after = Some(last);
     }

@@ -671,7 +671,7 @@ async fn an_ineligible_family_needs_a_managers_written_override() {
     assert_eq!(res.status(), 422);
 }
 
-async fn wait_for_run(app: &TestApp, url: &str) -> Value {
+pub async fn wait_for_run(app: &TestApp, url: &str) -> Value {
     // A fault-tolerance bound, not a speed assertion: the worker wakes at once or within 5 s.
     for _ in 0..150 {
         let run: Value = app
@@ -682,7 +682,8 @@ async fn wait_for_run(app: &TestApp, url: &str) -> Value {
             .json()
             .await
             .unwrap();
-        if run["status"] == "succeeded" || run["status"] == "failed" {
+        if run["status"] == "succeeded" || run["status"] == "failed" || run["status"] == "cancelled"
+        {
             return run;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
@@ -721,7 +722,23 @@ async fn an_identification_run_lists_eligible_families_not_yet_attached() {
     let url = res.headers()["location"].to_str().unwrap().to_string();
     let run = wait_for_run(&app, &url).await;
     assert_eq!(run["status"], "succeeded", "{run}");
-    assert_eq!(run["progress"], json!({"done": 4, "total": 4}));
+    // Progress is the run's job's, read the same way as every job's.
+    assert_eq!(run["progress"]["done"], 4, "{run}");
+    assert_eq!(run["progress"]["total"], 4, "{run}");
+    let job_id = run["progress"]["job_id"].as_str().unwrap();
+    let job: Value = app
+        .get(&format!("/api/v1/jobs/{job_id}"), &coordinator())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(job["kind"], "identification_run", "{job}");
+    assert_eq!(job["status"], "succeeded", "{job}");
+    assert_eq!(job["subject_url"], url.as_str(), "{job}");
+    assert_eq!(job["progress"], run["progress"], "{job}");
+    assert_eq!(job["progress"]["estimated_finish_at"], job["finished_at"]);
     assert_eq!(
         run["counts"],
         json!({"eligible": 2, "eligible_not_attached": 1, "not_eligible": 2})
@@ -793,13 +810,21 @@ async fn an_identification_run_lists_eligible_families_not_yet_attached() {
 async fn a_run_abandoned_by_a_dead_instance_is_taken_over() {
     let app = spawn_app().await;
     two_of_three(&app, "S60 1AE").await;
-    // A run another instance claimed and then stopped reporting on two minutes ago.
+    // A run another instance leased and then stopped reporting on two minutes ago.
     let db = app.superuser_db().await;
     let id = uuid::Uuid::now_v7();
     db.execute(
-        "INSERT INTO identification_runs (id, ruleset_code, revision_id, as_of, status, requested_by, heartbeat_at, started_at)
-         SELECT $1::text::uuid, 'phase1-2012', id, DATE '2013-06-01', 'running', 'someone', now() - interval '2 minutes', now() - interval '3 minutes'
+        "INSERT INTO identification_runs (id, ruleset_code, revision_id, as_of, status, requested_by, started_at)
+         SELECT $1::text::uuid, 'phase1-2012', id, DATE '2013-06-01', 'running', 'someone', now() - interval '3 minutes'
          FROM ruleset_revisions WHERE ruleset_code = 'phase1-2012' AND revision = 1",
+        &[&id.to_string()],
+    )
+    .await
+    .unwrap();
+    db.execute(
+        "INSERT INTO jobs (id, kind, subject_id, status, attempts, max_attempts, lease_token, leased_by, heartbeat_at, started_at)
+         VALUES (gen_random_uuid(), 'identification_run', $1::text::uuid, 'running', 1, 3, gen_random_uuid(), 'a dead instance',
+                 now() - interval '2 minutes', now() - interval '3 minutes')",
         &[&id.to_string()],
     )
     .await
@@ -807,6 +832,22 @@ async fn a_run_abandoned_by_a_dead_instance_is_taken_over() {
     let run = wait_for_run(&app, &format!("/api/v1/identification-runs/{id}")).await;
     assert_eq!(run["status"], "succeeded");
     assert_eq!(run["counts"]["eligible_not_attached"], 1);
+    let job: Value = app
+        .get(
+            &format!(
+                "/api/v1/jobs/{}",
+                run["progress"]["job_id"].as_str().unwrap()
+            ),
+            &coordinator(),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(job["attempts"], 2, "taken over: a second attempt {job}");
+    assert_ne!(job["heartbeat_at"], Value::Null);
 }
 
 #[tokio::test]

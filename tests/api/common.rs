@@ -230,6 +230,13 @@ pub async fn spawn_app_with(opts: Options) -> TestApp {
 }
 
 impl TestApp {
+    /// Stops this instance's background work (its job runner and webhook worker) and lets a
+    /// loop in flight see it; the HTTP server goes on answering.
+    pub async fn stop_background(&self) {
+        let _ = self.state.stop.send(true);
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    }
+
     /// Stops this instance: its HTTP server and its webhook worker (as a process exit would).
     pub async fn stop(&self) {
         let _ = self.state.stop.send(true);

@@ -311,3 +311,77 @@ async fn private_addresses_are_refused_unless_development_allows_them() {
     .await;
     assert_eq!((s, fields(&p)), (422, vec!["organisation".to_string()]));
 }
+
+#[tokio::test]
+async fn a_delivery_left_by_a_silent_worker_is_sent_once_by_another_and_the_first_cannot_record_it()
+{
+    let port = free_port();
+    let (got, receiver_handle) = receiver(port, 200);
+    let app = spawn_app().await;
+    // This instance stops before its worker sends anything: the two events stay pending.
+    app.stop_background().await;
+    let (remedi, _, _) =
+        provider_with_referral(&app, &format!("http://127.0.0.1:{port}/hook")).await;
+    // A worker leased both and fell silent two minutes ago.
+    let su = app.superuser_db().await;
+    su.batch_execute(
+        "UPDATE webhook_deliveries SET lease_token = gen_random_uuid(),
+                heartbeat_at = now() - interval '2 minutes'",
+    )
+    .await
+    .unwrap();
+    let leases: Vec<(uuid::Uuid, uuid::Uuid)> = su
+        .query(
+            "SELECT id::text, lease_token::text FROM webhook_deliveries",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r.get::<_, String>(0).parse().unwrap(),
+                r.get::<_, String>(1).parse().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(leases.len(), 2);
+    let again = spawn_app_with(Options {
+        database: Some(app.db_name.clone()),
+        ..Options::default()
+    })
+    .await;
+    until("both events delivered", || async {
+        let (_, d) = send(again.get("/api/v1/webhook-deliveries?status=delivered", &remedi)).await;
+        d["items"].as_array().map(|a| a.len()) == Some(2)
+    })
+    .await;
+    let mut ids: Vec<String> = got.lock().unwrap().iter().map(|r| r.0.clone()).collect();
+    ids.sort();
+    let mut expected: Vec<String> = leases.iter().map(|(id, _)| id.to_string()).collect();
+    expected.sort();
+    assert_eq!(
+        ids, expected,
+        "each delivery sent once, by the instance that took it over"
+    );
+    let (_, d) = send(again.get("/api/v1/webhook-deliveries", &remedi)).await;
+    for item in d["items"].as_array().unwrap() {
+        assert_eq!(item["attempts"], 1, "{item}");
+    }
+    // The silent worker wakes up: what it would record is refused, and nothing changes.
+    let pool = ffc::db::pool(&app.app_db_url, 1).unwrap();
+    let mut conn = pool.get().await.unwrap();
+    for (id, token) in leases {
+        assert!(!ffc::db::webhooks::delivered(&mut conn, id, token)
+            .await
+            .unwrap());
+        assert!(
+            !ffc::db::webhooks::failed(&mut conn, id, token, "late", None)
+                .await
+                .unwrap()
+        );
+    }
+    let (_, d) = send(again.get("/api/v1/webhook-deliveries?status=delivered", &remedi)).await;
+    assert_eq!(d["items"].as_array().unwrap().len(), 2);
+    receiver_handle.stop(true).await;
+}
