@@ -237,6 +237,12 @@ impl TestApp {
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     }
 
+    /// Tells this instance's job runner to look for work now (as a request that queues a job
+    /// does).
+    pub fn wake_jobs(&self) {
+        self.state.jobs.notify_one();
+    }
+
     /// Stops this instance: its HTTP server and its webhook worker (as a process exit would).
     pub async fn stop(&self) {
         let _ = self.state.stop.send(true);

@@ -270,3 +270,52 @@ async fn a_queued_run_cancelled_never_starts() {
     let (status, _) = send(app.get(&format!("/api/v1/jobs/{job_id}"), &officer())).await;
     assert_eq!(status, 404);
 }
+
+#[tokio::test]
+async fn a_failing_job_is_retried_after_its_back_off_and_then_fails_with_its_reason_kept() {
+    let app = spawn_app().await;
+    // A window's job whose window is not there: every attempt fails. Two attempts allowed.
+    let db = app.superuser_db().await;
+    let id = uuid::Uuid::now_v7().to_string();
+    db.execute(
+        "INSERT INTO jobs (id, kind, subject_id, max_attempts)
+         VALUES ($1::text::uuid, 'claim_window', gen_random_uuid(), 2)",
+        &[&id],
+    )
+    .await
+    .unwrap();
+    app.wake_jobs();
+    let mut first = Value::Null;
+    for _ in 0..100 {
+        first = job(&app, &id).await;
+        if first["attempts"] == 1 && first["status"] == "queued" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        first["status"], "queued",
+        "waiting to be tried again: {first}"
+    );
+    let error = first["error"].as_str().unwrap();
+    assert!(error.contains(&id), "the reason names the job: {first}");
+    let run_after: chrono::DateTime<chrono::Utc> =
+        first["run_after"].as_str().unwrap().parse().unwrap();
+    let now = chrono::Utc::now();
+    assert!(
+        run_after > now + chrono::Duration::seconds(3),
+        "backs off (5 s for the first retry): {first}"
+    );
+    let mut last = Value::Null;
+    for _ in 0..200 {
+        last = job(&app, &id).await;
+        if last["status"] == "failed" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(last["status"], "failed", "{last}");
+    assert_eq!(last["attempts"], 2, "{last}");
+    assert_eq!(last["error"], first["error"], "the reason kept");
+    assert_ne!(last["finished_at"], Value::Null);
+}
