@@ -10,4 +10,6 @@ UPDATE identification_runs r SET total = coalesce(j.total, 0), done = j.done
   FROM jobs j WHERE j.subject_id = r.id;
 UPDATE claim_windows w SET total = coalesce(j.total, 0), done = j.done
   FROM jobs j WHERE j.subject_id = w.id;
+CREATE INDEX identification_runs_claim_idx ON identification_runs (created_at)
+  WHERE status IN ('queued', 'running');
 DROP TABLE jobs;

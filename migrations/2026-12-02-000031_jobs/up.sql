@@ -63,6 +63,9 @@ ALTER TABLE identification_runs DROP COLUMN claim_token, DROP COLUMN heartbeat_a
 ALTER TABLE claim_windows DROP COLUMN claim_token, DROP COLUMN heartbeat_at,
   DROP COLUMN done, DROP COLUMN total;
 
+-- Runs are leased as jobs now.
+DROP INDEX identification_runs_claim_idx;
+
 -- A run can be cancelled.
 ALTER TABLE identification_runs DROP CONSTRAINT identification_runs_status_check;
 ALTER TABLE identification_runs ADD CONSTRAINT identification_runs_status_check

@@ -16,8 +16,10 @@ pub struct Progress {
     /// The job doing the work.
     pub job_id: Uuid,
     /// Items done so far (families judged, attachments judged, keys expired).
+    #[schema(minimum = 0)]
     pub done: i64,
     /// Items to do, once the job has counted them.
+    #[schema(minimum = 0)]
     pub total: Option<i64>,
     /// Items per second since the job started.
     pub rate_per_second: Option<f64>,
