@@ -726,14 +726,7 @@ async fn an_identification_run_lists_eligible_families_not_yet_attached() {
     assert_eq!(run["progress"]["done"], 4, "{run}");
     assert_eq!(run["progress"]["total"], 4, "{run}");
     let job_id = run["progress"]["job_id"].as_str().unwrap();
-    let job: Value = app
-        .get(&format!("/api/v1/jobs/{job_id}"), &coordinator())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, job) = send(app.get(&format!("/api/v1/jobs/{job_id}"), &coordinator())).await;
     assert_eq!(job["kind"], "identification_run", "{job}");
     assert_eq!(job["status"], "succeeded", "{job}");
     assert_eq!(job["subject_url"], url.as_str(), "{job}");
@@ -832,20 +825,11 @@ async fn a_run_abandoned_by_a_dead_instance_is_taken_over() {
     let run = wait_for_run(&app, &format!("/api/v1/identification-runs/{id}")).await;
     assert_eq!(run["status"], "succeeded");
     assert_eq!(run["counts"]["eligible_not_attached"], 1);
-    let job: Value = app
-        .get(
-            &format!(
-                "/api/v1/jobs/{}",
-                run["progress"]["job_id"].as_str().unwrap()
-            ),
-            &coordinator(),
-        )
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let job_url = format!(
+        "/api/v1/jobs/{}",
+        run["progress"]["job_id"].as_str().unwrap()
+    );
+    let (_, job) = send(app.get(&job_url, &coordinator())).await;
     assert_eq!(job["attempts"], 2, "taken over: a second attempt {job}");
     assert_ne!(job["heartbeat_at"], Value::Null);
 }

@@ -81,6 +81,16 @@ async fn until<F: std::future::Future<Output = bool>>(what: &str, mut check: imp
     }
 }
 
+/// Waits until the organisation's two events (the referral's creation and acceptance) are
+/// recorded as delivered.
+async fn both_delivered(app: &TestApp, provider: &str) {
+    until("both events delivered", || async {
+        let (_, d) = send(app.get("/api/v1/webhook-deliveries?status=delivered", provider)).await;
+        d["items"].as_array().map(|a| a.len()) == Some(2)
+    })
+    .await;
+}
+
 async fn provider_with_referral(app: &TestApp, url: &str) -> (String, Value, String) {
     let (s, _) = send(app.post(
         "/api/v1/provider-users",
@@ -147,11 +157,7 @@ async fn events_reach_a_receiver_that_was_down_after_the_service_restarts_each_s
         ..Options::default()
     })
     .await;
-    until("both events delivered", || async {
-        let (_, d) = send(again.get("/api/v1/webhook-deliveries?status=delivered", &remedi)).await;
-        d["items"].as_array().map(|a| a.len()) == Some(2)
-    })
-    .await;
+    both_delivered(&again, &remedi).await;
     let (_, d) = send(again.get("/api/v1/webhook-deliveries", &remedi)).await;
     let ids: Vec<String> = d["items"]
         .as_array()
@@ -351,11 +357,7 @@ async fn a_delivery_left_by_a_silent_worker_is_sent_once_by_another_and_the_firs
         ..Options::default()
     })
     .await;
-    until("both events delivered", || async {
-        let (_, d) = send(again.get("/api/v1/webhook-deliveries?status=delivered", &remedi)).await;
-        d["items"].as_array().map(|a| a.len()) == Some(2)
-    })
-    .await;
+    both_delivered(&again, &remedi).await;
     let mut ids: Vec<String> = got.lock().unwrap().iter().map(|r| r.0.clone()).collect();
     ids.sort();
     let mut expected: Vec<String> = leases.iter().map(|(id, _)| id.to_string()).collect();
