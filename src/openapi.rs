@@ -113,7 +113,222 @@ pub fn document() -> Value {
         .split_for_parts();
     let mut doc = serde_json::to_value(api).expect("document serialises");
     postprocess(&mut doc);
+    factor(&mut doc);
     doc
+}
+
+/// Where each shared kind of object lives in `components`, and the names of the usual ones.
+const SHARED: [&str; 3] = ["headers", "responses", "parameters"];
+
+fn response_name(code: &str) -> String {
+    match code {
+        "400" => "BadRequest",
+        "401" => "Unauthorized",
+        "403" => "Forbidden",
+        "404" => "NotFound",
+        "409" => "Conflict",
+        "412" => "PreconditionFailed",
+        "413" => "PayloadTooLarge",
+        "415" => "UnsupportedMediaType",
+        "422" => "Unprocessable",
+        "428" => "PreconditionRequired",
+        "429" => "TooManyRequests",
+        "500" => "InternalError",
+        "503" => "Unavailable",
+        other => return format!("Status{other}"),
+    }
+    .to_string()
+}
+
+/// `Idempotency-Key` -> `IdempotencyKey`, `limit` -> `Limit`.
+fn component_name(raw: &str) -> String {
+    raw.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// Moves every header, response and parameter object that appears more than once into
+/// `components` and refers to it there: the rate-limit headers and the shared error responses
+/// were otherwise written out in every operation (half of a 2.4 MB document). Headers go first,
+/// so that responses differing only in where their headers are written compare equal. The most
+/// used definition of a name gets the plain name; others a number after it. Representational
+/// only: `resolved` gives back the document as it was written out.
+fn factor(doc: &mut Value) {
+    for kind in SHARED {
+        let mut uses: Vec<(String, String)> = Vec::new(); // (name, canonical text)
+        visit(doc, kind, &mut |name, obj| {
+            uses.push((name.to_string(), obj.to_string()));
+        });
+        let mut counts: std::collections::BTreeMap<(String, String), usize> = Default::default();
+        for u in uses {
+            *counts.entry(u).or_default() += 1;
+        }
+        let mut shared: Vec<((String, String), usize)> =
+            counts.into_iter().filter(|(_, n)| *n > 1).collect();
+        // Most used first, so that it takes the plain name; then by text, so that names are stable.
+        shared.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let mut names: std::collections::HashMap<String, String> = Default::default();
+        let mut taken: std::collections::HashSet<String> = Default::default();
+        let components = doc["components"]
+            .as_object_mut()
+            .expect("components")
+            .entry(kind)
+            .or_insert(json!({}));
+        for ((name, text), _) in shared {
+            let base = match kind {
+                "responses" => response_name(&name),
+                _ => component_name(&name),
+            };
+            // "No such family visible to you." -> `FamilyNotFound` when `NotFound` is taken.
+            let what = serde_json::from_str::<Value>(&text).ok().and_then(|v| {
+                let d = v["description"]
+                    .as_str()?
+                    .strip_prefix("No such ")?
+                    .to_string();
+                let thing = d
+                    .split(" visible")
+                    .next()?
+                    .trim_end_matches('.')
+                    .to_string();
+                Some(component_name(&thing))
+            });
+            let mut chosen = match what {
+                Some(w) if taken.contains(&base) && !w.is_empty() => format!("{w}{base}"),
+                _ => base.clone(),
+            };
+            let mut n = 2;
+            while !taken.insert(chosen.clone()) {
+                chosen = format!("{base}{n}");
+                n += 1;
+            }
+            components[&chosen] = serde_json::from_str(&text).expect("json");
+            names.insert(text, chosen);
+        }
+        let prefix = format!("#/components/{kind}/");
+        visit_mut(doc, kind, &mut |obj| {
+            if let Some(n) = names.get(&obj.to_string()) {
+                *obj = json!({"$ref": format!("{prefix}{n}")});
+            }
+        });
+    }
+}
+
+/// Calls `f` with each inline object of `kind` in the operations (and, for headers, in the shared
+/// responses too): a header's name, a response's status code, a parameter's name.
+fn visit(doc: &Value, kind: &str, f: &mut dyn FnMut(&str, &Value)) {
+    let mut copy = doc.clone();
+    visit_named(&mut copy, kind, &mut |name, obj| f(name, obj));
+}
+
+fn visit_mut(doc: &mut Value, kind: &str, f: &mut dyn FnMut(&mut Value)) {
+    visit_named(doc, kind, &mut |_, obj| f(obj));
+}
+
+fn visit_named(doc: &mut Value, kind: &str, f: &mut dyn FnMut(&str, &mut Value)) {
+    let is_inline = |v: &Value| v.get("$ref").is_none();
+    let mut responses: Vec<&mut Value> = Vec::new();
+    let (paths, components) = {
+        let obj = doc.as_object_mut().expect("document");
+        let mut paths = None;
+        let mut components = None;
+        for (k, v) in obj.iter_mut() {
+            match k.as_str() {
+                "paths" => paths = Some(v),
+                "components" => components = Some(v),
+                _ => {}
+            }
+        }
+        (paths, components)
+    };
+    let mut params: Vec<&mut Value> = Vec::new();
+    for (_, item) in paths.and_then(|p| p.as_object_mut()).into_iter().flatten() {
+        for (_, op) in item.as_object_mut().into_iter().flatten() {
+            let op = op.as_object_mut().expect("operation");
+            for (k, v) in op.iter_mut() {
+                match k.as_str() {
+                    "responses" => responses.extend(v.as_object_mut().into_iter().flatten().map(
+                        |(code, r)| {
+                            if kind == "responses" && is_inline(r) {
+                                f(code, r);
+                            }
+                            r
+                        },
+                    )),
+                    "parameters" => params.extend(v.as_array_mut().into_iter().flatten()),
+                    _ => {}
+                }
+            }
+        }
+    }
+    if kind == "parameters" {
+        for p in params {
+            if is_inline(p) {
+                let name = p["name"].as_str().unwrap_or_default().to_string();
+                f(&name, p);
+            }
+        }
+    }
+    if kind == "headers" {
+        if let Some(shared) = components
+            .and_then(|c| c.get_mut("responses"))
+            .and_then(|r| r.as_object_mut())
+        {
+            responses.extend(shared.iter_mut().map(|(_, r)| r));
+        }
+        for r in responses {
+            for (name, h) in r
+                .get_mut("headers")
+                .and_then(|h| h.as_object_mut())
+                .into_iter()
+                .flatten()
+            {
+                if is_inline(h) {
+                    f(name, h);
+                }
+            }
+        }
+    }
+}
+
+/// The document with every shared header, response and parameter written out where it is used
+/// (as it was before `factor`): for code and tests that read an operation whole.
+pub fn resolved(doc: &Value) -> Value {
+    fn inline(v: &mut Value, components: &Value) {
+        match v {
+            Value::Object(map) => {
+                if let Some(Value::String(r)) = map.get("$ref") {
+                    for kind in SHARED {
+                        if let Some(name) = r.strip_prefix(&format!("#/components/{kind}/")) {
+                            let mut target = components[kind][name].clone();
+                            inline(&mut target, components);
+                            *v = target;
+                            return;
+                        }
+                    }
+                }
+                for (_, x) in map.iter_mut() {
+                    inline(x, components);
+                }
+            }
+            Value::Array(xs) => xs.iter_mut().for_each(|x| inline(x, components)),
+            _ => {}
+        }
+    }
+    let mut out = doc.clone();
+    let components = doc["components"].clone();
+    inline(&mut out["paths"], &components);
+    if let Some(c) = out["components"].as_object_mut() {
+        for kind in SHARED {
+            c.remove(kind);
+        }
+    }
+    out
 }
 
 pub const TEXT_PATTERN: &str = "^[^\\u0000]*[^\\u0000\\t\\n\\u000b\\f\\r ][^\\u0000]*$";

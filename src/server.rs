@@ -18,7 +18,9 @@ use crate::http::AppState;
 
 pub fn state(config: Config, pool: Pool, verifier: Verifier) -> web::Data<AppState> {
     let doc: utoipa::openapi::OpenApi =
-        serde_json::from_value(crate::openapi::document()).expect("document parses");
+        // utoipa's types take no `$ref` for a response header: the routes are read written out.
+        serde_json::from_value(crate::openapi::resolved(&crate::openapi::document()))
+            .expect("document parses");
     web::Data::new(AppState {
         pool,
         verifier,
@@ -85,7 +87,8 @@ pub fn app(
 > {
     let document = serde_json::to_value(crate::openapi::document()).expect("json");
     let doc = Arc::new(serde_json::to_string_pretty(&document).expect("json"));
-    let (methods, request_headers, response_headers) = cors_lists(&document);
+    let (methods, request_headers, response_headers) =
+        cors_lists(&crate::openapi::resolved(&document));
     let mut cors = Cors::default()
         .allowed_methods(methods)
         .allowed_headers(request_headers)

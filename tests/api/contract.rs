@@ -93,3 +93,87 @@ async fn the_docs_page_loads_nothing_from_elsewhere() {
         "no external validator or spec URL"
     );
 }
+
+/// Every inline header, response and parameter object of the document, as text, with where it is.
+fn inline_objects(doc: &Value) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let headers_of = |place: &str, r: &Value, out: &mut Vec<(String, String)>| {
+        for (name, h) in r["headers"].as_object().into_iter().flatten() {
+            if h.get("$ref").is_none() {
+                out.push((format!("header {name} of {place}"), h.to_string()));
+            }
+        }
+    };
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            for (code, r) in op["responses"].as_object().unwrap() {
+                let place = format!("{method} {path} {code}");
+                if r.get("$ref").is_none() {
+                    out.push((format!("response {place}"), r.to_string()));
+                }
+                headers_of(&place, r, &mut out);
+            }
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                if p.get("$ref").is_none() {
+                    out.push((
+                        format!("parameter {} of {method} {path}", p["name"]),
+                        p.to_string(),
+                    ));
+                }
+            }
+        }
+    }
+    for (name, r) in doc["components"]["responses"]
+        .as_object()
+        .into_iter()
+        .flatten()
+    {
+        headers_of(&format!("components.responses.{name}"), r, &mut out);
+    }
+    out
+}
+
+// Issue 18: a shared response, header or parameter is written once, in `components`.
+#[test]
+fn no_response_header_or_parameter_is_written_out_twice() {
+    let doc = ffc::openapi::document();
+    let mut seen: std::collections::HashMap<String, String> = Default::default();
+    let mut twice = Vec::new();
+    for (place, text) in inline_objects(&doc) {
+        if let Some(first) = seen.insert(text, place.clone()) {
+            twice.push(format!("{place} repeats {first}"));
+        }
+    }
+    assert!(twice.is_empty(), "written out twice:\n{}", twice.join("\n"));
+    assert!(doc["components"]["responses"]["TooManyRequests"].is_object());
+    assert!(doc["components"]["headers"]["RateLimit"].is_object());
+}
+
+// Issue 18: moving shared objects into `components` changed nothing an integrator reads: with
+// every `$ref` resolved, each operation of the document as it was before the issue is the same.
+#[test]
+fn the_lean_document_resolves_to_the_document_before_it() {
+    let before: Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/openapi-before-issue-18.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let after = ffc::openapi::resolved(&ffc::openapi::document());
+    let mut compared = 0;
+    for (path, item) in before["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            assert_eq!(&after["paths"][path][method], op, "{method} {path}");
+            compared += 1;
+        }
+    }
+    assert!(compared > 100, "{compared} operations compared");
+    for (name, schema) in before["components"]["schemas"].as_object().unwrap() {
+        assert_eq!(
+            &after["components"]["schemas"][name], schema,
+            "schema {name}"
+        );
+    }
+}
