@@ -181,8 +181,11 @@ fn factor(doc: &mut Value) {
             .entry(kind)
             .or_insert(json!({}));
         for ((name, text), _) in shared {
+            // Headers keep their own names: checkers look for `Access-Control-Allow-Origin` in
+            // every `headers` map, the shared one included.
             let base = match kind {
                 "responses" => response_name(&name),
+                "headers" => name.clone(),
                 _ => component_name(&name),
             };
             // "No such family visible to you." -> `FamilyNotFound` when `NotFound` is taken.
@@ -204,7 +207,10 @@ fn factor(doc: &mut Value) {
             };
             let mut n = 2;
             while !taken.insert(chosen.clone()) {
-                chosen = format!("{base}{n}");
+                chosen = match kind {
+                    "headers" => format!("{base}-{n}"),
+                    _ => format!("{base}{n}"),
+                };
                 n += 1;
             }
             components[&chosen] = serde_json::from_str(&text).expect("json");

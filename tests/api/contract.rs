@@ -147,6 +147,7 @@ fn no_response_header_or_parameter_is_written_out_twice() {
     assert!(twice.is_empty(), "written out twice:\n{}", twice.join("\n"));
     assert!(doc["components"]["responses"]["TooManyRequests"].is_object());
     assert!(doc["components"]["headers"]["RateLimit"].is_object());
+    assert!(doc["components"]["headers"]["Access-Control-Allow-Origin"].is_object());
 }
 
 // Issue 18: moving shared objects into `components` changed nothing an integrator reads: with
