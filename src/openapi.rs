@@ -162,7 +162,7 @@ fn component_name(raw: &str) -> String {
 fn factor(doc: &mut Value) {
     for kind in SHARED {
         let mut uses: Vec<(String, String)> = Vec::new(); // (name, canonical text)
-        visit(doc, kind, &mut |name, obj| {
+        visit_named(doc, kind, &mut |name, obj| {
             uses.push((name.to_string(), obj.to_string()));
         });
         let mut counts: std::collections::BTreeMap<(String, String), usize> = Default::default();
@@ -225,17 +225,12 @@ fn factor(doc: &mut Value) {
     }
 }
 
-/// Calls `f` with each inline object of `kind` in the operations (and, for headers, in the shared
-/// responses too): a header's name, a response's status code, a parameter's name.
-fn visit(doc: &Value, kind: &str, f: &mut dyn FnMut(&str, &Value)) {
-    let mut copy = doc.clone();
-    visit_named(&mut copy, kind, &mut |name, obj| f(name, obj));
-}
-
 fn visit_mut(doc: &mut Value, kind: &str, f: &mut dyn FnMut(&mut Value)) {
     visit_named(doc, kind, &mut |_, obj| f(obj));
 }
 
+/// Calls `f` with each inline object of `kind` in the operations (and, for headers, in the shared
+/// responses too) and its name: a header's name, a response's status code, a parameter's name.
 fn visit_named(doc: &mut Value, kind: &str, f: &mut dyn FnMut(&str, &mut Value)) {
     let is_inline = |v: &Value| v.get("$ref").is_none();
     let mut responses: Vec<&mut Value> = Vec::new();

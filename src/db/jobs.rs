@@ -84,6 +84,13 @@ pub async fn enqueue_period(
         .map(|n| n == 1)
 }
 
+/// The moment before which a holder's last heartbeat means it has fallen silent.
+fn silent_since(
+    stale_seconds: i32,
+) -> diesel::expression::SqlLiteral<diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>> {
+    diesel::dsl::sql(&format!("now() - interval '{stale_seconds} seconds'"))
+}
+
 /// Leases the oldest job of `kind` that is due, or one whose holder stopped sending heartbeats
 /// for `stale_seconds`, unless `in_all` of the kind already run on live instances. Kinds are
 /// leased one at a time across instances (an advisory lock for the count), rows skip-locked.
@@ -99,16 +106,10 @@ pub async fn lease(
             .bind::<diesel::sql_types::Text, _>(kind.as_str())
             .execute(conn)
             .await?;
-        let stale = diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>>(
-            &format!("now() - interval '{stale_seconds} seconds'"),
-        );
-        let stale2 = diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>>(
-            &format!("now() - interval '{stale_seconds} seconds'"),
-        );
         let running: i64 = jobs::table
             .filter(jobs::kind.eq(kind))
             .filter(jobs::status.eq(JobStatus::Running))
-            .filter(jobs::heartbeat_at.ge(stale))
+            .filter(jobs::heartbeat_at.ge(silent_since(stale_seconds)))
             .count()
             .get_result(conn)
             .await?;
@@ -123,7 +124,7 @@ pub async fn lease(
                     .and(jobs::run_after.le(now))
                     .or(jobs::status
                         .eq(JobStatus::Running)
-                        .and(jobs::heartbeat_at.lt(stale2))),
+                        .and(jobs::heartbeat_at.lt(silent_since(stale_seconds)))),
             )
             .order(jobs::created_at)
             .select(jobs::id)
@@ -270,8 +271,8 @@ pub async fn retry_later(
     .map(|n| n == 1)
 }
 
-/// Asks a live job to stop: a queued one is cancelled at once (`Some(true)` with the row), a
-/// running one at its next step. `None` when there is no such job.
+/// Asks a live job to stop: a queued one is cancelled at once, a running one at
+/// its next step; the row as it is then. `None` when there is no such job.
 pub async fn request_cancel(conn: &mut Conn, id: Uuid, by: &str) -> QueryResult<Option<JobRow>> {
     conn.transaction::<_, diesel::result::Error, _>(async |conn| {
         let Some(job) = find_for_update(conn, id).await? else {

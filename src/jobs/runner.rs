@@ -191,8 +191,8 @@ pub async fn execute(pool: Pool, reg: &'static Registration, job: JobRow, batch:
             .await
         }
         Err(JobError::Cancelled) => {
-            let by = job.cancel_requested_by.clone();
-            let by = match by {
+            // Asked while it ran: the name is in the row, not in the job as leased.
+            let by = match job.cancel_requested_by.clone() {
                 Some(b) => b,
                 None => current_canceller(&pool, job.id).await,
             };
