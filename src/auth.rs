@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::ApiError;
 
-/// The roles of DESIGN.md's security model. A token may carry several.
+/// The roles of the security model (docs/architecture.md, "Roles"). A token may carry several.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {

@@ -13,9 +13,9 @@ use crate::api::plans::{
 };
 use crate::api::staff::{StaffCreate, StaffRole};
 use crate::api::timeline::TafMemberCreate;
+use crate::context::{Allowed, Ctx, Policy};
 use crate::db::Pool;
 use crate::domain::casework::ReviewPolicy;
-use crate::http::extract::Ctx;
 use crate::http::reply::Reply;
 use crate::service;
 
@@ -37,6 +37,11 @@ macro_rules! step {
     ($what:literal, $call:expr) => {
         $call.await.map_err(|e| format!("{}: {e}", $what))?
     };
+}
+
+/// The demonstration loader calls services as its own principal, checked like any caller.
+pub(crate) fn allow<P: Policy>(ctx: &Ctx) -> Result<Allowed<P>, String> {
+    Allowed::check(ctx.clone()).map_err(|e| e.to_string())
 }
 
 fn finding(
@@ -102,7 +107,7 @@ pub async fn load(
         "adding the coordinator",
         service::staff::create(
             pool,
-            ctx,
+            &allow(ctx)?,
             StaffCreate {
                 subject: "demo-ffc-coordinator".into(),
                 name: "Families for Change Coordinator (case study)".into(),
@@ -117,7 +122,7 @@ pub async fn load(
         "adding the YOT case manager",
         service::staff::create(
             pool,
-            ctx,
+            &allow(ctx)?,
             StaffCreate {
                 subject: "demo-yot-case-manager".into(),
                 name: "Youth Offending Team case manager (case study)".into(),
@@ -132,7 +137,7 @@ pub async fn load(
         "recording consent",
         service::consent::create_consent(
             pool,
-            ctx,
+            &allow(ctx)?,
             family_id,
             ConsentCreate {
                 member_id: None,
@@ -170,7 +175,7 @@ pub async fn load(
         "starting the FCAF",
         service::assessments::create(
             pool,
-            ctx,
+            &allow(ctx)?,
             family_id,
             AssessmentCreate {
                 started_on: date("2013-02-11"),
@@ -216,7 +221,7 @@ pub async fn load(
         "seating the YOT case manager on the team",
         service::timeline::add_member(
             pool,
-            ctx,
+            &allow(ctx)?,
             family_id,
             TafMemberCreate {
                 staff_id: yot,
@@ -229,7 +234,7 @@ pub async fn load(
         "agreeing the FCAF",
         service::assessments::activate(
             pool,
-            ctx,
+            &allow(ctx)?,
             (family_id, fcaf_id),
             None,
             AssessmentActivate {
@@ -250,14 +255,16 @@ pub async fn load(
     for a in actions {
         ids.push(id_of(&step!(
             "adding an action",
-            service::plans::create_action(pool, ctx, family_id, a, None)
+            service::plans::create_action(pool, &allow(ctx)?, family_id, a, None)
         ))?);
     }
     let (order, college, work, housing) = (ids[0], ids[1], ids[2], ids[3]);
+    let progressing: Allowed<service::plans::Progressing> = allow(ctx)?;
+    let working: Allowed<service::assessments::Work> = allow(ctx)?;
     let progress = |id: Uuid, note: &'static str| {
         service::plans::add_progress(
             pool,
-            ctx,
+            &progressing,
             (family_id, id),
             ProgressCreate { note: note.into() },
             None,
@@ -266,7 +273,7 @@ pub async fn load(
     let close = |id: Uuid, on: &str, outcome: &str| {
         service::plans::close_action(
             pool,
-            ctx,
+            &working,
             (family_id, id),
             None,
             ActionClose {
@@ -280,7 +287,7 @@ pub async fn load(
         "the first TAF meeting",
         service::plans::create_meeting(
             pool,
-            ctx,
+            &allow(ctx)?,
             family_id,
             meeting(
                 "2013-03-04",
@@ -306,7 +313,7 @@ pub async fn load(
         "the second TAF meeting",
         service::plans::create_meeting(
             pool,
-            ctx,
+            &allow(ctx)?,
             family_id,
             meeting(
                 "2013-04-15",
@@ -333,7 +340,7 @@ pub async fn load(
         "the third TAF meeting",
         service::plans::create_meeting(
             pool,
-            ctx,
+            &allow(ctx)?,
             family_id,
             meeting(
                 "2013-05-27",

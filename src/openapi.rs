@@ -416,6 +416,11 @@ fn drop_unreferenced_schemas(doc: &mut Value) {
 }
 
 fn decorate_operation(op: &mut Value, personal: bool) {
+    // The route names its policy (`x-policy`, the policy's roles); the security requirement and
+    // the roles line are both written from it, so the roles are written once, in the policy.
+    if let Some(roles) = op.as_object_mut().and_then(|o| o.remove("x-policy")) {
+        op["security"] = json!([{ "bearer": roles }]);
+    }
     let roles: Vec<String> = op["security"]
         .as_array()
         .into_iter()

@@ -13,7 +13,7 @@ END
 $$;
 
 -- Identifier checks repeated here so that no path around the API can store an invalid value
--- (programme-rules.md, "Identifier checks"). The Rust domain layer gives the friendly message.
+-- (docs/rules.md, "Identifier checks"). The Rust domain layer gives the friendly message.
 CREATE FUNCTION ffc_upn_is_valid(upn text) RETURNS boolean
 LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
 DECLARE
@@ -116,7 +116,7 @@ CREATE TABLE members (
 CREATE INDEX members_family_idx ON members (family_id, date_of_birth);
 CREATE INDEX members_full_name_trgm_idx ON members USING gin (full_name gin_trgm_ops);
 
--- Relatives outside the household are relationships, not members (programme-rules.md).
+-- Relatives outside the household are relationships, not members (docs/rules.md).
 CREATE TABLE relatives (
   id uuid PRIMARY KEY,
   family_id uuid NOT NULL REFERENCES families (id),

@@ -101,7 +101,7 @@ INSERT INTO rulesets (code, name, family) VALUES
   ('phase2-2015', 'Troubled Families expanded programme (phase 2, 2015-2020)', 'phase2'),
   ('supporting-families-2022', 'Supporting Families (2022-2025)', 'supporting_families');
 
--- Seed revisions. Thresholds come from programme-rules.md; the deprived-area list is a small
+-- Seed revisions. Thresholds come from docs/rules.md; the deprived-area list is a small
 -- example (Rotherham postcode districts) to be replaced by a council through the API.
 INSERT INTO ruleset_revisions (id, ruleset_code, revision, effective_from, parameters, note, created_by) VALUES
  ('01900000-0000-7000-8000-000000000001', 'phase1-2012', 1, DATE '2012-04-01', $json$

@@ -49,7 +49,7 @@ CREATE TABLE assessments (
   CONSTRAINT assessments_dates CHECK (activated_on >= started_on AND closed_on >= started_on
     AND closed_on >= activated_on)
 );
--- One FCAF at a time per family (programme-rules.md: one whole-family assessment).
+-- One FCAF at a time per family (docs/rules.md: one whole-family assessment).
 CREATE UNIQUE INDEX assessments_one_open_per_family ON assessments (family_id) WHERE status <> 'closed';
 CREATE INDEX assessments_family_idx ON assessments (family_id, id);
 CREATE INDEX assessments_review_due_idx ON assessments (review_due_on) WHERE status = 'active';

@@ -1,5 +1,5 @@
 -- Commissioned services: which organisation provides them, whom they are for, how many families
--- they take at once, and their contract. Data that managers keep (programme-rules.md: "new
+-- they take at once, and their contract. Data that managers keep (docs/rules.md: "new
 -- providers appear every year"); seeded with the Rotherham set of 2013-2015.
 CREATE TABLE services (
   code text PRIMARY KEY CHECK (code ~ '^[a-z0-9-]{2,40}$'),
@@ -30,7 +30,7 @@ CREATE TABLE services (
 );
 CREATE INDEX services_organisation_idx ON services (organisation);
 
--- programme-rules.md, "Delivery routes and providers (Rotherham, 2013-2015)". Values in pence
+-- docs/rules.md, "Delivery routes and providers (Rotherham, 2013-2015)". Values in pence
 -- are not in the sources, so they are left for the council to enter.
 INSERT INTO services (code, organisation, name, need, min_age, max_age, required_plans, capacity,
                       contract_start, contract_end, notes) VALUES

@@ -9,7 +9,7 @@ use crate::db::assessments::{AssessmentRow, FindingRow};
 pub use crate::domain::casework::AssessmentStatus;
 
 text_enum!(
-    /// The FCAF's domains (programme-rules.md, "How families are worked with").
+    /// The FCAF's domains (docs/rules.md, "How families are worked with").
     Domain {
         Education => "education",
         CrimeAsb => "crime_asb",

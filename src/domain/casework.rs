@@ -1,4 +1,4 @@
-//! How families are worked with (programme-rules.md, "How families are worked with"): reviews of
+//! How families are worked with (docs/rules.md, "How families are worked with"): reviews of
 //! the Team Around the Family every 6-12 weeks, and which way a move between social care and early
 //! help goes.
 
@@ -41,7 +41,7 @@ pub struct ReviewPolicy {
 
 impl Default for ReviewPolicy {
     fn default() -> Self {
-        // programme-rules.md: "reviews every 6-12 weeks".
+        // docs/rules.md: "reviews every 6-12 weeks".
         ReviewPolicy {
             min_weeks: 6,
             max_weeks: 12,
@@ -100,7 +100,7 @@ pub fn overdue(due: NaiveDate, today: NaiveDate) -> bool {
 }
 
 /// Intensity of each kind of plan, highest first: a child protection plan, a child in need plan,
-/// the Family Recovery Programme's key worker, an FCAF (programme-rules.md: "Child Protection plan
+/// the Family Recovery Programme's key worker, an FCAF (docs/rules.md: "Child Protection plan
 /// -> Child in Need plan -> FCAF (step down), or FCAF -> social care (step up)").
 pub fn level(kind: &str) -> u8 {
     match kind {
@@ -130,7 +130,7 @@ mod tests {
 
     #[test]
     fn reviews_fall_within_six_to_twelve_weeks_by_default() {
-        // programme-rules.md: Team Around the Family reviews every 6-12 weeks.
+        // docs/rules.md: Team Around the Family reviews every 6-12 weeks.
         let p = ReviewPolicy::default();
         assert_eq!(p.first_due(d("2013-02-18")), d("2013-05-13"));
         assert_eq!(p.next_due(d("2013-03-04"), None), Ok(d("2013-05-27")));
@@ -163,7 +163,7 @@ mod tests {
 
     #[test]
     fn moves_between_social_care_and_early_help_have_a_direction() {
-        // programme-rules.md: CP -> CIN -> FCAF is a step down; FCAF -> social care a step up.
+        // docs/rules.md: CP -> CIN -> FCAF is a step down; FCAF -> social care a step up.
         assert_eq!(
             direction("child_protection_plan", "child_in_need_plan"),
             "step_down"

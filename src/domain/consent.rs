@@ -1,5 +1,5 @@
 //! May data of category C about this person go to organisation X for purpose Y on day D?
-//! DESIGN.md ("Consent is a grant") and programme-rules.md ("How families are worked with":
+//! docs/architecture.md ("Consent is a grant") and docs/rules.md ("How families are worked with":
 //! consent can be partial, as to what may be shared and with whom).
 //!
 //! The reading:
@@ -155,7 +155,7 @@ pub fn decide(grants: &[Grant], q: &Question) -> Verdict {
     )
 }
 
-/// An FCAF starts "with the family's consent" (programme-rules.md): a consent given by the family
+/// An FCAF starts "with the family's consent" (docs/rules.md): a consent given by the family
 /// or one of its members for `assessment`, in force on the day, not withdrawn. Any organisation:
 /// the consent is to the assessment itself; what may go where is asked of `decide` later.
 /// The family's own latest decision about assessment decides; without one, a member's consent
@@ -213,7 +213,7 @@ mod tests {
 
     #[test]
     fn a_family_consent_covers_each_member_in_its_period_inclusive() {
-        // DESIGN.md: end dates are inclusive.
+        // docs/architecture.md: end dates are inclusive.
         let g = given(None);
         let m = Some(Uuid::now_v7());
         for on in ["2013-02-04", "2013-08-01", "2014-02-03"] {
@@ -242,7 +242,7 @@ mod tests {
 
     #[test]
     fn partial_consent_excludes_a_category() {
-        // programme-rules.md: consent can be partial (what may be shared).
+        // docs/rules.md: consent can be partial (what may be shared).
         let mut g = given(None);
         g.excluded = vec!["mental_health".into()];
         let v = decide(
@@ -370,7 +370,7 @@ mod tests {
 
     #[test]
     fn an_assessment_needs_consent_in_force_for_assessment() {
-        // programme-rules.md: the FCAF is started with the family's consent.
+        // docs/rules.md: the FCAF is started with the family's consent.
         let g = given(Some(Uuid::now_v7()));
         assert_eq!(
             assessment_consent(std::slice::from_ref(&g), d("2013-02-04")),

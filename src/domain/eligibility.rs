@@ -1,4 +1,4 @@
-//! Who is eligible: programme-rules.md, "Who is eligible". One pure function per criterion; the
+//! Who is eligible: docs/rules.md, "Who is eligible". One pure function per criterion; the
 //! single-family endpoint and the identification job both call these, so each rule has exactly
 //! one implementation. Thresholds come from the ruleset revision's parameters, never from here.
 

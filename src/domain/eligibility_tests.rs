@@ -26,7 +26,7 @@ const CHILD: u128 = 2;
 const TEEN: u128 = 3;
 const CHILD2: u128 = 4;
 
-/// The national phase 1 parameters (programme-rules.md, "Who is eligible", Phase 1).
+/// The national phase 1 parameters (docs/rules.md, "Who is eligible", Phase 1).
 fn params() -> Phase1Params {
     let by_year = |a: i64, b: i64, c: i64| {
         BTreeMap::from([

@@ -1,4 +1,4 @@
-//! Outcomes and Payment by Results: programme-rules.md, "Outcomes and Payment by Results". The
+//! Outcomes and Payment by Results: docs/rules.md, "Outcomes and Payment by Results". The
 //! results engine is pure: a family's facts, the date it was attached and the date judged go in;
 //! each result of its ruleset comes out as achieved or not, with the figures and evidence that
 //! decide it. Every threshold is an integer comparison (sessions, incidents, basis points); the
@@ -1110,7 +1110,7 @@ fn sf_case(
 
 /// Supporting Families: a positive outcome on every need the family had at entry, sustained for
 /// the months required (6) unbroken from the day the case closed, with a lead practitioner, an
-/// agreed whole-family assessment and a single plan (programme-rules.md, Supporting Families).
+/// agreed whole-family assessment and a single plan (docs/rules.md, Supporting Families).
 /// The case is one worked after attachment: agreed by the date judged and not closed before the
 /// family was attached. The first such case whose needs held decides; failing that, the latest
 /// case explains what is missing.

@@ -1,4 +1,4 @@
-//! Each rule of "Outcomes and Payment by Results" (programme-rules.md), at and around its
+//! Each rule of "Outcomes and Payment by Results" (docs/rules.md), at and around its
 //! boundaries.
 
 use super::*;
@@ -775,7 +775,7 @@ fn supporting_families_needs_casework_and_six_months_after_closure() {
     assert_eq!(out[0].components[0].status, Status::NotYetShown);
 }
 
-// Issue 15, defect 1 (programme-rules.md, Supporting Families: "a lead practitioner, a
+// Issue 15, defect 1 (docs/rules.md, Supporting Families: "a lead practitioner, a
 // whole-family assessment and a single plan"; the case is the one worked after attachment). A
 // family whose only assessment was agreed and closed before it was attached, and before its
 // needs arose, is not achieved: nobody worked with it after attachment.
@@ -814,7 +814,7 @@ fn supporting_families_counts_only_a_case_worked_after_attachment() {
     assert_eq!(out[0].achieved_on, Some(d(2024, 2, 29)));
 }
 
-// Issue 15, defect 2 (programme-rules.md, Supporting Families: "sustained at least 6 months
+// Issue 15, defect 2 (docs/rules.md, Supporting Families: "sustained at least 6 months
 // after the case closed"). A need that recurs within six months of closure breaks it, even when
 // six clear months follow; a new case must close and six months pass.
 #[test]

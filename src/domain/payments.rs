@@ -1,4 +1,4 @@
-//! Money rules that depend on one family: programme-rules.md, "Phase 1 money" and "Phase 2 and
+//! Money rules that depend on one family: docs/rules.md, "Phase 1 money" and "Phase 2 and
 //! Supporting Families". Amounts are integer pence.
 
 use chrono::{Datelike, NaiveDate};
@@ -152,7 +152,7 @@ mod tests {
 
     #[test]
     fn phase_1_fees_are_80_60_40_percent_of_4000_pounds() {
-        // programme-rules.md: 203 funded families x £3,200 = £649,600 in year 1.
+        // docs/rules.md: 203 funded families x £3,200 = £649,600 in year 1.
         let p = params();
         assert_eq!(phase1_attachment_fee(&p, 2012), Some(320_000));
         assert_eq!(phase1_attachment_fee(&p, 2013), Some(240_000));
@@ -166,7 +166,7 @@ mod tests {
 
     #[test]
     fn the_reports_attachment_fees_come_out_exactly() {
-        // programme-rules.md, "Phase 1 money": 244 attached in year 1 -> 203 funded x £3,200 =
+        // docs/rules.md, "Phase 1 money": 244 attached in year 1 -> 203 funded x £3,200 =
         // £649,600; 609 by year 2 -> 507.5 rounded half up to 508, 305 more x £2,400 = £732,000.
         let p = params();
         let fee = |y| phase1_attachment_fee(&p, y).unwrap();

@@ -14,7 +14,7 @@ pub fn check_date_of_birth(dob: NaiveDate, today: NaiveDate) -> Result<(), &'sta
     }
 }
 
-/// Children have a school (programme-rules.md, "Families and members"); adults do not.
+/// Children have a school (docs/rules.md, "Families and members"); adults do not.
 pub fn check_school(is_child: bool, has_school: bool) -> Result<(), &'static str> {
     if has_school && !is_child {
         Err("only children have a school")

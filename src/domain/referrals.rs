@@ -1,4 +1,4 @@
-//! Referrals to commissioned services (programme-rules.md, "Delivery routes and providers" and
+//! Referrals to commissioned services (docs/rules.md, "Delivery routes and providers" and
 //! "Referral lifecycle"): which moves each side may make, and whether a member may be referred to
 //! a service on a day.
 
@@ -85,7 +85,7 @@ impl ReferralStatus {
 }
 
 /// The move `action` from `from`: the status reached, who makes it and what it needs. "The shape
-/// of FHIR's Task workflow" (programme-rules.md, "Referral lifecycle"): `waiting` ->
+/// of FHIR's Task workflow" (docs/rules.md, "Referral lifecycle"): `waiting` ->
 /// `requested` when a place is offered (the queue does it, not a person); `requested` ->
 /// `accepted` | `rejected`; `accepted` -> `in_progress`; `in_progress` -> `on_hold` |
 /// `completed` | `failed`; `on_hold` -> `in_progress`; the referrer may cancel any referral
@@ -205,7 +205,7 @@ mod tests {
     }
 
     fn mst() -> ServiceRules<'static> {
-        // programme-rules.md: MST for young people aged 11-17, from July 2014.
+        // docs/rules.md: MST for young people aged 11-17, from July 2014.
         ServiceRules {
             min_age: Some(11),
             max_age: Some(17),
@@ -257,7 +257,7 @@ mod tests {
 
     #[test]
     fn mind_needs_a_child_protection_or_child_in_need_plan() {
-        // programme-rules.md: MIND works with families with a CP or CIN plan.
+        // docs/rules.md: MIND works with families with a CP or CIN plan.
         let plans = [
             "child_protection_plan".to_string(),
             "child_in_need_plan".to_string(),

@@ -17,7 +17,7 @@ use super::middleware::{Authn, RequestId};
 use super::AppState;
 use crate::error::{ApiError, FieldError};
 
-pub use crate::context::Ctx;
+pub use crate::context::{Allowed, Ctx, Policy};
 
 impl FromRequest for Ctx {
     type Error = ApiError;
@@ -86,35 +86,18 @@ impl FromRequest for PathIds {
     }
 }
 
-/// A role policy: the roles that may call an operation. One policy per kind of access, defined
-/// next to the service functions it guards.
-pub trait Policy {
-    const ROLES: &'static [crate::auth::Role];
-}
-
 /// The caller, already checked against policy `P`. Listed before the body in a handler's
 /// arguments so that 401 and 403 come before any complaint about the input.
-pub struct Allowed<P: Policy>(pub Ctx, std::marker::PhantomData<P>);
-
-impl<P: Policy> std::ops::Deref for Allowed<P> {
-    type Target = Ctx;
-    fn deref(&self) -> &Ctx {
-        &self.0
-    }
-}
-
 impl<P: Policy> FromRequest for Allowed<P> {
     type Error = ApiError;
     type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let result = Ctx::from_request(req, payload)
-            .into_inner()
-            .and_then(|ctx| {
-                ctx.principal.require(P::ROLES)?;
-                Ok(Allowed(ctx, std::marker::PhantomData))
-            });
-        ready(result)
+        ready(
+            Ctx::from_request(req, payload)
+                .into_inner()
+                .and_then(Allowed::check),
+        )
     }
 }
 

@@ -3,7 +3,7 @@ use actix_web::{get, post, web, HttpRequest};
 use crate::api::allocations::*;
 use crate::api::Page;
 use crate::error::{ApiResult, Problem};
-use crate::http::extract::{idem, query_map, Allowed, Body, PathIds};
+use crate::http::extract::{idem, query_map, Allowed, Body, PathIds, Policy};
 use crate::http::reply::Reply;
 use crate::http::AppState;
 use crate::service::{self, allocations as al};
@@ -20,7 +20,7 @@ use crate::service::{self, allocations as al};
     request_body = AllocationCreate,
     params(("family_id" = Uuid, Path, description = "Family id"),
            ("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry.", max_length = 255, pattern = "^[!-~]{1,255}$")),
-    security(("bearer" = ["coordinator", "manager"])),
+    extensions(("x-policy" = json!(al::Allocate::ROLES))),
     responses(
         (status = 201, description = "Allocated.", body = Allocation,
          headers(("Location" = String, description = "The family's allocation history"), ("ETag" = String, description = "Always \"1\""))),
@@ -46,7 +46,7 @@ pub async fn create_allocation(
     tag = "allocations",
     description = "The family's dedicated workers over time, newest first.",
     params(("family_id" = Uuid, Path, description = "Family id")),
-    security(("bearer" = ["coordinator", "manager", "admin", "auditor"])),
+    extensions(("x-policy" = json!(al::Read::ROLES))),
     responses(
         (status = 200, description = "The allocation history.", body = Page<Allocation>),
         (status = 404, description = "No such family visible to you.", body = Problem, content_type = "application/problem+json")
@@ -70,7 +70,7 @@ pub async fn list_allocations(
     tag = "allocations",
     request_body = AllocationEnd,
     params(("family_id" = Uuid, Path, description = "Family id")),
-    security(("bearer" = ["coordinator", "manager"])),
+    extensions(("x-policy" = json!(al::Allocate::ROLES))),
     responses(
         (status = 200, description = "Ended.", body = Page<Allocation>),
         (status = 404, description = "No such family visible to you.", body = Problem, content_type = "application/problem+json"),
@@ -97,7 +97,7 @@ pub async fn end_allocation(
     tag = "allocations",
     request_body = Reallocation,
     params(("staff_id" = Uuid, Path, description = "The worker whose families move")),
-    security(("bearer" = ["manager"])),
+    extensions(("x-policy" = json!(al::Reallocate::ROLES))),
     responses(
         (status = 200, description = "Moved.", body = ReallocationDone),
         (status = 404, description = "No such member of staff.", body = Problem, content_type = "application/problem+json"),
@@ -123,7 +123,7 @@ pub async fn reallocate_caseload(
         ("limit" = Option<i64>, Query, description = "Page size, 1 to 200 (default 50).", minimum = 1, maximum = 200),
         ("cursor" = Option<String>, Query, description = "`next_cursor` from the previous page.", pattern = "^[A-Za-z0-9_-]{22}$")
     ),
-    security(("bearer" = ["coordinator", "manager", "admin", "auditor"])),
+    extensions(("x-policy" = json!(al::Read::ROLES))),
     responses((status = 200, description = "A page of families.", body = Page<UnallocatedFamily>))
 )]
 #[get("/unallocated-families")]

@@ -3,7 +3,7 @@ use actix_web::{get, post, put, web, HttpRequest};
 use crate::api::assessments::*;
 use crate::api::Page;
 use crate::error::{ApiResult, Problem};
-use crate::http::extract::{idem, Allowed, Body, IfMatch, PathIds};
+use crate::http::extract::{idem, Allowed, Body, IfMatch, PathIds, Policy};
 use crate::http::reply::Reply;
 use crate::http::AppState;
 use crate::service::{self, assessments as asm, families as fam};
@@ -19,7 +19,7 @@ use crate::service::{self, assessments as asm, families as fam};
     request_body = AssessmentCreate,
     params(("family_id" = Uuid, Path, description = "Family id"),
            ("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry.", max_length = 255, pattern = "^[!-~]{1,255}$")),
-    security(("bearer" = ["coordinator", "lead_worker"])),
+    extensions(("x-policy" = json!(asm::Start::ROLES))),
     responses(
         (status = 201, description = "Started (draft).", body = Assessment,
          headers(("Location" = String, description = "The assessment"), ("ETag" = String, description = "Its version"))),
@@ -46,7 +46,7 @@ pub async fn create_assessment(
     operation_id = "list_assessments",
     tag = "assessments",
     params(("family_id" = Uuid, Path, description = "Family id")),
-    security(("bearer" = ["coordinator", "manager", "admin", "auditor", "lead_worker", "key_worker"])),
+    extensions(("x-policy" = json!(fam::Read::ROLES))),
     responses(
         (status = 200, description = "The family's assessments.", body = Page<Assessment>),
         (status = 404, description = "No such family visible to you.", body = Problem, content_type = "application/problem+json")
@@ -67,7 +67,7 @@ pub async fn list_assessments(
     tag = "assessments",
     params(("family_id" = Uuid, Path, description = "Family id"),
            ("assessment_id" = Uuid, Path, description = "Assessment id")),
-    security(("bearer" = ["coordinator", "manager", "admin", "auditor", "lead_worker", "key_worker"])),
+    extensions(("x-policy" = json!(fam::Read::ROLES))),
     responses(
         (status = 200, description = "The assessment.", body = Assessment, headers(("ETag" = String, description = "Its version"))),
         (status = 404, description = "No such assessment visible to you.", body = Problem, content_type = "application/problem+json")
@@ -94,7 +94,7 @@ pub async fn get_assessment(
     params(("family_id" = Uuid, Path, description = "Family id"),
            ("assessment_id" = Uuid, Path, description = "Assessment id"),
            ("If-Match" = String, Header, description = "The ETag last read, e.g. `\"1\"`")),
-    security(("bearer" = ["coordinator", "manager", "lead_worker"])),
+    extensions(("x-policy" = json!(asm::Work::ROLES))),
     responses(
         (status = 200, description = "Updated.", body = Assessment, headers(("ETag" = String, description = "New version"))),
         (status = 404, description = "No such assessment visible to you.", body = Problem, content_type = "application/problem+json"),
@@ -125,7 +125,7 @@ pub async fn update_assessment(
     params(("family_id" = Uuid, Path, description = "Family id"),
            ("assessment_id" = Uuid, Path, description = "Assessment id"),
            ("If-Match" = String, Header, description = "The ETag last read")),
-    security(("bearer" = ["coordinator", "manager", "lead_worker"])),
+    extensions(("x-policy" = json!(asm::Work::ROLES))),
     responses(
         (status = 200, description = "Active.", body = Assessment, headers(("ETag" = String, description = "New version"))),
         (status = 404, description = "No such assessment visible to you.", body = Problem, content_type = "application/problem+json"),
@@ -162,7 +162,7 @@ pub async fn activate_assessment(
     params(("family_id" = Uuid, Path, description = "Family id"),
            ("assessment_id" = Uuid, Path, description = "Assessment id"),
            ("If-Match" = String, Header, description = "The ETag last read")),
-    security(("bearer" = ["coordinator", "manager", "lead_worker"])),
+    extensions(("x-policy" = json!(asm::Work::ROLES))),
     responses(
         (status = 200, description = "Closed.", body = Assessment, headers(("ETag" = String, description = "New version"))),
         (status = 404, description = "No such assessment visible to you.", body = Problem, content_type = "application/problem+json"),

@@ -3,7 +3,7 @@ use actix_web::{get, post, web, HttpRequest};
 use crate::api::attachments::*;
 use crate::api::Page;
 use crate::error::{ApiResult, Problem};
-use crate::http::extract::{idem, Allowed, Body, PathIds};
+use crate::http::extract::{idem, Allowed, Body, PathIds, Policy};
 use crate::http::reply::Reply;
 use crate::http::AppState;
 use crate::service::{self, attachments as att, families as fam};
@@ -21,7 +21,7 @@ use crate::service::{self, attachments as att, families as fam};
     request_body = AttachmentCreate,
     params(("family_id" = Uuid, Path, description = "Family id"),
            ("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry.", max_length = 255, pattern = "^[!-~]{1,255}$")),
-    security(("bearer" = ["coordinator", "manager"])),
+    extensions(("x-policy" = json!(att::Attach::ROLES))),
     responses(
         (status = 201, description = "Attached.", body = Attachment,
          headers(("Location" = String, description = "URL of the attachment"), ("ETag" = String, description = "Always \"1\": attachments never change"))),
@@ -47,7 +47,7 @@ pub async fn create_attachment(
     tag = "attachments",
     description = "The family's attachments, newest first (one per ruleset at most).",
     params(("family_id" = Uuid, Path, description = "Family id")),
-    security(("bearer" = ["coordinator", "manager", "admin", "auditor", "lead_worker", "key_worker"])),
+    extensions(("x-policy" = json!(fam::Read::ROLES))),
     responses(
         (status = 200, description = "The attachments.", body = Page<Attachment>),
         (status = 404, description = "No such family visible to you.", body = Problem, content_type = "application/problem+json")
@@ -68,7 +68,7 @@ pub async fn list_attachments(
     tag = "attachments",
     description = "One attachment, with the verdict kept from the attachment date.",
     params(("family_id" = Uuid, Path, description = "Family id"), ("attachment_id" = Uuid, Path, description = "Attachment id")),
-    security(("bearer" = ["coordinator", "manager", "admin", "auditor", "lead_worker", "key_worker"])),
+    extensions(("x-policy" = json!(fam::Read::ROLES))),
     responses(
         (status = 200, description = "The attachment.", body = Attachment),
         (status = 404, description = "No such family or attachment visible to you.", body = Problem, content_type = "application/problem+json")

@@ -3,7 +3,7 @@ use actix_web::{get, web, HttpRequest};
 use crate::api::audit::{AuditEvent, AuditListQuery};
 use crate::api::Page;
 use crate::error::ApiResult;
-use crate::http::extract::{query_map, Allowed};
+use crate::http::extract::{query_map, Allowed, Policy};
 use crate::http::reply::Reply;
 use crate::http::AppState;
 use crate::service;
@@ -16,7 +16,7 @@ use crate::service;
     operation_id = "list_audit_events",
     tag = "audit",
     params(AuditListQuery),
-    security(("bearer" = ["auditor", "admin"])),
+    extensions(("x-policy" = json!(service::audit::Read::ROLES))),
     responses(
         (status = 200, description = "A page of audit events.", body = Page<AuditEvent>,
          example = json!({"items": [{

@@ -3,7 +3,7 @@ use actix_web::{get, post, web, HttpRequest};
 use crate::api::claims::*;
 use crate::api::Page;
 use crate::error::{ApiResult, Problem};
-use crate::http::extract::{idem, query_map, Allowed, Body, IfMatch, PathIds};
+use crate::http::extract::{idem, query_map, Allowed, Body, IfMatch, PathIds, Policy};
 use crate::http::reply::Reply;
 use crate::http::AppState;
 use crate::service::claims as svc;
@@ -24,7 +24,7 @@ use crate::service::claims as svc;
     tag = "claims",
     request_body = WindowCreate,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry.", max_length = 255, pattern = "^[!-~]{1,255}$")),
-    security(("bearer" = ["claims_officer"])),
+    extensions(("x-policy" = json!(svc::Run::ROLES))),
     responses(
         (status = 202, description = "Opened; computing.", body = Window,
          headers(("Location" = String, description = "URL of the window"), ("ETag" = String, description = "Version"))),
@@ -50,7 +50,7 @@ pub async fn create_claim_window(
     tag = "claims",
     description = "Windows in the order they were opened, each with its totals per result type.",
     params(WindowListQuery),
-    security(("bearer" = ["claims_officer", "auditor", "manager"])),
+    extensions(("x-policy" = json!(svc::Read::ROLES))),
     responses((status = 200, description = "A page of windows.", body = Page<Window>))
 )]
 #[get("/claim-windows")]
@@ -69,7 +69,7 @@ pub async fn list_claim_windows(
     tag = "claims",
     description = "Status, progress of the computation, who prepared, validated and submitted it, and its totals per result type (included, excluded, withdrawn, money).",
     params(("window_id" = Uuid, Path, description = "Window id")),
-    security(("bearer" = ["claims_officer", "auditor", "manager"])),
+    extensions(("x-policy" = json!(svc::Read::ROLES))),
     responses(
         (status = 200, description = "The window.", body = Window,
          headers(("ETag" = String, description = "Version"))),
@@ -91,7 +91,7 @@ pub async fn get_claim_window(
     tag = "claims",
     description = "Each result in the window: family, result, amount, status and the snapshot of the result as judged at the cut-off (components, figures, evidence ids).",
     params(("window_id" = Uuid, Path, description = "Window id"), ItemListQuery),
-    security(("bearer" = ["claims_officer", "auditor", "manager"])),
+    extensions(("x-policy" = json!(svc::Read::ROLES))),
     responses(
         (status = 200, description = "A page of results.", body = Page<Item>),
         (status = 404, description = "No such window.", body = Problem, content_type = "application/problem+json")
@@ -116,7 +116,7 @@ pub async fn list_claim_items(
     operation_id = "recompute_claim_window",
     tag = "claims",
     params(("window_id" = Uuid, Path, description = "Window id")),
-    security(("bearer" = ["claims_officer"])),
+    extensions(("x-policy" = json!(svc::Run::ROLES))),
     responses(
         (status = 202, description = "Computing again.", body = Window),
         (status = 404, description = "No such window.", body = Problem, content_type = "application/problem+json"),
@@ -143,7 +143,7 @@ pub async fn recompute_claim_window(
     operation_id = "validate_claim_window",
     tag = "claims",
     params(("window_id" = Uuid, Path, description = "Window id"), ("If-Match" = String, Header, description = "The window's ETag as last read, e.g. `\"3\"`: what is signed off is that version")),
-    security(("bearer" = ["auditor"])),
+    extensions(("x-policy" = json!(svc::Validate::ROLES))),
     responses(
         (status = 200, description = "Validated.", body = Window),
         (status = 403, description = "You prepared this window (or lack the role): someone else validates it.", body = Problem, content_type = "application/problem+json"),
@@ -172,7 +172,7 @@ pub async fn validate_claim_window(
     operation_id = "submit_claim_window",
     tag = "claims",
     params(("window_id" = Uuid, Path, description = "Window id"), ("If-Match" = String, Header, description = "The window's ETag as last read, e.g. `\"3\"`: what is signed off is that version")),
-    security(("bearer" = ["claims_officer"])),
+    extensions(("x-policy" = json!(svc::Run::ROLES))),
     responses(
         (status = 200, description = "Submitted.", body = Window),
         (status = 403, description = "You prepared this window (or lack the role): someone else submits it.", body = Problem, content_type = "application/problem+json"),
@@ -201,7 +201,7 @@ pub async fn submit_claim_window(
     tag = "claims",
     request_body = Exclusion,
     params(("window_id" = Uuid, Path, description = "Window id"), ("item_id" = Uuid, Path, description = "Item id")),
-    security(("bearer" = ["claims_officer"])),
+    extensions(("x-policy" = json!(svc::Run::ROLES))),
     responses(
         (status = 200, description = "Excluded.", body = Item),
         (status = 404, description = "No such window or item.", body = Problem, content_type = "application/problem+json"),
@@ -228,7 +228,7 @@ pub async fn exclude_claim_item(
     tag = "claims",
     request_body = Withdrawal,
     params(("window_id" = Uuid, Path, description = "Window id"), ("item_id" = Uuid, Path, description = "Item id")),
-    security(("bearer" = ["claims_officer"])),
+    extensions(("x-policy" = json!(svc::Run::ROLES))),
     responses(
         (status = 200, description = "Withdrawn.", body = Item),
         (status = 404, description = "No such window or item.", body = Problem, content_type = "application/problem+json"),

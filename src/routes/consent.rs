@@ -3,7 +3,7 @@ use actix_web::{get, post, web, HttpRequest};
 use crate::api::consent::*;
 use crate::api::Page;
 use crate::error::{ApiResult, Problem};
-use crate::http::extract::{idem, query_map, Allowed, Body, IfMatch, PathIds};
+use crate::http::extract::{idem, query_map, Allowed, Body, IfMatch, PathIds, Policy};
 use crate::http::reply::Reply;
 use crate::http::AppState;
 use crate::service::{self, consent as cs, families as fam};
@@ -14,7 +14,7 @@ use crate::service::{self, consent as cs, families as fam};
 #[utoipa::path(
     operation_id = "list_organisations",
     tag = "consent",
-    security(("bearer" = ["coordinator", "lead_worker", "key_worker", "employment_adviser", "provider", "social_worker", "police_contact", "claims_officer", "auditor", "manager", "admin"])),
+    extensions(("x-policy" = json!(cs::Anyone::ROLES))),
     responses((status = 200, description = "Every organisation, by code.", body = Page<Organisation>))
 )]
 #[get("/organisations")]
@@ -31,7 +31,7 @@ pub async fn list_organisations(
     tag = "consent",
     request_body = Organisation,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry.", max_length = 255, pattern = "^[!-~]{1,255}$")),
-    security(("bearer" = ["manager", "admin"])),
+    extensions(("x-policy" = json!(cs::Organisations::ROLES))),
     responses(
         (status = 201, description = "Added.", body = Organisation,
          headers(("Location" = String, description = "The list of organisations"), ("ETag" = String, description = "Always \"1\""))),
@@ -61,7 +61,7 @@ pub async fn create_organisation(
     request_body = ConsentCreate,
     params(("family_id" = Uuid, Path, description = "Family id"),
            ("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry.", max_length = 255, pattern = "^[!-~]{1,255}$")),
-    security(("bearer" = ["coordinator", "manager", "lead_worker", "key_worker"])),
+    extensions(("x-policy" = json!(cs::Record::ROLES))),
     responses(
         (status = 201, description = "Recorded.", body = Consent,
          headers(("Location" = String, description = "The family's consents"), ("ETag" = String, description = "Always \"1\""))),
@@ -87,7 +87,7 @@ pub async fn create_consent(
     operation_id = "list_consents",
     tag = "consent",
     params(("family_id" = Uuid, Path, description = "Family id")),
-    security(("bearer" = ["coordinator", "manager", "admin", "auditor", "lead_worker", "key_worker"])),
+    extensions(("x-policy" = json!(fam::Read::ROLES))),
     responses(
         (status = 200, description = "The family's consents.", body = Page<Consent>),
         (status = 404, description = "No such family visible to you.", body = Problem, content_type = "application/problem+json")
@@ -112,7 +112,7 @@ pub async fn list_consents(
     params(("family_id" = Uuid, Path, description = "Family id"),
            ("consent_id" = Uuid, Path, description = "Consent id"),
            ("If-Match" = String, Header, description = "The ETag last read, e.g. `\"1\"`")),
-    security(("bearer" = ["coordinator", "manager", "lead_worker", "key_worker"])),
+    extensions(("x-policy" = json!(cs::Record::ROLES))),
     responses(
         (status = 200, description = "Withdrawn.", body = Consent, headers(("ETag" = String, description = "New version"))),
         (status = 404, description = "No such consent visible to you.", body = Problem, content_type = "application/problem+json"),
@@ -144,7 +144,7 @@ pub async fn withdraw_consent(
         ("category" = DataCategory, Query, description = "The category of data."),
         ("member_id" = Option<Uuid>, Query, description = "The member the data is about; absent for the family as a whole."),
         ("on" = Option<chrono::NaiveDate>, Query, description = "The day (default today, Europe/London).")),
-    security(("bearer" = ["coordinator", "manager", "admin", "auditor", "lead_worker", "key_worker"])),
+    extensions(("x-policy" = json!(fam::Read::ROLES))),
     responses(
         (status = 200, description = "The answer and its reason.", body = ConsentCheck),
         (status = 404, description = "No such family visible to you.", body = Problem, content_type = "application/problem+json"),
@@ -176,7 +176,7 @@ pub async fn check_consent(
     request_body = SharingCreate,
     params(("family_id" = Uuid, Path, description = "Family id"),
            ("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry.", max_length = 255, pattern = "^[!-~]{1,255}$")),
-    security(("bearer" = ["coordinator", "manager", "lead_worker", "key_worker"])),
+    extensions(("x-policy" = json!(cs::Record::ROLES))),
     responses(
         (status = 201, description = "Recorded.", body = Sharing,
          headers(("Location" = String, description = "The family's sharing records"), ("ETag" = String, description = "Always \"1\""))),
@@ -204,7 +204,7 @@ pub async fn create_sharing(
     params(("family_id" = Uuid, Path, description = "Family id"),
         ("limit" = Option<i64>, Query, description = "Page size, 1 to 200 (default 50).", minimum = 1, maximum = 200),
         ("cursor" = Option<String>, Query, description = "`next_cursor` from the previous page.", pattern = "^[A-Za-z0-9_-]{22}$")),
-    security(("bearer" = ["coordinator", "manager", "admin", "auditor", "lead_worker", "key_worker"])),
+    extensions(("x-policy" = json!(fam::Read::ROLES))),
     responses(
         (status = 200, description = "A page of sharing records.", body = Page<Sharing>),
         (status = 404, description = "No such family visible to you.", body = Problem, content_type = "application/problem+json")

@@ -4,7 +4,7 @@ use crate::api::evidence::*;
 use crate::api::rulesets::{Eligibility, EligibilityQuery};
 use crate::api::Page;
 use crate::error::{ApiResult, Problem};
-use crate::http::extract::{idem, query_map, Allowed, Body, PathIds};
+use crate::http::extract::{idem, query_map, Allowed, Body, PathIds, Policy};
 use crate::http::reply::Reply;
 use crate::http::AppState;
 use crate::service::{self, families as fam};
@@ -20,7 +20,7 @@ use crate::service::{self, families as fam};
     request_body = EvidenceCreate,
     params(("family_id" = Uuid, Path, description = "Family id"),
            ("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry.", max_length = 255, pattern = "^[!-~]{1,255}$")),
-    security(("bearer" = ["coordinator", "manager", "admin"])),
+    extensions(("x-policy" = json!(service::evidence::Write::ROLES))),
     responses(
         (status = 201, description = "Recorded.", body = Evidence,
          headers(("Location" = String, description = "URL of the record"), ("ETag" = String, description = "Always \"1\": records never change"))),
@@ -47,7 +47,7 @@ pub async fn create_evidence(
     operation_id = "list_evidence",
     tag = "evidence",
     params(("family_id" = Uuid, Path, description = "Family id"), EvidenceListQuery),
-    security(("bearer" = ["coordinator", "manager", "admin", "auditor", "lead_worker", "key_worker"])),
+    extensions(("x-policy" = json!(fam::Read::ROLES))),
     responses(
         (status = 200, description = "A page of evidence records.", body = Page<Evidence>),
         (status = 404, description = "No such family visible to you.", body = Problem, content_type = "application/problem+json")
@@ -70,7 +70,7 @@ pub async fn list_evidence(
     tag = "evidence",
     description = "One evidence record, with the record that corrected it if any.",
     params(("family_id" = Uuid, Path, description = "Family id"), ("evidence_id" = Uuid, Path, description = "Evidence id")),
-    security(("bearer" = ["coordinator", "manager", "admin", "auditor", "lead_worker", "key_worker"])),
+    extensions(("x-policy" = json!(fam::Read::ROLES))),
     responses(
         (status = 200, description = "The record.", body = Evidence),
         (status = 404, description = "No such family or record visible to you.", body = Problem, content_type = "application/problem+json")
@@ -96,7 +96,7 @@ pub async fn get_evidence(
     operation_id = "get_eligibility",
     tag = "evidence",
     params(("family_id" = Uuid, Path, description = "Family id"), EligibilityQuery),
-    security(("bearer" = ["coordinator", "manager", "admin", "auditor", "lead_worker", "key_worker"])),
+    extensions(("x-policy" = json!(fam::Read::ROLES))),
     responses(
         (status = 200, description = "The verdict and its reasons.", body = Eligibility),
         (status = 404, description = "No such family visible to you.", body = Problem, content_type = "application/problem+json"),

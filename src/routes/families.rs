@@ -3,7 +3,7 @@ use actix_web::{delete, get, patch, post, web, HttpRequest};
 use crate::api::families::*;
 use crate::api::Page;
 use crate::error::{ApiResult, Problem};
-use crate::http::extract::{idem, if_match, query_map, Allowed, Body, IfMatch, PathIds};
+use crate::http::extract::{idem, if_match, query_map, Allowed, Body, IfMatch, PathIds, Policy};
 use crate::http::reply::Reply;
 use crate::http::AppState;
 use crate::service;
@@ -19,7 +19,7 @@ use crate::service::families as fam;
     tag = "families",
     request_body = FamilyCreate,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry: the same key with the same body replays the first response.", max_length = 255, pattern = "^[!-~]{1,255}$")),
-    security(("bearer" = ["coordinator", "manager", "admin"])),
+    extensions(("x-policy" = json!(fam::Write::ROLES))),
     responses(
         (status = 201, description = "Created.", body = Family,
          headers(("Location" = String, description = "URL of the new family"), ("ETag" = String, description = "Current version"))),
@@ -44,7 +44,7 @@ pub async fn create_family(
     operation_id = "list_families",
     tag = "families",
     params(FamilyListQuery),
-    security(("bearer" = ["coordinator", "manager", "admin", "auditor", "lead_worker", "key_worker"])),
+    extensions(("x-policy" = json!(fam::Read::ROLES))),
     responses((status = 200, description = "A page of families.", body = Page<FamilySummary>,
         example = json!({"items": [{"id": "019a2b3c-0000-7000-8000-000000000002", "reference": "FFC-000001",
             "town": "Rotherham", "postcode": "S60 1AE", "status": "identified",
@@ -71,7 +71,7 @@ pub async fn list_families(
     operation_id = "get_family",
     tag = "families",
     params(("family_id" = Uuid, Path, description = "Family id")),
-    security(("bearer" = ["coordinator", "manager", "admin", "auditor", "lead_worker", "key_worker"])),
+    extensions(("x-policy" = json!(fam::Read::ROLES))),
     responses(
         (status = 200, description = "The family.", body = Family, headers(("ETag" = String, description = "Current version"))),
         (status = 404, description = "No such family visible to you.", body = Problem, content_type = "application/problem+json")
@@ -96,7 +96,7 @@ pub async fn get_family(
     request_body(content = FamilyUpdate, content_type = "application/json"),
     params(("family_id" = Uuid, Path, description = "Family id"),
            ("If-Match" = String, Header, description = "The ETag last read, e.g. `\"3\"`")),
-    security(("bearer" = ["coordinator", "manager", "admin"])),
+    extensions(("x-policy" = json!(fam::Write::ROLES))),
     responses(
         (status = 200, description = "Updated.", body = Family, headers(("ETag" = String, description = "New version"))),
         (status = 404, description = "No such family visible to you.", body = Problem, content_type = "application/problem+json"),
@@ -123,7 +123,7 @@ pub async fn update_family(
     tag = "families",
     params(("family_id" = Uuid, Path, description = "Family id"),
            ("If-Match" = String, Header, description = "The ETag last read")),
-    security(("bearer" = ["coordinator", "manager", "admin"])),
+    extensions(("x-policy" = json!(fam::Write::ROLES))),
     responses(
         (status = 204, description = "Archived."),
         (status = 404, description = "No such family visible to you.", body = Problem, content_type = "application/problem+json"),
@@ -150,7 +150,7 @@ pub async fn archive_family(
     request_body = MemberCreate,
     params(("family_id" = Uuid, Path, description = "Family id"),
            ("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry.", max_length = 255, pattern = "^[!-~]{1,255}$")),
-    security(("bearer" = ["coordinator", "manager", "admin"])),
+    extensions(("x-policy" = json!(fam::Write::ROLES))),
     responses(
         (status = 201, description = "Created.", body = Member,
          headers(("Location" = String, description = "URL of the new member"), ("ETag" = String, description = "Current version"))),
@@ -175,7 +175,7 @@ pub async fn create_member(
     tag = "members",
     description = "One current member of the household.",
     params(("family_id" = Uuid, Path, description = "Family id"), ("member_id" = Uuid, Path, description = "Member id")),
-    security(("bearer" = ["coordinator", "manager", "admin", "auditor", "lead_worker", "key_worker"])),
+    extensions(("x-policy" = json!(fam::Read::ROLES))),
     responses(
         (status = 200, description = "The member.", body = Member, headers(("ETag" = String, description = "Current version"))),
         (status = 404, description = "No such family or member visible to you.", body = Problem, content_type = "application/problem+json")
@@ -200,7 +200,7 @@ pub async fn get_member(
     request_body(content = MemberUpdate, content_type = "application/json"),
     params(("family_id" = Uuid, Path, description = "Family id"), ("member_id" = Uuid, Path, description = "Member id"),
            ("If-Match" = String, Header, description = "The ETag last read")),
-    security(("bearer" = ["coordinator", "manager", "admin"])),
+    extensions(("x-policy" = json!(fam::Write::ROLES))),
     responses(
         (status = 200, description = "Updated.", body = Member, headers(("ETag" = String, description = "New version"))),
         (status = 404, description = "No such family or member visible to you.", body = Problem, content_type = "application/problem+json"),
@@ -236,7 +236,7 @@ pub async fn update_member(
     tag = "members",
     params(("family_id" = Uuid, Path, description = "Family id"), ("member_id" = Uuid, Path, description = "Member id"),
            ("If-Match" = String, Header, description = "The ETag last read")),
-    security(("bearer" = ["coordinator", "manager", "admin"])),
+    extensions(("x-policy" = json!(fam::Write::ROLES))),
     responses(
         (status = 204, description = "Archived."),
         (status = 404, description = "No such family or member visible to you.", body = Problem, content_type = "application/problem+json"),
@@ -264,7 +264,7 @@ pub async fn archive_member(
     request_body = RelativeCreate,
     params(("family_id" = Uuid, Path, description = "Family id"),
            ("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry.", max_length = 255, pattern = "^[!-~]{1,255}$")),
-    security(("bearer" = ["coordinator", "manager", "admin"])),
+    extensions(("x-policy" = json!(fam::Write::ROLES))),
     responses(
         (status = 201, description = "Created.", body = Relative,
          headers(("Location" = String, description = "URL of the new relative"), ("ETag" = String, description = "Current version"))),
@@ -291,7 +291,7 @@ pub async fn create_relative(
     tag = "members",
     params(("family_id" = Uuid, Path, description = "Family id"), ("relative_id" = Uuid, Path, description = "Relative id"),
            ("If-Match" = String, Header, description = "The ETag last read")),
-    security(("bearer" = ["coordinator", "manager", "admin"])),
+    extensions(("x-policy" = json!(fam::Write::ROLES))),
     responses(
         (status = 204, description = "Archived."),
         (status = 404, description = "No such family or relative visible to you.", body = Problem, content_type = "application/problem+json"),

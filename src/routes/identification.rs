@@ -3,7 +3,7 @@ use actix_web::{get, post, web, HttpRequest};
 use crate::api::identification::*;
 use crate::api::Page;
 use crate::error::{ApiResult, Problem};
-use crate::http::extract::{idem, query_map, Allowed, Body, PathIds};
+use crate::http::extract::{idem, query_map, Allowed, Body, PathIds, Policy};
 use crate::http::reply::Reply;
 use crate::http::AppState;
 use crate::service::{self, identification as ident};
@@ -18,7 +18,7 @@ use crate::service::{self, identification as ident};
     tag = "identification",
     request_body = RunCreate,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry.", max_length = 255, pattern = "^[!-~]{1,255}$")),
-    security(("bearer" = ["coordinator", "manager"])),
+    extensions(("x-policy" = json!(ident::Start::ROLES))),
     responses(
         (status = 202, description = "Queued.", body = Run,
          headers(("Location" = String, description = "URL of the run"))),
@@ -43,7 +43,7 @@ pub async fn create_identification_run(
     tag = "identification",
     description = "The run's status, progress (families judged of the total) and, once finished, its counts.",
     params(("run_id" = Uuid, Path, description = "Run id")),
-    security(("bearer" = ["coordinator", "manager", "auditor"])),
+    extensions(("x-policy" = json!(ident::Read::ROLES))),
     responses(
         (status = 200, description = "The run.", body = Run),
         (status = 404, description = "No such run.", body = Problem, content_type = "application/problem+json")
@@ -66,7 +66,7 @@ pub async fn get_identification_run(
     operation_id = "list_identification_results",
     tag = "identification",
     params(("run_id" = Uuid, Path, description = "Run id"), RunResultsQuery),
-    security(("bearer" = ["coordinator", "manager", "auditor"])),
+    extensions(("x-policy" = json!(ident::Read::ROLES))),
     responses(
         (status = 200, description = "A page of eligible families.", body = Page<RunResult>),
         (status = 404, description = "No such run.", body = Problem, content_type = "application/problem+json")

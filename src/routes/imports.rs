@@ -2,7 +2,7 @@ use actix_web::{get, post, web};
 
 use crate::api::imports::*;
 use crate::error::{ApiResult, Problem};
-use crate::http::extract::{Allowed, CsvBody, PathIds};
+use crate::http::extract::{Allowed, CsvBody, PathIds, Policy};
 use crate::http::reply::Reply;
 use crate::http::AppState;
 use crate::service::{self, imports as imp};
@@ -21,7 +21,7 @@ use crate::service::{self, imports as imp};
     tag = "imports",
     request_body(content = String, content_type = "text/csv",
         example = "upn,academic_year,term,possible_sessions,sessions_attended,unauthorised_absences,fixed_term_exclusions\nP207000016049,2012,autumn,140,110,24,1\n"),
-    security(("bearer" = ["coordinator", "manager", "admin"])),
+    extensions(("x-policy" = json!(imp::Import_::ROLES))),
     responses(
         (status = 201, description = "Imported; the summary accounts for every row.", body = Import,
          headers(("Location" = String, description = "URL of the import"), ("ETag" = String, description = "Always \"1\""))),
@@ -52,7 +52,7 @@ pub async fn import_school_terms(
     tag = "imports",
     request_body(content = String, content_type = "text/csv",
         example = "record_type,date,ni_number,given_name,family_name,date_of_birth,intervention_kind\nasb_incident,2013-01-19,,Child,K,1996-09-10,\n"),
-    security(("bearer" = ["coordinator", "manager", "admin"])),
+    extensions(("x-policy" = json!(imp::Import_::ROLES))),
     responses(
         (status = 201, description = "Imported; the summary accounts for every row.", body = Import,
          headers(("Location" = String, description = "URL of the import"), ("ETag" = String, description = "Always \"1\""))),
@@ -76,7 +76,7 @@ pub async fn import_police_records(
     tag = "imports",
     description = "An upload's summary and every row kept for review.",
     params(("import_id" = Uuid, Path, description = "Import id")),
-    security(("bearer" = ["coordinator", "manager", "admin", "auditor"])),
+    extensions(("x-policy" = json!(imp::Read::ROLES))),
     responses(
         (status = 200, description = "The import.", body = Import),
         (status = 404, description = "No such import.", body = Problem, content_type = "application/problem+json")

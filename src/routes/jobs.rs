@@ -2,7 +2,7 @@ use actix_web::{get, post, web};
 
 use crate::api::jobs::Job;
 use crate::error::{ApiResult, Problem};
-use crate::http::extract::{Allowed, PathIds};
+use crate::http::extract::{Allowed, PathIds, Policy};
 use crate::http::reply::Reply;
 use crate::http::AppState;
 use crate::service::jobs;
@@ -16,7 +16,7 @@ use crate::service::jobs;
     operation_id = "get_job",
     tag = "jobs",
     params(("job_id" = Uuid, Path, description = "Job id")),
-    security(("bearer" = ["coordinator", "manager", "auditor", "claims_officer", "admin"])),
+    extensions(("x-policy" = json!(jobs::Read::ROLES))),
     responses(
         (status = 200, description = "The job.", body = Job),
         (status = 404, description = "No such job visible to you.", body = Problem, content_type = "application/problem+json")
@@ -41,7 +41,7 @@ pub async fn get_job(
     operation_id = "cancel_job",
     tag = "jobs",
     params(("job_id" = Uuid, Path, description = "Job id")),
-    security(("bearer" = ["coordinator", "manager", "claims_officer", "admin"])),
+    extensions(("x-policy" = json!(jobs::Cancel::ROLES))),
     responses(
         (status = 202, description = "Cancelled, or asked to stop at its next step.", body = Job),
         (status = 403, description = "Your roles may read this job but not cancel it.", body = Problem, content_type = "application/problem+json"),

@@ -2,7 +2,7 @@ use actix_web::{get, web, HttpRequest};
 
 use crate::api::outcomes::{FamilyOutcomes, OutcomesQuery};
 use crate::error::{ApiResult, Problem};
-use crate::http::extract::{query_map, Allowed, PathIds};
+use crate::http::extract::{query_map, Allowed, PathIds, Policy};
 use crate::http::reply::Reply;
 use crate::http::AppState;
 use crate::service;
@@ -20,7 +20,7 @@ use crate::service;
     operation_id = "get_family_outcomes",
     tag = "outcomes",
     params(("family_id" = Uuid, Path, description = "Family id"), OutcomesQuery),
-    security(("bearer" = ["coordinator", "manager", "admin", "auditor", "lead_worker", "key_worker", "claims_officer"])),
+    extensions(("x-policy" = json!(service::outcomes::Read::ROLES))),
     responses(
         (status = 200, description = "Each result, explained.", body = FamilyOutcomes),
         (status = 404, description = "No such family visible to you.", body = Problem, content_type = "application/problem+json"),

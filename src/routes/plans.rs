@@ -3,7 +3,7 @@ use actix_web::{get, post, put, web, HttpRequest};
 use crate::api::plans::*;
 use crate::api::Page;
 use crate::error::{ApiResult, Problem};
-use crate::http::extract::{idem, query_map, Allowed, Body, IfMatch, PathIds};
+use crate::http::extract::{idem, query_map, Allowed, Body, IfMatch, PathIds, Policy};
 use crate::http::reply::Reply;
 use crate::http::AppState;
 use crate::service::{self, assessments as asm, families as fam, plans as pl};
@@ -19,7 +19,7 @@ use crate::service::{self, assessments as asm, families as fam, plans as pl};
     request_body = MeetingInput,
     params(("family_id" = Uuid, Path, description = "Family id"),
            ("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry.", max_length = 255, pattern = "^[!-~]{1,255}$")),
-    security(("bearer" = ["coordinator", "manager", "lead_worker"])),
+    extensions(("x-policy" = json!(asm::Work::ROLES))),
     responses(
         (status = 201, description = "Recorded.", body = Meeting,
          headers(("Location" = String, description = "The family's meetings"), ("ETag" = String, description = "Always \"1\""))),
@@ -54,7 +54,7 @@ pub async fn create_taf_meeting(
     operation_id = "list_taf_meetings",
     tag = "team",
     params(("family_id" = Uuid, Path, description = "Family id")),
-    security(("bearer" = ["coordinator", "manager", "admin", "auditor", "lead_worker", "key_worker"])),
+    extensions(("x-policy" = json!(fam::Read::ROLES))),
     responses(
         (status = 200, description = "The meetings.", body = Page<Meeting>),
         (status = 404, description = "No such family visible to you.", body = Problem, content_type = "application/problem+json")
@@ -80,7 +80,7 @@ pub async fn list_taf_meetings(
     params(("family_id" = Uuid, Path, description = "Family id"),
            ("meeting_id" = Uuid, Path, description = "Meeting id"),
            ("If-Match" = String, Header, description = "The ETag last read")),
-    security(("bearer" = ["coordinator", "manager", "lead_worker"])),
+    extensions(("x-policy" = json!(asm::Work::ROLES))),
     responses(
         (status = 200, description = "Updated.", body = Meeting, headers(("ETag" = String, description = "New version"))),
         (status = 404, description = "No such meeting visible to you.", body = Problem, content_type = "application/problem+json"),
@@ -117,7 +117,7 @@ pub async fn update_taf_meeting(
     params(("lead_worker_id" = Option<Uuid>, Query, description = "Only this lead worker's (coordinators and managers)."),
         ("limit" = Option<i64>, Query, description = "Page size, 1 to 200 (default 50).", minimum = 1, maximum = 200),
         ("cursor" = Option<String>, Query, description = "`next_cursor` from the previous page.", pattern = "^[A-Za-z0-9_-]{27}$")),
-    security(("bearer" = ["coordinator", "manager", "lead_worker"])),
+    extensions(("x-policy" = json!(pl::Reviews::ROLES))),
     responses((status = 200, description = "A page of overdue reviews.", body = Page<OverdueReview>))
 )]
 #[get("/overdue-reviews")]
@@ -140,7 +140,7 @@ pub async fn list_overdue_reviews(
     request_body = ActionInput,
     params(("family_id" = Uuid, Path, description = "Family id"),
            ("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry.", max_length = 255, pattern = "^[!-~]{1,255}$")),
-    security(("bearer" = ["coordinator", "manager", "lead_worker"])),
+    extensions(("x-policy" = json!(asm::Work::ROLES))),
     responses(
         (status = 201, description = "Added.", body = PlanAction,
          headers(("Location" = String, description = "The family's actions"), ("ETag" = String, description = "Always \"1\""))),
@@ -171,7 +171,7 @@ pub async fn create_action(
         ("assessment_id" = Option<Uuid>, Query, description = "Only this FCAF's actions."),
         ("limit" = Option<i64>, Query, description = "Page size, 1 to 200 (default 50).", minimum = 1, maximum = 200),
         ("cursor" = Option<String>, Query, description = "`next_cursor` from the previous page.", pattern = "^[A-Za-z0-9_-]{22}$")),
-    security(("bearer" = ["coordinator", "manager", "admin", "auditor", "lead_worker", "key_worker"])),
+    extensions(("x-policy" = json!(fam::Read::ROLES))),
     responses(
         (status = 200, description = "A page of actions.", body = Page<PlanAction>),
         (status = 404, description = "No such family visible to you.", body = Problem, content_type = "application/problem+json")
@@ -198,7 +198,7 @@ pub async fn list_actions(
     params(("family_id" = Uuid, Path, description = "Family id"),
            ("action_id" = Uuid, Path, description = "Action id"),
            ("If-Match" = String, Header, description = "The ETag last read")),
-    security(("bearer" = ["coordinator", "manager", "lead_worker"])),
+    extensions(("x-policy" = json!(asm::Work::ROLES))),
     responses(
         (status = 200, description = "Updated.", body = PlanAction, headers(("ETag" = String, description = "New version"))),
         (status = 404, description = "No such action visible to you.", body = Problem, content_type = "application/problem+json"),
@@ -226,7 +226,7 @@ pub async fn update_action(
     params(("family_id" = Uuid, Path, description = "Family id"),
            ("action_id" = Uuid, Path, description = "Action id"),
            ("If-Match" = String, Header, description = "The ETag last read")),
-    security(("bearer" = ["coordinator", "manager", "lead_worker"])),
+    extensions(("x-policy" = json!(asm::Work::ROLES))),
     responses(
         (status = 200, description = "Done.", body = PlanAction, headers(("ETag" = String, description = "New version"))),
         (status = 404, description = "No such action visible to you.", body = Problem, content_type = "application/problem+json"),
@@ -262,7 +262,7 @@ pub async fn complete_action(
     params(("family_id" = Uuid, Path, description = "Family id"),
            ("action_id" = Uuid, Path, description = "Action id"),
            ("If-Match" = String, Header, description = "The ETag last read")),
-    security(("bearer" = ["coordinator", "manager", "lead_worker"])),
+    extensions(("x-policy" = json!(asm::Work::ROLES))),
     responses(
         (status = 200, description = "Dropped.", body = PlanAction, headers(("ETag" = String, description = "New version"))),
         (status = 404, description = "No such action visible to you.", body = Problem, content_type = "application/problem+json"),
@@ -298,7 +298,7 @@ pub async fn drop_action(
     params(("family_id" = Uuid, Path, description = "Family id"),
            ("action_id" = Uuid, Path, description = "Action id"),
            ("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry.", max_length = 255, pattern = "^[!-~]{1,255}$")),
-    security(("bearer" = ["coordinator", "manager", "lead_worker", "key_worker"])),
+    extensions(("x-policy" = json!(pl::Progressing::ROLES))),
     responses(
         (status = 201, description = "Noted.", body = PlanAction,
          headers(("Location" = String, description = "The family's actions"), ("ETag" = String, description = "The action's version"))),
@@ -330,7 +330,7 @@ pub async fn add_action_progress(
         ("owner_organisation" = Option<String>, Query, description = "Only this organisation's (coordinators and managers).", pattern = "^[a-z0-9-]{2,40}$"),
         ("limit" = Option<i64>, Query, description = "Page size, 1 to 200 (default 50).", minimum = 1, maximum = 200),
         ("cursor" = Option<String>, Query, description = "`next_cursor` from the previous page.", pattern = "^[A-Za-z0-9_-]{27}$")),
-    security(("bearer" = ["coordinator", "manager", "lead_worker", "key_worker"])),
+    extensions(("x-policy" = json!(pl::Progressing::ROLES))),
     responses((status = 200, description = "A page of overdue actions.", body = Page<OverdueAction>))
 )]
 #[get("/overdue-actions")]

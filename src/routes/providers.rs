@@ -4,7 +4,7 @@ use crate::api::providers::*;
 use crate::api::Page;
 use crate::error::{ApiResult, Problem};
 use crate::http::extract::{
-    code_param, idem, path_code, query_map, Allowed, Body, IfMatch, PathIds,
+    code_param, idem, path_code, query_map, Allowed, Body, IfMatch, PathIds, Policy,
 };
 use crate::http::reply::Reply;
 use crate::http::AppState;
@@ -17,7 +17,7 @@ use crate::service::{self, consent as cs, providers as pv};
     operation_id = "list_services",
     tag = "providers",
     params(("organisation" = Option<String>, Query, description = "Only this organisation's services.", pattern = "^[a-z0-9-]{2,40}$")),
-    security(("bearer" = ["coordinator", "lead_worker", "key_worker", "employment_adviser", "provider", "social_worker", "police_contact", "claims_officer", "auditor", "manager", "admin"])),
+    extensions(("x-policy" = json!(cs::Anyone::ROLES))),
     responses((status = 200, description = "The services.", body = Page<Service>))
 )]
 #[get("/services")]
@@ -35,7 +35,7 @@ pub async fn list_services(
     operation_id = "get_service",
     tag = "providers",
     params(("service_code" = String, Path, description = "Service code, e.g. `multi-systemic-therapy`", pattern = "^[a-z0-9-]{2,40}$", max_length = 40)),
-    security(("bearer" = ["coordinator", "lead_worker", "key_worker", "employment_adviser", "provider", "social_worker", "police_contact", "claims_officer", "auditor", "manager", "admin"])),
+    extensions(("x-policy" = json!(cs::Anyone::ROLES))),
     responses(
         (status = 200, description = "The service.", body = Service, headers(("ETag" = String, description = "Its version"))),
         (status = 404, description = "No such service.", body = Problem, content_type = "application/problem+json")
@@ -56,7 +56,7 @@ pub async fn get_service(
     tag = "providers",
     request_body = ServiceCreate,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry.", max_length = 255, pattern = "^[!-~]{1,255}$")),
-    security(("bearer" = ["manager", "admin"])),
+    extensions(("x-policy" = json!(pv::Keep::ROLES))),
     responses(
         (status = 201, description = "Added.", body = Service,
          headers(("Location" = String, description = "The service"), ("ETag" = String, description = "Always \"1\""))),
@@ -84,7 +84,7 @@ pub async fn create_service(
     request_body = ServiceTerms,
     params(("service_code" = String, Path, description = "Service code", pattern = "^[a-z0-9-]{2,40}$", max_length = 40),
            ("If-Match" = String, Header, description = "The ETag last read")),
-    security(("bearer" = ["manager", "admin"])),
+    extensions(("x-policy" = json!(pv::Keep::ROLES))),
     responses(
         (status = 200, description = "Updated.", body = Service, headers(("ETag" = String, description = "New version"))),
         (status = 404, description = "No such service.", body = Problem, content_type = "application/problem+json")
@@ -108,7 +108,7 @@ pub async fn update_service(
 #[utoipa::path(
     operation_id = "list_provider_users",
     tag = "providers",
-    security(("bearer" = ["admin"])),
+    extensions(("x-policy" = json!(pv::Bind::ROLES))),
     responses((status = 200, description = "The bindings.", body = Page<ProviderUser>))
 )]
 #[get("/provider-users")]
@@ -128,7 +128,7 @@ pub async fn list_provider_users(
     tag = "providers",
     request_body = ProviderUserCreate,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry.", max_length = 255, pattern = "^[!-~]{1,255}$")),
-    security(("bearer" = ["admin"])),
+    extensions(("x-policy" = json!(pv::Bind::ROLES))),
     responses(
         (status = 201, description = "Bound.", body = ProviderUser,
          headers(("Location" = String, description = "The bindings"), ("ETag" = String, description = "Always \"1\""))),
@@ -155,7 +155,7 @@ pub async fn create_provider_user(
     tag = "providers",
     params(("provider_user_id" = Uuid, Path, description = "The binding's id"),
            ("If-Match" = String, Header, description = "The ETag last read")),
-    security(("bearer" = ["admin"])),
+    extensions(("x-policy" = json!(pv::Bind::ROLES))),
     responses(
         (status = 204, description = "Unbound."),
         (status = 404, description = "No such binding.", body = Problem, content_type = "application/problem+json")

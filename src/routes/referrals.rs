@@ -3,7 +3,7 @@ use actix_web::{get, post, web, HttpRequest};
 use crate::api::referrals::*;
 use crate::api::Page;
 use crate::error::{ApiResult, Problem};
-use crate::http::extract::{idem, query_map, Allowed, Body, IfMatch, PathIds};
+use crate::http::extract::{idem, query_map, Allowed, Body, IfMatch, PathIds, Policy};
 use crate::http::reply::Reply;
 use crate::http::AppState;
 use crate::service::{self, families as fam, referrals as rf};
@@ -22,7 +22,7 @@ use crate::service::{self, families as fam, referrals as rf};
     request_body = ReferralCreate,
     params(("family_id" = Uuid, Path, description = "Family id"),
            ("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry.", max_length = 255, pattern = "^[!-~]{1,255}$")),
-    security(("bearer" = ["coordinator", "manager", "lead_worker", "key_worker"])),
+    extensions(("x-policy" = json!(rf::Refer::ROLES))),
     responses(
         (status = 201, description = "Referred (`requested`), or queued (`waiting`).", body = Referral,
          headers(("Location" = String, description = "The referral"), ("ETag" = String, description = "Always \"1\""))),
@@ -53,7 +53,7 @@ pub async fn create_referral(
         ("service_code" = Option<String>, Query, description = "Only referrals to this service.", pattern = "^[a-z0-9-]{2,40}$"),
         ("limit" = Option<i64>, Query, description = "Page size, 1 to 200 (default 50).", minimum = 1, maximum = 200),
         ("cursor" = Option<String>, Query, description = "`next_cursor` from the previous page.", pattern = "^[A-Za-z0-9_-]{22}$")),
-    security(("bearer" = ["coordinator", "manager", "admin", "auditor", "lead_worker", "key_worker"])),
+    extensions(("x-policy" = json!(fam::Read::ROLES))),
     responses(
         (status = 200, description = "A page of referrals.", body = Page<Referral>),
         (status = 404, description = "No such family visible to you.", body = Problem, content_type = "application/problem+json")
@@ -82,7 +82,7 @@ pub async fn list_family_referrals(
         ("service_code" = Option<String>, Query, description = "Only referrals to this service.", pattern = "^[a-z0-9-]{2,40}$"),
         ("limit" = Option<i64>, Query, description = "Page size, 1 to 200 (default 50).", minimum = 1, maximum = 200),
         ("cursor" = Option<String>, Query, description = "`next_cursor` from the previous page.", pattern = "^[A-Za-z0-9_-]{22}$")),
-    security(("bearer" = ["coordinator", "manager", "admin", "auditor", "provider"])),
+    extensions(("x-policy" = json!(rf::List::ROLES))),
     responses((status = 200, description = "A page of referrals.", body = Page<Referral>))
 )]
 #[get("/referrals")]
@@ -106,7 +106,7 @@ pub async fn list_referrals(
     operation_id = "get_referral",
     tag = "referrals",
     params(("referral_id" = Uuid, Path, description = "Referral id")),
-    security(("bearer" = ["coordinator", "manager", "admin", "auditor", "lead_worker", "key_worker", "provider"])),
+    extensions(("x-policy" = json!(rf::Read::ROLES))),
     responses(
         (status = 200, description = "The referral.", body = Referral, headers(("ETag" = String, description = "Its version"))),
         (status = 404, description = "No such referral visible to you.", body = Problem, content_type = "application/problem+json")
@@ -134,7 +134,7 @@ pub async fn get_referral(
     request_body = Transition,
     params(("referral_id" = Uuid, Path, description = "Referral id"),
            ("If-Match" = String, Header, description = "The ETag last read")),
-    security(("bearer" = ["coordinator", "manager", "lead_worker", "key_worker", "provider"])),
+    extensions(("x-policy" = json!(rf::Move::ROLES))),
     responses(
         (status = 200, description = "Moved.", body = Referral, headers(("ETag" = String, description = "New version"))),
         (status = 404, description = "No such referral visible to you.", body = Problem, content_type = "application/problem+json"),
@@ -164,7 +164,7 @@ pub async fn transition_referral(
     request_body = UpdateCreate,
     params(("referral_id" = Uuid, Path, description = "Referral id"),
            ("Idempotency-Key" = String, Header, description = "Required: makes the request safe to retry.", max_length = 255, pattern = "^[!-~]{1,255}$")),
-    security(("bearer" = ["provider", "manager"])),
+    extensions(("x-policy" = json!(rf::PostUpdate::ROLES))),
     responses(
         (status = 201, description = "Posted.", body = ReferralUpdate,
          headers(("Location" = String, description = "The referral's updates"), ("ETag" = String, description = "Always \"1\""))),
@@ -193,7 +193,7 @@ pub async fn create_referral_update(
     params(("referral_id" = Uuid, Path, description = "Referral id"),
         ("limit" = Option<i64>, Query, description = "Page size, 1 to 200 (default 50).", minimum = 1, maximum = 200),
         ("cursor" = Option<String>, Query, description = "`next_cursor` from the previous page.", pattern = "^[A-Za-z0-9_-]{22}$")),
-    security(("bearer" = ["coordinator", "manager", "admin", "auditor", "lead_worker", "key_worker", "provider"])),
+    extensions(("x-policy" = json!(rf::Read::ROLES))),
     responses(
         (status = 200, description = "A page of updates.", body = Page<ReferralUpdate>),
         (status = 404, description = "No such referral visible to you.", body = Problem, content_type = "application/problem+json")
@@ -220,7 +220,7 @@ pub async fn list_referral_updates(
     operation_id = "get_referral_family",
     tag = "referrals",
     params(("referral_id" = Uuid, Path, description = "Referral id")),
-    security(("bearer" = ["coordinator", "manager", "admin", "auditor", "lead_worker", "key_worker", "provider"])),
+    extensions(("x-policy" = json!(rf::Read::ROLES))),
     responses(
         (status = 200, description = "The shared view of the family.", body = SharedFamily),
         (status = 404, description = "No such referral visible to you.", body = Problem, content_type = "application/problem+json")
@@ -255,7 +255,7 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     tag = "referrals",
     params(("from" = Option<chrono::NaiveDate>, Query, description = "First referral date counted."),
         ("to" = Option<chrono::NaiveDate>, Query, description = "Last referral date counted (default today).")),
-    security(("bearer" = ["coordinator", "manager", "admin", "auditor"])),
+    extensions(("x-policy" = json!(rf::Report::ROLES))),
     responses((status = 200, description = "The counts.", body = Page<ReferralCount>))
 )]
 #[get("/reports/referrals")]
@@ -275,7 +275,7 @@ pub async fn report_referrals(
 #[utoipa::path(
     operation_id = "report_service_capacity",
     tag = "referrals",
-    security(("bearer" = ["coordinator", "manager", "admin", "auditor"])),
+    extensions(("x-policy" = json!(rf::Report::ROLES))),
     responses((status = 200, description = "Every service's load.", body = Page<ServiceLoad>))
 )]
 #[get("/reports/service-capacity")]

@@ -5,7 +5,7 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 
 use crate::api::reports::*;
 use crate::error::{ApiResult, Problem};
-use crate::http::extract::{bad_param, query_map, Allowed};
+use crate::http::extract::{bad_param, query_map, Allowed, Policy};
 use crate::http::AppState;
 use crate::service::reports as svc;
 
@@ -50,7 +50,7 @@ fn table_param<T: Copy>(
     operation_id = "report_finance",
     tag = "reports",
     params(FinanceQuery),
-    security(("bearer" = ["manager", "auditor", "claims_officer"])),
+    extensions(("x-policy" = json!(svc::Read::ROLES))),
     responses((status = 200, description = "The finance view.",
         content((FinanceReport = "application/json"), (String = "text/csv"))))
 )]
@@ -86,7 +86,7 @@ pub async fn report_finance(
     operation_id = "report_programme",
     tag = "reports",
     params(ProgrammeQuery),
-    security(("bearer" = ["manager", "auditor", "claims_officer"])),
+    extensions(("x-policy" = json!(svc::Read::ROLES))),
     responses((status = 200, description = "The dashboard.",
         content((ProgrammeReport = "application/json"), (String = "text/csv"))))
 )]
@@ -131,7 +131,7 @@ pub async fn report_programme(
     operation_id = "report_trajectory",
     tag = "reports",
     params(TrajectoryQuery),
-    security(("bearer" = ["manager", "auditor", "claims_officer"])),
+    extensions(("x-policy" = json!(svc::Read::ROLES))),
     responses(
         (status = 200, description = "The trajectory.",
          content((Trajectory = "application/json"), (String = "image/svg+xml"), (String = "text/csv"))),

@@ -3,7 +3,7 @@ use actix_web::{get, post, web, HttpRequest};
 use crate::api::rulesets::*;
 use crate::api::Page;
 use crate::error::{ApiResult, Problem};
-use crate::http::extract::{path_code, Allowed, Body};
+use crate::http::extract::{path_code, Allowed, Body, Policy};
 use crate::http::reply::Reply;
 use crate::http::AppState;
 use crate::service::{self, rulesets as rs};
@@ -19,7 +19,7 @@ fn code(req: &HttpRequest) -> ApiResult<String> {
 #[utoipa::path(
     operation_id = "list_rulesets",
     tag = "rulesets",
-    security(("bearer" = ["coordinator", "lead_worker", "key_worker", "employment_adviser", "social_worker", "claims_officer", "auditor", "manager", "admin"])),
+    extensions(("x-policy" = json!(rs::Read::ROLES))),
     responses((status = 200, description = "Every ruleset.", body = Page<Ruleset>))
 )]
 #[get("/rulesets")]
@@ -33,7 +33,7 @@ pub async fn list_rulesets(ctx: Allowed<rs::Read>, state: web::Data<AppState>) -
     tag = "rulesets",
     description = "One ruleset with all its revisions, oldest first.",
     params(("code" = String, Path, description = "Ruleset code, e.g. `phase1-2012`", pattern = "^[a-z0-9-]{3,40}$", max_length = 40)),
-    security(("bearer" = ["coordinator", "lead_worker", "key_worker", "employment_adviser", "social_worker", "claims_officer", "auditor", "manager", "admin"])),
+    extensions(("x-policy" = json!(rs::Read::ROLES))),
     responses(
         (status = 200, description = "The ruleset.", body = Ruleset),
         (status = 404, description = "No such ruleset.", body = Problem, content_type = "application/problem+json")
@@ -58,7 +58,7 @@ pub async fn get_ruleset(
     tag = "rulesets",
     request_body = RevisionCreate,
     params(("code" = String, Path, description = "Ruleset code", pattern = "^[a-z0-9-]{3,40}$", max_length = 40)),
-    security(("bearer" = ["admin"])),
+    extensions(("x-policy" = json!(rs::Write::ROLES))),
     responses(
         (status = 201, description = "Added.", body = Revision,
          headers(("Location" = String, description = "URL of the ruleset"), ("ETag" = String, description = "The revision number"))),

@@ -3,7 +3,7 @@ use actix_web::{get, post, web, HttpRequest};
 use crate::api::staff::*;
 use crate::api::Page;
 use crate::error::{ApiResult, Problem};
-use crate::http::extract::{idem, query_map, Allowed, Body, PathIds};
+use crate::http::extract::{idem, query_map, Allowed, Body, PathIds, Policy};
 use crate::http::reply::Reply;
 use crate::http::AppState;
 use crate::service::{self, staff as st};
@@ -17,7 +17,7 @@ use crate::service::{self, staff as st};
     tag = "staff",
     request_body = StaffCreate,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry.", max_length = 255, pattern = "^[!-~]{1,255}$")),
-    security(("bearer" = ["admin"])),
+    extensions(("x-policy" = json!(st::Admin::ROLES))),
     responses(
         (status = 201, description = "Recorded.", body = Staff,
          headers(("Location" = String, description = "URL of the record"), ("ETag" = String, description = "Current version"))),
@@ -41,7 +41,7 @@ pub async fn create_staff(
     tag = "staff",
     description = "Members of staff in id order, by team and whether active.",
     params(StaffListQuery),
-    security(("bearer" = ["coordinator", "manager", "admin", "auditor"])),
+    extensions(("x-policy" = json!(st::Read::ROLES))),
     responses((status = 200, description = "A page of staff.", body = Page<Staff>))
 )]
 #[get("/staff")]
@@ -60,7 +60,7 @@ pub async fn list_staff(
     tag = "staff",
     description = "One member of staff.",
     params(("staff_id" = Uuid, Path, description = "Staff id")),
-    security(("bearer" = ["coordinator", "manager", "admin", "auditor"])),
+    extensions(("x-policy" = json!(st::Read::ROLES))),
     responses(
         (status = 200, description = "The member of staff.", body = Staff, headers(("ETag" = String, description = "Current version"))),
         (status = 404, description = "No such member of staff.", body = Problem, content_type = "application/problem+json")
@@ -83,7 +83,7 @@ pub async fn get_staff(
     operation_id = "deactivate_staff",
     tag = "staff",
     params(("staff_id" = Uuid, Path, description = "Staff id")),
-    security(("bearer" = ["admin"])),
+    extensions(("x-policy" = json!(st::Admin::ROLES))),
     responses(
         (status = 200, description = "Deactivated.", body = Staff, headers(("ETag" = String, description = "New version"))),
         (status = 404, description = "No such member of staff.", body = Problem, content_type = "application/problem+json"),
@@ -104,7 +104,7 @@ pub async fn deactivate_staff(
     operation_id = "list_teams",
     tag = "staff",
     description = "Teams, with the most families each may hold open at once where limited (the Family Recovery Programme: 45).",
-    security(("bearer" = ["coordinator", "manager", "admin", "auditor"])),
+    extensions(("x-policy" = json!(st::Read::ROLES))),
     responses((status = 200, description = "Every team.", body = Page<Team>))
 )]
 #[get("/teams")]

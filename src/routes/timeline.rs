@@ -3,7 +3,7 @@ use actix_web::{get, post, web, HttpRequest};
 use crate::api::timeline::*;
 use crate::api::Page;
 use crate::error::{ApiResult, Problem};
-use crate::http::extract::{idem, Allowed, Body, IfMatch, PathIds};
+use crate::http::extract::{idem, Allowed, Body, IfMatch, PathIds, Policy};
 use crate::http::reply::Reply;
 use crate::http::AppState;
 use crate::service::{self, consent as cs, families as fam, timeline as tl};
@@ -18,7 +18,7 @@ use crate::service::{self, consent as cs, families as fam, timeline as tl};
     request_body = TafMemberCreate,
     params(("family_id" = Uuid, Path, description = "Family id"),
            ("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry.", max_length = 255, pattern = "^[!-~]{1,255}$")),
-    security(("bearer" = ["coordinator", "manager", "lead_worker"])),
+    extensions(("x-policy" = json!(tl::Team::ROLES))),
     responses(
         (status = 201, description = "Added.", body = TafMember,
          headers(("Location" = String, description = "The family's team"), ("ETag" = String, description = "Always \"1\""))),
@@ -45,7 +45,7 @@ pub async fn add_team_member(
     operation_id = "list_team",
     tag = "team",
     params(("family_id" = Uuid, Path, description = "Family id")),
-    security(("bearer" = ["coordinator", "manager", "admin", "auditor", "lead_worker", "key_worker"])),
+    extensions(("x-policy" = json!(fam::Read::ROLES))),
     responses(
         (status = 200, description = "The team, past and present.", body = Page<TafMember>),
         (status = 404, description = "No such family visible to you.", body = Problem, content_type = "application/problem+json")
@@ -70,7 +70,7 @@ pub async fn list_team(
     params(("family_id" = Uuid, Path, description = "Family id"),
            ("team_member_id" = Uuid, Path, description = "The seat's id"),
            ("If-Match" = String, Header, description = "The ETag last read")),
-    security(("bearer" = ["coordinator", "manager", "lead_worker"])),
+    extensions(("x-policy" = json!(tl::Team::ROLES))),
     responses(
         (status = 200, description = "Left.", body = TafMember, headers(("ETag" = String, description = "New version"))),
         (status = 404, description = "No such team member visible to you.", body = Problem, content_type = "application/problem+json"),
@@ -100,7 +100,7 @@ pub async fn leave_team(
     request_body = EpisodeCreate,
     params(("family_id" = Uuid, Path, description = "Family id"),
            ("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry.", max_length = 255, pattern = "^[!-~]{1,255}$")),
-    security(("bearer" = ["coordinator", "manager", "lead_worker", "key_worker"])),
+    extensions(("x-policy" = json!(cs::Record::ROLES))),
     responses(
         (status = 201, description = "Recorded.", body = Episode,
          headers(("Location" = String, description = "The family's timeline"), ("ETag" = String, description = "Always \"1\""))),
@@ -128,7 +128,7 @@ pub async fn create_care_episode(
     operation_id = "list_care_episodes",
     tag = "timeline",
     params(("family_id" = Uuid, Path, description = "Family id")),
-    security(("bearer" = ["coordinator", "manager", "admin", "auditor", "lead_worker", "key_worker"])),
+    extensions(("x-policy" = json!(fam::Read::ROLES))),
     responses(
         (status = 200, description = "The timeline.", body = Page<Episode>),
         (status = 404, description = "No such family visible to you.", body = Problem, content_type = "application/problem+json")
@@ -153,7 +153,7 @@ pub async fn list_care_episodes(
     params(("family_id" = Uuid, Path, description = "Family id"),
            ("episode_id" = Uuid, Path, description = "Episode id"),
            ("If-Match" = String, Header, description = "The ETag last read")),
-    security(("bearer" = ["coordinator", "manager", "lead_worker", "key_worker"])),
+    extensions(("x-policy" = json!(cs::Record::ROLES))),
     responses(
         (status = 200, description = "Ended.", body = Episode, headers(("ETag" = String, description = "New version"))),
         (status = 404, description = "No such episode visible to you.", body = Problem, content_type = "application/problem+json"),

@@ -3,7 +3,7 @@ use actix_web::{delete, get, post, web, HttpRequest};
 use crate::api::webhooks::*;
 use crate::api::Page;
 use crate::error::{ApiResult, Problem};
-use crate::http::extract::{idem, query_map, Allowed, Body, IfMatch, PathIds};
+use crate::http::extract::{idem, query_map, Allowed, Body, IfMatch, PathIds, Policy};
 use crate::http::reply::Reply;
 use crate::http::AppState;
 use crate::service::{self, webhooks as wh};
@@ -19,7 +19,7 @@ use crate::service::{self, webhooks as wh};
     tag = "providers",
     request_body = SubscriptionCreate,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry.", max_length = 255, pattern = "^[!-~]{1,255}$")),
-    security(("bearer" = ["provider", "admin"])),
+    extensions(("x-policy" = json!(wh::Subscribe::ROLES))),
     responses(
         (status = 201, description = "Subscribed; the secret is in this answer only.", body = Subscription,
          headers(("Location" = String, description = "The subscriptions"), ("ETag" = String, description = "Always \"1\""))),
@@ -44,7 +44,7 @@ pub async fn create_webhook_subscription(
 #[utoipa::path(
     operation_id = "list_webhook_subscriptions",
     tag = "providers",
-    security(("bearer" = ["provider", "admin"])),
+    extensions(("x-policy" = json!(wh::Subscribe::ROLES))),
     responses((status = 200, description = "The active subscriptions.", body = Page<Subscription>))
 )]
 #[get("/webhook-subscriptions")]
@@ -63,7 +63,7 @@ pub async fn list_webhook_subscriptions(
     tag = "providers",
     params(("subscription_id" = Uuid, Path, description = "Subscription id"),
            ("If-Match" = String, Header, description = "The ETag last read")),
-    security(("bearer" = ["provider", "admin"])),
+    extensions(("x-policy" = json!(wh::Subscribe::ROLES))),
     responses(
         (status = 204, description = "Ended."),
         (status = 404, description = "No such subscription visible to you.", body = Problem, content_type = "application/problem+json")
@@ -87,7 +87,7 @@ pub async fn delete_webhook_subscription(
     tag = "providers",
     params(("status" = Option<String>, Query, description = "`pending`, `delivered` or `dead`.", pattern = "^(pending|delivered|dead)$"),
         ("limit" = Option<i64>, Query, description = "At most this many, 1 to 200 (default 50).", minimum = 1, maximum = 200)),
-    security(("bearer" = ["provider", "admin"])),
+    extensions(("x-policy" = json!(wh::Subscribe::ROLES))),
     responses((status = 200, description = "The deliveries.", body = Page<Delivery>))
 )]
 #[get("/webhook-deliveries")]

@@ -10,12 +10,11 @@ use super::{audit, audit_family_read, idem_begin, idem_finish, Idem};
 use crate::api::allocations::*;
 use crate::api::{decode_cursor, end_page, parse_limit, Page};
 use crate::auth::Role;
-use crate::context::Ctx;
+use crate::context::{Allowed, Ctx, Policy};
 use crate::db::allocations::{self as q, AllocationRow};
 use crate::db::staff::StaffRow;
 use crate::db::{staff as sq, Conn, Pool};
 use crate::error::{ApiError, ApiResult};
-use crate::http::extract::Policy;
 use crate::http::reply::Reply;
 
 /// Coordinators and managers allocate; managers move a whole caseload.
@@ -36,7 +35,7 @@ impl Policy for Read {
     const ROLES: &'static [Role] = READ;
 }
 
-/// Only these posts can be a family's dedicated worker (programme-rules.md, "How families are
+/// Only these posts can be a family's dedicated worker (docs/rules.md, "How families are
 /// worked with").
 const DEDICATED: [&str; 3] = ["key_worker", "lead_worker", "provider_lead_worker"];
 
@@ -105,12 +104,11 @@ async fn open(
 
 pub async fn allocate(
     pool: &Pool,
-    ctx: &Ctx,
+    ctx: &Allowed<Allocate>,
     family_id: Uuid,
     input: AllocationCreate,
     idem: Option<Idem>,
 ) -> ApiResult<Reply> {
-    ctx.principal.require(ALLOCATE)?;
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         if let Some(replay) = idem_begin(conn, ctx, &idem).await? {
@@ -150,11 +148,10 @@ pub async fn allocate(
 
 pub async fn end(
     pool: &Pool,
-    ctx: &Ctx,
+    ctx: &Allowed<Allocate>,
     family_id: Uuid,
     input: AllocationEnd,
 ) -> ApiResult<Reply> {
-    ctx.principal.require(ALLOCATE)?;
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         super::families::visible_family(conn, ctx, family_id, true).await?;
@@ -183,8 +180,7 @@ pub async fn end(
     .await
 }
 
-pub async fn history(pool: &Pool, ctx: &Ctx, family_id: Uuid) -> ApiResult<Reply> {
-    ctx.principal.require(READ)?;
+pub async fn history(pool: &Pool, ctx: &Allowed<Read>, family_id: Uuid) -> ApiResult<Reply> {
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         super::families::visible_family(conn, ctx, family_id, false).await?;
@@ -206,11 +202,10 @@ pub async fn history(pool: &Pool, ctx: &Ctx, family_id: Uuid) -> ApiResult<Reply
 
 pub async fn reallocate(
     pool: &Pool,
-    ctx: &Ctx,
+    ctx: &Allowed<Reallocate>,
     from: Uuid,
     input: Reallocation,
 ) -> ApiResult<Reply> {
-    ctx.principal.require(REALLOCATE)?;
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         let leaver = sq::find(conn, from)
@@ -253,10 +248,9 @@ pub async fn reallocate(
 
 pub async fn unallocated(
     pool: &Pool,
-    ctx: &Ctx,
+    ctx: &Allowed<Read>,
     params: HashMap<String, String>,
 ) -> ApiResult<Reply> {
-    ctx.principal.require(READ)?;
     let limit = parse_limit(params.get("limit").map(String::as_str))?;
     let after = params.get("cursor").map(|c| decode_cursor(c)).transpose()?;
     let mut conn = pool.get().await?;

@@ -1,6 +1,6 @@
 //! The Family Common Assessment (FCAF): started with consent, one open per family, agreed
 //! (active) with its lead worker on the Team Around the Family, closed with a reason.
-//! programme-rules.md, "How families are worked with".
+//! docs/rules.md, "How families are worked with".
 
 use std::collections::{HashMap, HashSet};
 
@@ -14,12 +14,12 @@ use crate::api::assessments::*;
 use crate::api::timeline::EpisodeKind;
 use crate::api::Page;
 use crate::auth::Role;
-use crate::context::Ctx;
+use crate::context::{Allowed, Policy};
 use crate::db::assessments::{self as q, AssessmentRow, FindingRow};
 use crate::db::{episodes as eq, families as fq, staff as sq, Conn, Pool};
 use crate::domain::casework::ReviewPolicy;
 use crate::error::{ApiError, ApiResult, FieldError};
-use crate::http::extract::{check_version, Policy};
+use crate::http::extract::check_version;
 use crate::http::reply::Reply;
 
 /// Coordinators and lead workers start an FCAF (the issue: "started by a coordinator or lead
@@ -190,12 +190,11 @@ async fn shown(conn: &mut Conn, row: AssessmentRow) -> ApiResult<Reply> {
 
 pub async fn create(
     pool: &Pool,
-    ctx: &Ctx,
+    ctx: &Allowed<Start>,
     family_id: Uuid,
     input: AssessmentCreate,
     idem: Option<Idem>,
 ) -> ApiResult<Reply> {
-    ctx.principal.require(START)?;
     let (started_on, content) = input.content();
     past_or_today(Some(started_on), "started_on")?;
     let mut conn = pool.get().await?;
@@ -280,8 +279,11 @@ pub async fn create(
     .await
 }
 
-pub async fn get(pool: &Pool, ctx: &Ctx, (family_id, id): (Uuid, Uuid)) -> ApiResult<Reply> {
-    ctx.principal.require(super::families::READ)?;
+pub async fn get(
+    pool: &Pool,
+    ctx: &Allowed<super::families::Read>,
+    (family_id, id): (Uuid, Uuid),
+) -> ApiResult<Reply> {
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         visible_family(conn, ctx, family_id, false).await?;
@@ -294,8 +296,11 @@ pub async fn get(pool: &Pool, ctx: &Ctx, (family_id, id): (Uuid, Uuid)) -> ApiRe
     .await
 }
 
-pub async fn list(pool: &Pool, ctx: &Ctx, family_id: Uuid) -> ApiResult<Reply> {
-    ctx.principal.require(super::families::READ)?;
+pub async fn list(
+    pool: &Pool,
+    ctx: &Allowed<super::families::Read>,
+    family_id: Uuid,
+) -> ApiResult<Reply> {
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         visible_family(conn, ctx, family_id, false).await?;
@@ -321,12 +326,11 @@ pub async fn list(pool: &Pool, ctx: &Ctx, family_id: Uuid) -> ApiResult<Reply> {
 
 pub async fn update(
     pool: &Pool,
-    ctx: &Ctx,
+    ctx: &Allowed<Work>,
     (family_id, id): (Uuid, Uuid),
     expected: Option<i32>,
     content: AssessmentContent,
 ) -> ApiResult<Reply> {
-    ctx.principal.require(WORK)?;
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         visible_family(conn, ctx, family_id, false).await?;
@@ -371,13 +375,12 @@ pub async fn update(
 
 pub async fn activate(
     pool: &Pool,
-    ctx: &Ctx,
+    ctx: &Allowed<Work>,
     (family_id, id): (Uuid, Uuid),
     expected: Option<i32>,
     input: AssessmentActivate,
     policy: ReviewPolicy,
 ) -> ApiResult<Reply> {
-    ctx.principal.require(WORK)?;
     let on = past_or_today(input.activated_on, "activated_on")?;
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
@@ -441,12 +444,11 @@ pub async fn activate(
 
 pub async fn close(
     pool: &Pool,
-    ctx: &Ctx,
+    ctx: &Allowed<Work>,
     (family_id, id): (Uuid, Uuid),
     expected: Option<i32>,
     input: AssessmentClose,
 ) -> ApiResult<Reply> {
-    ctx.principal.require(WORK)?;
     if input.reason == ClosureReason::Other && input.note.is_none() {
         return Err(ApiError::validation(
             "note",

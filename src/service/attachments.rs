@@ -7,12 +7,11 @@ use super::rulesets::{facts, judge, revision_for, Params};
 use super::{audit, audit_family_read, idem_begin, idem_finish, Idem};
 use crate::api::attachments::*;
 use crate::auth::Role;
-use crate::context::Ctx;
+use crate::context::{Allowed, Policy};
 use crate::db::attachments::{self as q, AttachmentRow};
 use crate::db::{evidence as eq, families as fq, Pool};
 use crate::domain::payments;
 use crate::error::{ApiError, ApiResult};
-use crate::http::extract::Policy;
 use crate::http::reply::Reply;
 
 /// Coordinators and managers attach; only managers may override an ineligible verdict.
@@ -30,12 +29,11 @@ pub fn location(family_id: Uuid, id: Uuid) -> String {
 
 pub async fn attach(
     pool: &Pool,
-    ctx: &Ctx,
+    ctx: &Allowed<Attach>,
     family_id: Uuid,
     input: AttachmentCreate,
     idem: Option<Idem>,
 ) -> ApiResult<Reply> {
-    ctx.principal.require(ATTACH)?;
     if input.override_justification.is_some() {
         ctx.principal.require(OVERRIDE).map_err(|_| {
             ApiError::Forbidden(
@@ -110,8 +108,11 @@ pub async fn attach(
     .await
 }
 
-pub async fn list(pool: &Pool, ctx: &Ctx, family_id: Uuid) -> ApiResult<Reply> {
-    ctx.principal.require(super::families::READ)?;
+pub async fn list(
+    pool: &Pool,
+    ctx: &Allowed<super::families::Read>,
+    family_id: Uuid,
+) -> ApiResult<Reply> {
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         super::families::visible_family(conn, ctx, family_id, false).await?;
@@ -137,8 +138,12 @@ pub async fn list(pool: &Pool, ctx: &Ctx, family_id: Uuid) -> ApiResult<Reply> {
     .await
 }
 
-pub async fn get(pool: &Pool, ctx: &Ctx, family_id: Uuid, id: Uuid) -> ApiResult<Reply> {
-    ctx.principal.require(super::families::READ)?;
+pub async fn get(
+    pool: &Pool,
+    ctx: &Allowed<super::families::Read>,
+    family_id: Uuid,
+    id: Uuid,
+) -> ApiResult<Reply> {
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         super::families::visible_family(conn, ctx, family_id, false).await?;

@@ -8,10 +8,10 @@ use uuid::Uuid;
 use crate::api::audit::AuditEvent;
 use crate::api::{decode_cursor, end_page, parse_limit, Page};
 use crate::auth::Role;
-use crate::context::Ctx;
+use crate::context::{Allowed, Policy};
 use crate::db::{self, Pool};
 use crate::error::ApiResult;
-use crate::http::extract::{bad_param, Policy};
+use crate::http::extract::bad_param;
 use crate::http::reply::Reply;
 
 pub const READ: &[Role] = &[Role::Auditor, Role::Admin];
@@ -21,8 +21,11 @@ impl Policy for Read {
     const ROLES: &'static [Role] = READ;
 }
 
-pub async fn list(pool: &Pool, ctx: &Ctx, params: HashMap<String, String>) -> ApiResult<Reply> {
-    ctx.principal.require(READ)?;
+pub async fn list(
+    pool: &Pool,
+    _: &Allowed<Read>,
+    params: HashMap<String, String>,
+) -> ApiResult<Reply> {
     let limit = parse_limit(params.get("limit").map(String::as_str))?;
     let time = |name: &str| -> ApiResult<Option<DateTime<Utc>>> {
         params

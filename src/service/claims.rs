@@ -16,7 +16,7 @@ use crate::api::claims::*;
 use crate::api::rulesets::RulesetFamily;
 use crate::api::{decode_cursor, end_page, parse_limit, Page};
 use crate::auth::Role;
-use crate::context::Ctx;
+use crate::context::{Allowed, Ctx, Policy};
 use crate::db::attachments::AttachmentRow;
 use crate::db::claims::{self as q, NewItem, WindowRow};
 use crate::db::jobs::{self as jq, JobRow, Lease};
@@ -26,7 +26,7 @@ use crate::domain::jobs::JobKind;
 use crate::domain::outcomes::{self as rules, Outcome};
 use crate::domain::payments;
 use crate::error::{ApiError, ApiResult};
-use crate::http::extract::{bad_param, check_version, Policy};
+use crate::http::extract::{bad_param, check_version};
 use crate::http::reply::Reply;
 use crate::jobs::context::{Ending, JobCtx, JobError};
 use crate::jobs::registry;
@@ -227,11 +227,10 @@ async fn view_with(
 
 pub async fn open(
     pool: &Pool,
-    ctx: &Ctx,
+    ctx: &Allowed<Run>,
     input: WindowCreate,
     idem: Option<Idem>,
 ) -> ApiResult<Reply> {
-    ctx.principal.require(RUN)?;
     let today = super::families::today();
     if input.cut_off > today {
         return Err(ApiError::validation(
@@ -303,8 +302,7 @@ pub async fn open(
     .await
 }
 
-pub async fn get(pool: &Pool, ctx: &Ctx, id: Uuid) -> ApiResult<Reply> {
-    ctx.principal.require(READ)?;
+pub async fn get(pool: &Pool, _: &Allowed<Read>, id: Uuid) -> ApiResult<Reply> {
     let mut conn = pool.get().await?;
     let w = q::find_window(&mut conn, id, false)
         .await?
@@ -313,8 +311,11 @@ pub async fn get(pool: &Pool, ctx: &Ctx, id: Uuid) -> ApiResult<Reply> {
     Ok(Reply::ok(&view(&mut conn, w).await?, Some(version)))
 }
 
-pub async fn list(pool: &Pool, ctx: &Ctx, params: HashMap<String, String>) -> ApiResult<Reply> {
-    ctx.principal.require(READ)?;
+pub async fn list(
+    pool: &Pool,
+    _: &Allowed<Read>,
+    params: HashMap<String, String>,
+) -> ApiResult<Reply> {
     let limit = parse_limit(params.get("limit").map(String::as_str))?;
     let after = params.get("cursor").map(|c| decode_cursor(c)).transpose()?;
     let status = params
@@ -338,11 +339,10 @@ pub async fn list(pool: &Pool, ctx: &Ctx, params: HashMap<String, String>) -> Ap
 
 pub async fn items(
     pool: &Pool,
-    ctx: &Ctx,
+    ctx: &Allowed<Read>,
     id: Uuid,
     params: HashMap<String, String>,
 ) -> ApiResult<Reply> {
-    ctx.principal.require(READ)?;
     let limit = parse_limit(params.get("limit").map(String::as_str))?;
     let after = params.get("cursor").map(|c| decode_cursor(c)).transpose()?;
     let status = params
@@ -419,8 +419,7 @@ async fn moved(conn: &mut Conn, ctx: &Ctx, w: WindowRow, action: &str) -> ApiRes
 
 /// Computes the window again (after a failure, or to take in evidence recorded since): results
 /// already in it stay as they are, and newly achieved ones are added.
-pub async fn recompute(pool: &Pool, ctx: &Ctx, id: Uuid) -> ApiResult<Reply> {
-    ctx.principal.require(RUN)?;
+pub async fn recompute(pool: &Pool, ctx: &Allowed<Run>, id: Uuid) -> ApiResult<Reply> {
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         window_in(
@@ -441,8 +440,12 @@ pub async fn recompute(pool: &Pool, ctx: &Ctx, id: Uuid) -> ApiResult<Reply> {
 
 /// Validates the version of the window the auditor reviewed (`If-Match`): a window computed
 /// again or changed by an exclusion since is a new version, and 412.
-pub async fn validate(pool: &Pool, ctx: &Ctx, id: Uuid, expected: Option<i32>) -> ApiResult<Reply> {
-    ctx.principal.require(VALIDATE)?;
+pub async fn validate(
+    pool: &Pool,
+    ctx: &Allowed<Validate>,
+    id: Uuid,
+    expected: Option<i32>,
+) -> ApiResult<Reply> {
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         let w = window_in(conn, id, &[WindowStatus::Review], "validation").await?;
@@ -454,8 +457,12 @@ pub async fn validate(pool: &Pool, ctx: &Ctx, id: Uuid, expected: Option<i32>) -
     .await
 }
 
-pub async fn submit(pool: &Pool, ctx: &Ctx, id: Uuid, expected: Option<i32>) -> ApiResult<Reply> {
-    ctx.principal.require(RUN)?;
+pub async fn submit(
+    pool: &Pool,
+    ctx: &Allowed<Run>,
+    id: Uuid,
+    expected: Option<i32>,
+) -> ApiResult<Reply> {
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         let w = window_in(conn, id, &[WindowStatus::Validated], "submission").await?;
@@ -482,12 +489,11 @@ async fn item_of(conn: &mut Conn, window_id: Uuid, item_id: Uuid) -> ApiResult<q
 
 pub async fn exclude(
     pool: &Pool,
-    ctx: &Ctx,
+    ctx: &Allowed<Run>,
     window_id: Uuid,
     item_id: Uuid,
     input: Exclusion,
 ) -> ApiResult<Reply> {
-    ctx.principal.require(RUN)?;
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         window_in(
@@ -522,12 +528,11 @@ pub async fn exclude(
 
 pub async fn withdraw(
     pool: &Pool,
-    ctx: &Ctx,
+    ctx: &Allowed<Run>,
     window_id: Uuid,
     item_id: Uuid,
     input: Withdrawal,
 ) -> ApiResult<Reply> {
-    ctx.principal.require(RUN)?;
     let today = super::families::today();
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {

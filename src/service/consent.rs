@@ -1,5 +1,5 @@
-//! Consent to share and sharing without consent (DESIGN.md: "Consent is a grant"), and the one
-//! question later capabilities ask of them: may this data go there, for this, today?
+//! Consent to share and sharing without consent (docs/architecture.md: "Consent is a grant"), and
+//! the one question later capabilities ask of them: may this data go there, for this, today?
 
 use std::collections::HashMap;
 
@@ -12,12 +12,12 @@ use super::{audit, audit_family_read, audit_keyed, idem_begin, idem_finish, Idem
 use crate::api::consent::*;
 use crate::api::{decode_cursor, end_page, parse_limit, Page};
 use crate::auth::Role;
-use crate::context::Ctx;
+use crate::context::{Allowed, Ctx, Policy};
 use crate::db::consent::{self as q, ConsentRow, OrganisationRow, SharingRow};
 use crate::db::{families as fq, Conn, Pool};
 use crate::domain::consent::{self as rules, Grant, Question};
 use crate::error::{ApiError, ApiResult, FieldError};
-use crate::http::extract::{bad_param, check_version, Policy};
+use crate::http::extract::{bad_param, check_version};
 use crate::http::reply::Reply;
 
 /// Those who work with families record consent and sharing.
@@ -59,11 +59,10 @@ pub async fn list_organisations(pool: &Pool, ctx: &Ctx) -> ApiResult<Reply> {
 
 pub async fn create_organisation(
     pool: &Pool,
-    ctx: &Ctx,
+    ctx: &Allowed<Organisations>,
     input: Organisation,
     idem: Option<Idem>,
 ) -> ApiResult<Reply> {
-    ctx.principal.require(ORGANISATIONS)?;
     if !is_code(&input.code) {
         return Err(ApiError::validation(
             "code",
@@ -164,12 +163,11 @@ fn names<T: Copy>(v: &[T], name: fn(T) -> &'static str) -> Vec<String> {
 
 pub async fn create_consent(
     pool: &Pool,
-    ctx: &Ctx,
+    ctx: &Allowed<Record>,
     family_id: Uuid,
     input: ConsentCreate,
     idem: Option<Idem>,
 ) -> ApiResult<Reply> {
-    ctx.principal.require(RECORD)?;
     let mut errors = Vec::new();
     if input.valid_until.is_some_and(|u| u < input.valid_from) {
         errors.push(FieldError::new(
@@ -240,8 +238,11 @@ pub async fn create_consent(
     .await
 }
 
-pub async fn list_consents(pool: &Pool, ctx: &Ctx, family_id: Uuid) -> ApiResult<Reply> {
-    ctx.principal.require(super::families::READ)?;
+pub async fn list_consents(
+    pool: &Pool,
+    ctx: &Allowed<super::families::Read>,
+    family_id: Uuid,
+) -> ApiResult<Reply> {
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         visible_family(conn, ctx, family_id, false).await?;
@@ -263,12 +264,11 @@ pub async fn list_consents(pool: &Pool, ctx: &Ctx, family_id: Uuid) -> ApiResult
 
 pub async fn withdraw(
     pool: &Pool,
-    ctx: &Ctx,
+    ctx: &Allowed<Record>,
     (family_id, id): (Uuid, Uuid),
     expected: Option<i32>,
     input: ConsentWithdraw,
 ) -> ApiResult<Reply> {
-    ctx.principal.require(RECORD)?;
     if input.withdrawn_on > today() {
         return Err(ApiError::validation(
             "withdrawn_on",
@@ -342,11 +342,10 @@ pub async fn assessment_consent(
 
 pub async fn check(
     pool: &Pool,
-    ctx: &Ctx,
+    ctx: &Allowed<super::families::Read>,
     family_id: Uuid,
     params: HashMap<String, String>,
 ) -> ApiResult<Reply> {
-    ctx.principal.require(super::families::READ)?;
     let required = |name: &str| {
         params
             .get(name)
@@ -425,12 +424,11 @@ pub async fn check(
 
 pub async fn create_sharing(
     pool: &Pool,
-    ctx: &Ctx,
+    ctx: &Allowed<Record>,
     family_id: Uuid,
     input: SharingCreate,
     idem: Option<Idem>,
 ) -> ApiResult<Reply> {
-    ctx.principal.require(RECORD)?;
     if input.shared_on > today() {
         return Err(ApiError::validation(
             "shared_on",
@@ -495,11 +493,10 @@ pub async fn create_sharing(
 
 pub async fn list_sharing(
     pool: &Pool,
-    ctx: &Ctx,
+    ctx: &Allowed<super::families::Read>,
     family_id: Uuid,
     params: HashMap<String, String>,
 ) -> ApiResult<Reply> {
-    ctx.principal.require(super::families::READ)?;
     let limit = parse_limit(params.get("limit").map(String::as_str))?;
     let before = params.get("cursor").map(|c| decode_cursor(c)).transpose()?;
     let mut conn = pool.get().await?;

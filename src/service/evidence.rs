@@ -9,12 +9,11 @@ use super::{audit, idem_begin, idem_finish, Idem};
 use crate::api::evidence::*;
 use crate::api::{decode_cursor, end_page, parse_limit, Page};
 use crate::auth::Role;
-use crate::context::Ctx;
+use crate::context::{Allowed, Policy};
 use crate::db::evidence::{self as q, EvidenceRow};
 use crate::db::{families as fq, Pool};
 use crate::domain::eligibility::{PHASE2_PROBLEMS, SF_EXPECTANT_PARENT, SF_NEEDS};
 use crate::error::{ApiError, ApiResult, FieldError};
-use crate::http::extract::Policy;
 use crate::http::reply::Reply;
 
 /// Evidence is personal data: the same readers as the family.
@@ -176,12 +175,11 @@ pub fn location(family_id: Uuid, id: Uuid) -> String {
 
 pub async fn create(
     pool: &Pool,
-    ctx: &Ctx,
+    ctx: &Allowed<Write>,
     family_id: Uuid,
     input: EvidenceCreate,
     idem: Option<Idem>,
 ) -> ApiResult<Reply> {
-    ctx.principal.require(WRITE)?;
     let errors = validate(&input);
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
@@ -236,8 +234,12 @@ pub async fn create(
     .await
 }
 
-pub async fn get(pool: &Pool, ctx: &Ctx, family_id: Uuid, id: Uuid) -> ApiResult<Reply> {
-    ctx.principal.require(READ)?;
+pub async fn get(
+    pool: &Pool,
+    ctx: &Allowed<super::families::Read>,
+    family_id: Uuid,
+    id: Uuid,
+) -> ApiResult<Reply> {
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         super::families::visible_family(conn, ctx, family_id, false).await?;
@@ -258,11 +260,10 @@ pub async fn get(pool: &Pool, ctx: &Ctx, family_id: Uuid, id: Uuid) -> ApiResult
 
 pub async fn list(
     pool: &Pool,
-    ctx: &Ctx,
+    ctx: &Allowed<super::families::Read>,
     family_id: Uuid,
     params: HashMap<String, String>,
 ) -> ApiResult<Reply> {
-    ctx.principal.require(READ)?;
     let limit = parse_limit(params.get("limit").map(String::as_str))?;
     let before = params.get("cursor").map(|c| decode_cursor(c)).transpose()?;
     let mut conn = pool.get().await?;

@@ -10,15 +10,15 @@ use super::{audit, idem_begin, idem_finish, Idem};
 use crate::api::families::*;
 use crate::api::{decode_cursor, end_page, parse_limit, Page};
 use crate::auth::Role;
-use crate::context::Ctx;
+use crate::context::{Allowed, Ctx, Policy};
 use crate::db::families as q;
 use crate::db::Pool;
 use crate::domain::{identifiers, people};
 use crate::error::{ApiError, ApiResult, FieldError};
-use crate::http::extract::{bad_param, check_version, Policy};
+use crate::http::extract::{bad_param, check_version};
 use crate::http::reply::Reply;
 
-/// Who sees every family (DESIGN.md, "Need to know"); auditors read only.
+/// Who sees every family (docs/architecture.md, "Need to know"); auditors read only.
 pub const SEE_ALL: &[Role] = &[Role::Coordinator, Role::Manager, Role::Admin, Role::Auditor];
 /// Who may read families and members: those who see all, and key and lead workers, who see the
 /// families allocated to them or whose Team Around the Family they sit on (any other family is
@@ -44,7 +44,7 @@ impl Policy for Write {
     const ROLES: &'static [Role] = WRITE;
 }
 
-/// Today in England (DESIGN.md: dates are Europe/London).
+/// Today in England (docs/architecture.md: dates are Europe/London).
 pub fn today() -> NaiveDate {
     people::london_date(Utc::now())
 }
@@ -197,11 +197,10 @@ fn family_ids(f: &Family) -> Vec<Uuid> {
 
 pub async fn create_family(
     pool: &Pool,
-    ctx: &Ctx,
+    ctx: &Allowed<Write>,
     input: FamilyCreate,
     idem: Option<Idem>,
 ) -> ApiResult<Reply> {
-    ctx.principal.require(WRITE)?;
     let mut errors = Vec::new();
     let id = Uuid::now_v7();
     let new = q::NewFamily {
@@ -253,8 +252,7 @@ fn looks_like_reference(text: &str) -> bool {
         || t.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("ffc"))
 }
 
-pub async fn get_family(pool: &Pool, ctx: &Ctx, id: Uuid) -> ApiResult<Reply> {
-    ctx.principal.require(READ)?;
+pub async fn get_family(pool: &Pool, ctx: &Allowed<Read>, id: Uuid) -> ApiResult<Reply> {
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         // One round trip for the three reads; people of a family out of scope are dropped.
@@ -269,10 +267,9 @@ pub async fn get_family(pool: &Pool, ctx: &Ctx, id: Uuid) -> ApiResult<Reply> {
 
 pub async fn list_families(
     pool: &Pool,
-    ctx: &Ctx,
+    ctx: &Allowed<Read>,
     params: HashMap<String, String>,
 ) -> ApiResult<Reply> {
-    ctx.principal.require(READ)?;
     let limit = parse_limit(params.get("limit").map(String::as_str))?;
     let postcode = match params.get("postcode") {
         Some(p) => Some(identifiers::normalise_postcode(p).map_err(|m| bad_param("postcode", m))?),
@@ -355,12 +352,11 @@ pub async fn list_families(
 
 pub async fn update_family(
     pool: &Pool,
-    ctx: &Ctx,
+    ctx: &Allowed<Write>,
     id: Uuid,
     expected: Option<i32>,
     input: FamilyUpdate,
 ) -> ApiResult<Reply> {
-    ctx.principal.require(WRITE)?;
     let mut errors = Vec::new();
     let changes = q::FamilyChanges {
         address_line1: input.address_line1.as_deref().map(trimmed),
@@ -392,17 +388,17 @@ pub async fn update_family(
 
 pub async fn archive_family(
     pool: &Pool,
-    ctx: &Ctx,
+    ctx: &Allowed<Write>,
     id: Uuid,
     expected: Option<i32>,
 ) -> ApiResult<Reply> {
-    ctx.principal.require(WRITE)?;
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         // Locked, so that an FCAF cannot start while the family is being archived.
         let current = visible_family(conn, ctx, id, true).await?;
         let version = check_version(expected, current.version)?;
-        // DESIGN.md: archiving is refused once a family is attached (it may carry claims).
+        // docs/architecture.md, "Archiving": refused once a family is attached (it may carry
+        // claims).
         if current.status != FamilyStatus::Identified.as_str() {
             return Err(ApiError::Conflict(format!(
                 "A family with status {} cannot be archived.",
@@ -429,12 +425,11 @@ pub async fn archive_family(
 
 pub async fn add_member(
     pool: &Pool,
-    ctx: &Ctx,
+    ctx: &Allowed<Write>,
     family_id: Uuid,
     input: MemberCreate,
     idem: Option<Idem>,
 ) -> ApiResult<Reply> {
-    ctx.principal.require(WRITE)?;
     let mut errors = Vec::new();
     let new = new_member(family_id, &input, "", &mut errors);
     fail_if(errors)?;
@@ -462,8 +457,12 @@ pub async fn add_member(
     .await
 }
 
-pub async fn get_member(pool: &Pool, ctx: &Ctx, family_id: Uuid, id: Uuid) -> ApiResult<Reply> {
-    ctx.principal.require(READ)?;
+pub async fn get_member(
+    pool: &Pool,
+    ctx: &Allowed<Read>,
+    family_id: Uuid,
+    id: Uuid,
+) -> ApiResult<Reply> {
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         visible_family(conn, ctx, family_id, false).await?;
@@ -479,13 +478,12 @@ pub async fn get_member(pool: &Pool, ctx: &Ctx, family_id: Uuid, id: Uuid) -> Ap
 
 pub async fn update_member(
     pool: &Pool,
-    ctx: &Ctx,
+    ctx: &Allowed<Write>,
     family_id: Uuid,
     id: Uuid,
     expected: Option<i32>,
     input: MemberUpdate,
 ) -> ApiResult<Reply> {
-    ctx.principal.require(WRITE)?;
     let mut errors = Vec::new();
     if let Some(dob) = input.date_of_birth {
         if let Err(m) = people::check_date_of_birth(dob, today()) {
@@ -552,12 +550,11 @@ pub async fn update_member(
 
 pub async fn archive_member(
     pool: &Pool,
-    ctx: &Ctx,
+    ctx: &Allowed<Write>,
     family_id: Uuid,
     id: Uuid,
     expected: Option<i32>,
 ) -> ApiResult<Reply> {
-    ctx.principal.require(WRITE)?;
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         visible_family(conn, ctx, family_id, true).await?;
@@ -577,12 +574,11 @@ pub async fn archive_member(
 
 pub async fn add_relative(
     pool: &Pool,
-    ctx: &Ctx,
+    ctx: &Allowed<Write>,
     family_id: Uuid,
     input: RelativeCreate,
     idem: Option<Idem>,
 ) -> ApiResult<Reply> {
-    ctx.principal.require(WRITE)?;
     if let Some(dob) = input.date_of_birth {
         if let Err(m) = people::check_date_of_birth(dob, today()) {
             return Err(ApiError::validation("date_of_birth", m));
@@ -638,12 +634,11 @@ pub async fn add_relative(
 
 pub async fn archive_relative(
     pool: &Pool,
-    ctx: &Ctx,
+    ctx: &Allowed<Write>,
     family_id: Uuid,
     id: Uuid,
     expected: Option<i32>,
 ) -> ApiResult<Reply> {
-    ctx.principal.require(WRITE)?;
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         visible_family(conn, ctx, family_id, true).await?;

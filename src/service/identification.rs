@@ -15,13 +15,13 @@ use crate::api::identification::*;
 use crate::api::rulesets::RulesetFamily;
 use crate::api::{decode_cursor, end_page, parse_limit, Page};
 use crate::auth::Role;
-use crate::context::Ctx;
+use crate::context::{Allowed, Policy};
 use crate::db::identification::{self as q, Progress, ResultRow, RunRow};
 use crate::db::jobs::{self as jq, JobRow};
 use crate::db::{evidence as eq, families as fq, rulesets as rq, Pool};
 use crate::domain::jobs::JobKind;
 use crate::error::{ApiError, ApiResult};
-use crate::http::extract::{bad_param, Policy};
+use crate::http::extract::bad_param;
 use crate::http::reply::Reply;
 use crate::jobs::context::{Ending, JobCtx, JobError};
 use crate::jobs::registry;
@@ -48,11 +48,10 @@ pub fn location(id: Uuid) -> String {
 
 pub async fn start(
     pool: &Pool,
-    ctx: &Ctx,
+    ctx: &Allowed<Start>,
     input: RunCreate,
     idem: Option<Idem>,
 ) -> ApiResult<Reply> {
-    ctx.principal.require(START)?;
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         if let Some(replay) = idem_begin(conn, ctx, &idem).await? {
@@ -102,8 +101,7 @@ pub async fn start(
     .await
 }
 
-pub async fn get(pool: &Pool, ctx: &Ctx, id: Uuid) -> ApiResult<Reply> {
-    ctx.principal.require(READ)?;
+pub async fn get(pool: &Pool, _: &Allowed<Read>, id: Uuid) -> ApiResult<Reply> {
     let mut conn = pool.get().await?;
     let run = q::find_run(&mut conn, id)
         .await?
@@ -139,11 +137,10 @@ fn code_param(params: &HashMap<String, String>, name: &str) -> ApiResult<Option<
 
 pub async fn results(
     pool: &Pool,
-    ctx: &Ctx,
+    ctx: &Allowed<Read>,
     id: Uuid,
     params: HashMap<String, String>,
 ) -> ApiResult<Reply> {
-    ctx.principal.require(READ)?;
     let limit = parse_limit(params.get("limit").map(String::as_str))?;
     let after = params.get("cursor").map(|c| decode_cursor(c)).transpose()?;
     let criterion = code_param(&params, "criterion")?;

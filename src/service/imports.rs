@@ -15,14 +15,13 @@ use super::audit;
 use crate::api::evidence::*;
 use crate::api::imports::*;
 use crate::auth::Role;
-use crate::context::Ctx;
+use crate::context::{Allowed, Policy};
 use crate::db::evidence as eq;
 use crate::db::imports::{self as q, Candidate, ImportRow, ReviewRow};
 use crate::db::Pool;
 use crate::domain::eligibility::{term_dates, term_index, Term};
 use crate::domain::identifiers;
 use crate::error::{ApiError, ApiResult, FieldError};
-use crate::http::extract::Policy;
 use crate::http::reply::Reply;
 
 pub const IMPORT: &[Role] = &[Role::Coordinator, Role::Manager, Role::Admin];
@@ -262,8 +261,12 @@ fn import_key(kind: ImportKind, member: Uuid, record: &EvidenceCreate) -> String
     d.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-pub async fn import(pool: &Pool, ctx: &Ctx, kind: ImportKind, bytes: &[u8]) -> ApiResult<Reply> {
-    ctx.principal.require(IMPORT)?;
+pub async fn import(
+    pool: &Pool,
+    ctx: &Allowed<Import_>,
+    kind: ImportKind,
+    bytes: &[u8],
+) -> ApiResult<Reply> {
     let lines = read(
         bytes,
         match kind {
@@ -434,8 +437,7 @@ fn view(r: ImportRow, review: Vec<ReviewRow>) -> Import {
     }
 }
 
-pub async fn get(pool: &Pool, ctx: &Ctx, id: Uuid) -> ApiResult<Reply> {
-    ctx.principal.require(READ)?;
+pub async fn get(pool: &Pool, ctx: &Allowed<Read>, id: Uuid) -> ApiResult<Reply> {
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         let (row, review) = q::find(conn, id)

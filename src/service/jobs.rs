@@ -6,12 +6,11 @@ use uuid::Uuid;
 use super::audit;
 use crate::api::jobs::Job;
 use crate::auth::Role;
-use crate::context::Ctx;
+use crate::context::{Allowed, Ctx, Policy};
 use crate::db::jobs as q;
 use crate::db::Pool;
 use crate::domain::jobs::JobKind;
 use crate::error::{ApiError, ApiResult};
-use crate::http::extract::Policy;
 use crate::http::reply::Reply;
 use crate::jobs::context::Ending;
 
@@ -53,8 +52,7 @@ fn may(ctx: &Ctx, allowed: &[Role]) -> bool {
     ctx.principal.has(Role::Admin) || ctx.principal.roles.iter().any(|r| allowed.contains(r))
 }
 
-pub async fn get(pool: &Pool, ctx: &Ctx, id: Uuid) -> ApiResult<Reply> {
-    ctx.principal.require(READ)?;
+pub async fn get(pool: &Pool, ctx: &Allowed<Read>, id: Uuid) -> ApiResult<Reply> {
     let mut conn = pool.get().await?;
     let job = q::find(&mut conn, id)
         .await?
@@ -66,8 +64,7 @@ pub async fn get(pool: &Pool, ctx: &Ctx, id: Uuid) -> ApiResult<Reply> {
 /// Asks a job to stop: a queued job is cancelled at once, a running one at its next step (its
 /// current step is not committed), and its record says who cancelled it. A job already ended is
 /// 409.
-pub async fn cancel(pool: &Pool, ctx: &Ctx, id: Uuid) -> ApiResult<Reply> {
-    ctx.principal.require(CANCEL)?;
+pub async fn cancel(pool: &Pool, ctx: &Allowed<Cancel>, id: Uuid) -> ApiResult<Reply> {
     let mut conn = pool.get().await?;
     let job = q::find(&mut conn, id)
         .await?

@@ -11,11 +11,10 @@ use super::{audit, audit_family_read, idem_begin, idem_finish, Idem};
 use crate::api::notes::*;
 use crate::api::{decode_cursor, end_page, parse_limit, Page};
 use crate::auth::Role;
-use crate::context::Ctx;
+use crate::context::{Allowed, Ctx, Policy};
 use crate::db::notes::{self as q, NoteRow};
 use crate::db::{allocations as aq, Conn, Pool};
 use crate::error::{ApiError, ApiResult};
-use crate::http::extract::Policy;
 use crate::http::reply::Reply;
 
 /// Coordinators, managers and the family's workers write notes.
@@ -42,12 +41,11 @@ async fn sees_sensitive(conn: &mut Conn, ctx: &Ctx, family_id: Uuid) -> ApiResul
 
 pub async fn create(
     pool: &Pool,
-    ctx: &Ctx,
+    ctx: &Allowed<Write>,
     family_id: Uuid,
     input: NoteCreate,
     idem: Option<Idem>,
 ) -> ApiResult<Reply> {
-    ctx.principal.require(WRITE)?;
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         if let Some(replay) = idem_begin(conn, ctx, &idem).await? {
@@ -82,11 +80,10 @@ pub async fn create(
 
 pub async fn list(
     pool: &Pool,
-    ctx: &Ctx,
+    ctx: &Allowed<super::families::Read>,
     family_id: Uuid,
     params: HashMap<String, String>,
 ) -> ApiResult<Reply> {
-    ctx.principal.require(super::families::READ)?;
     let limit = parse_limit(params.get("limit").map(String::as_str))?;
     let before = params.get("cursor").map(|c| decode_cursor(c)).transpose()?;
     let mut conn = pool.get().await?;

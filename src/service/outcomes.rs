@@ -13,14 +13,14 @@ use super::rulesets::{facts, parse_params, Params};
 use crate::api::outcomes::*;
 use crate::api::rulesets::RulesetFamily;
 use crate::auth::Role;
-use crate::context::Ctx;
+use crate::context::{Allowed, Policy};
 use crate::db::attachments::AttachmentRow;
 use crate::db::{evidence as eq, families as fq, outcomes as oq, rulesets as rq, Conn, Pool};
 use crate::domain::eligibility::FamilyFacts;
 use crate::domain::outcomes::{self as rules, Case, CaseFacts, Outcome};
 use crate::domain::payments;
 use crate::error::{ApiError, ApiResult};
-use crate::http::extract::{bad_param, Policy};
+use crate::http::extract::bad_param;
 use crate::http::reply::Reply;
 
 /// Who may read a family's results: those who read families (workers their own), and claims
@@ -106,11 +106,10 @@ pub async fn cases(conn: &mut Conn, ids: &[Uuid]) -> ApiResult<HashMap<Uuid, Cas
 
 pub async fn family(
     pool: &Pool,
-    ctx: &Ctx,
+    ctx: &Allowed<Read>,
     family_id: Uuid,
     query: HashMap<String, String>,
 ) -> ApiResult<Reply> {
-    ctx.principal.require(READ)?;
     let today = super::families::today();
     let as_of = match query.get("as_of") {
         Some(d) => d

@@ -1,4 +1,4 @@
-//! The Team Around the Family's meetings and reviews, and the action plan: programme-rules.md,
+//! The Team Around the Family's meetings and reviews, and the action plan: docs/rules.md,
 //! "How families are worked with" (a team with reviews every 6-12 weeks, an action plan with
 //! owners, due dates, status and the need each action addresses).
 
@@ -8,20 +8,19 @@ use chrono::NaiveDate;
 use diesel_async::AsyncConnection;
 use uuid::Uuid;
 
-use super::assessments::WORK;
 use super::families::{today, visible_family};
 use super::timeline::past_or_today;
 use super::{audit, audit_family_read, idem_begin, idem_finish, Idem};
 use crate::api::plans::*;
 use crate::api::{decode_cursor, decode_dated_cursor, end_dated_page, parse_limit, Page};
 use crate::auth::Role;
-use crate::context::Ctx;
+use crate::context::{Allowed, Ctx, Policy};
 use crate::db::assessments::{self as aq, AssessmentRow};
 use crate::db::plans::{self as q, ActionRow, MeetingRow, ProgressRow};
 use crate::db::{consent as cq, Conn, Pool};
 use crate::domain::casework::ReviewPolicy;
 use crate::error::{ApiError, ApiResult, FieldError};
-use crate::http::extract::{bad_param, check_version, code_param, Policy};
+use crate::http::extract::{bad_param, check_version, code_param};
 use crate::http::reply::Reply;
 
 /// Whoever works an action notes its progress.
@@ -33,8 +32,6 @@ pub const PROGRESS: &[Role] = &[
 ];
 /// Overdue reviews: coordinators and managers see all, lead workers those they lead.
 pub const REVIEWS: &[Role] = &[Role::Coordinator, Role::Manager, Role::LeadWorker];
-/// Overdue actions: coordinators and managers see all, workers their own.
-pub const OVERDUE: &[Role] = PROGRESS;
 
 pub struct Progressing;
 impl Policy for Progressing {
@@ -173,13 +170,12 @@ fn meeting_row(
 
 pub async fn create_meeting(
     pool: &Pool,
-    ctx: &Ctx,
+    ctx: &Allowed<super::assessments::Work>,
     family_id: Uuid,
     input: MeetingInput,
     idem: Option<Idem>,
     policy: ReviewPolicy,
 ) -> ApiResult<Reply> {
-    ctx.principal.require(WORK)?;
     if input.status == MeetingStatus::Cancelled {
         return Err(ApiError::validation(
             "status",
@@ -218,13 +214,12 @@ pub async fn create_meeting(
 
 pub async fn update_meeting(
     pool: &Pool,
-    ctx: &Ctx,
+    ctx: &Allowed<super::assessments::Work>,
     (family_id, id): (Uuid, Uuid),
     expected: Option<i32>,
     input: MeetingInput,
     policy: ReviewPolicy,
 ) -> ApiResult<Reply> {
-    ctx.principal.require(WORK)?;
     let next = if input.status == MeetingStatus::Cancelled {
         None
     } else {
@@ -280,8 +275,11 @@ pub async fn update_meeting(
     .await
 }
 
-pub async fn list_meetings(pool: &Pool, ctx: &Ctx, family_id: Uuid) -> ApiResult<Reply> {
-    ctx.principal.require(super::families::READ)?;
+pub async fn list_meetings(
+    pool: &Pool,
+    ctx: &Allowed<super::families::Read>,
+    family_id: Uuid,
+) -> ApiResult<Reply> {
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         visible_family(conn, ctx, family_id, false).await?;
@@ -355,12 +353,11 @@ async fn shown_action(conn: &mut Conn, row: ActionRow) -> ApiResult<PlanAction> 
 
 pub async fn create_action(
     pool: &Pool,
-    ctx: &Ctx,
+    ctx: &Allowed<super::assessments::Work>,
     family_id: Uuid,
     input: ActionInput,
     idem: Option<Idem>,
 ) -> ApiResult<Reply> {
-    ctx.principal.require(WORK)?;
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         if let Some(replay) = idem_begin(conn, ctx, &idem).await? {
@@ -432,12 +429,11 @@ async fn open_action(
 
 pub async fn update_action(
     pool: &Pool,
-    ctx: &Ctx,
+    ctx: &Allowed<super::assessments::Work>,
     (family_id, id): (Uuid, Uuid),
     expected: Option<i32>,
     input: ActionInput,
 ) -> ApiResult<Reply> {
-    ctx.principal.require(WORK)?;
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         visible_family(conn, ctx, family_id, false).await?;
@@ -453,13 +449,12 @@ pub async fn update_action(
 
 pub async fn close_action(
     pool: &Pool,
-    ctx: &Ctx,
+    ctx: &Allowed<super::assessments::Work>,
     (family_id, id): (Uuid, Uuid),
     expected: Option<i32>,
     input: ActionClose,
     status: ActionStatus,
 ) -> ApiResult<Reply> {
-    ctx.principal.require(WORK)?;
     let on = past_or_today(input.closed_on, "closed_on")?;
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
@@ -487,12 +482,11 @@ pub async fn close_action(
 
 pub async fn add_progress(
     pool: &Pool,
-    ctx: &Ctx,
+    ctx: &Allowed<Progressing>,
     (family_id, id): (Uuid, Uuid),
     input: ProgressCreate,
     idem: Option<Idem>,
 ) -> ApiResult<Reply> {
-    ctx.principal.require(PROGRESS)?;
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         if let Some(replay) = idem_begin(conn, ctx, &idem).await? {
@@ -550,11 +544,10 @@ async fn with_progress(conn: &mut Conn, rows: Vec<ActionRow>) -> ApiResult<Vec<P
 
 pub async fn list_actions(
     pool: &Pool,
-    ctx: &Ctx,
+    ctx: &Allowed<super::families::Read>,
     family_id: Uuid,
     params: HashMap<String, String>,
 ) -> ApiResult<Reply> {
-    ctx.principal.require(super::families::READ)?;
     let limit = parse_limit(params.get("limit").map(String::as_str))?;
     let filter = q::ActionFilter {
         status: params
@@ -611,10 +604,9 @@ async fn scope(conn: &mut Conn, ctx: &Ctx, asked: Option<Uuid>) -> ApiResult<Opt
 
 pub async fn overdue_reviews(
     pool: &Pool,
-    ctx: &Ctx,
+    ctx: &Allowed<Reviews>,
     params: HashMap<String, String>,
 ) -> ApiResult<Reply> {
-    ctx.principal.require(REVIEWS)?;
     let limit = parse_limit(params.get("limit").map(String::as_str))?;
     let asked = uuid_param(&params, "lead_worker_id")?;
     let after = params
@@ -656,10 +648,9 @@ pub async fn overdue_reviews(
 
 pub async fn overdue_actions(
     pool: &Pool,
-    ctx: &Ctx,
+    ctx: &Allowed<Progressing>,
     params: HashMap<String, String>,
 ) -> ApiResult<Reply> {
-    ctx.principal.require(OVERDUE)?;
     let limit = parse_limit(params.get("limit").map(String::as_str))?;
     let asked = uuid_param(&params, "owner_staff_id")?;
     let organisation = code_param(&params, "owner_organisation")?;

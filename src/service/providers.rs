@@ -1,4 +1,4 @@
-//! Commissioned services and the provider users bound to organisations (programme-rules.md:
+//! Commissioned services and the provider users bound to organisations (docs/rules.md:
 //! "Providers, their services, eligibility rules, capacity and contract dates are data that
 //! managers maintain, not code").
 
@@ -9,11 +9,11 @@ use super::{audit, audit_keyed, idem_begin, idem_finish, Idem};
 use crate::api::providers::*;
 use crate::api::Page;
 use crate::auth::Role;
-use crate::context::Ctx;
+use crate::context::{Allowed, Policy};
 use crate::db::providers::{self as q, ProviderUserRow, ServiceRow};
 use crate::db::{consent as cq, Conn, Pool};
 use crate::error::{ApiError, ApiResult, FieldError};
-use crate::http::extract::{check_version, Policy};
+use crate::http::extract::check_version;
 use crate::http::reply::Reply;
 
 /// Managers and admins keep the services; admins bind provider users.
@@ -104,11 +104,10 @@ pub async fn get_service(pool: &Pool, code: &str) -> ApiResult<Reply> {
 
 pub async fn create_service(
     pool: &Pool,
-    ctx: &Ctx,
+    ctx: &Allowed<Keep>,
     input: ServiceCreate,
     idem: Option<Idem>,
 ) -> ApiResult<Reply> {
-    ctx.principal.require(KEEP)?;
     let (code, organisation, terms) = input.split();
     if !crate::api::consent::is_code(&code) {
         return Err(ApiError::validation(
@@ -157,12 +156,11 @@ pub async fn create_service(
 
 pub async fn update_service(
     pool: &Pool,
-    ctx: &Ctx,
+    ctx: &Allowed<Keep>,
     code: &str,
     expected: Option<i32>,
     terms: ServiceTerms,
 ) -> ApiResult<Reply> {
-    ctx.principal.require(KEEP)?;
     let c = checked(&terms)?;
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
@@ -180,8 +178,7 @@ pub async fn update_service(
     .await
 }
 
-pub async fn list_users(pool: &Pool, ctx: &Ctx) -> ApiResult<Reply> {
-    ctx.principal.require(BIND)?;
+pub async fn list_users(pool: &Pool, ctx: &Allowed<Bind>) -> ApiResult<Reply> {
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         let rows = q::users(conn).await?;
@@ -195,11 +192,10 @@ pub async fn list_users(pool: &Pool, ctx: &Ctx) -> ApiResult<Reply> {
 
 pub async fn bind_user(
     pool: &Pool,
-    ctx: &Ctx,
+    ctx: &Allowed<Bind>,
     input: ProviderUserCreate,
     idem: Option<Idem>,
 ) -> ApiResult<Reply> {
-    ctx.principal.require(BIND)?;
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         if let Some(replay) = idem_begin(conn, ctx, &idem).await? {
@@ -236,11 +232,10 @@ pub async fn bind_user(
 
 pub async fn unbind_user(
     pool: &Pool,
-    ctx: &Ctx,
+    ctx: &Allowed<Bind>,
     id: Uuid,
     expected: Option<i32>,
 ) -> ApiResult<Reply> {
-    ctx.principal.require(BIND)?;
     // A binding is never edited: its version is always 1.
     check_version(expected, 1)?;
     let mut conn = pool.get().await?;

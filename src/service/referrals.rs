@@ -1,6 +1,6 @@
 //! Referrals to commissioned services: the rules at referral time (consent to share with the
 //! provider, the service's eligibility and contract on the day, its capacity with a queue) and the
-//! lifecycle, each move recorded. programme-rules.md, "Delivery routes and providers".
+//! lifecycle, each move recorded. docs/rules.md, "Delivery routes and providers".
 
 use std::collections::HashMap;
 
@@ -13,14 +13,14 @@ use super::{audit, idem_begin, idem_finish, Idem};
 use crate::api::referrals::*;
 use crate::api::{decode_cursor, end_page, parse_limit, Page};
 use crate::auth::Role;
-use crate::context::Ctx;
+use crate::context::{Allowed, Ctx, Policy};
 use crate::db::providers::{self as pq, ServiceRow};
 use crate::db::referrals::{self as q, ReferralFilter, ReferralRow};
 use crate::db::{consent as cq, families as fq, Conn, Pool};
 use crate::domain::consent::{decide, Question};
 use crate::domain::referrals::{self as rules, Needs, ServiceRules, Side};
 use crate::error::{ApiError, ApiResult, FieldError};
-use crate::http::extract::{bad_param, check_version, code_param, Policy};
+use crate::http::extract::{bad_param, check_version, code_param};
 use crate::http::reply::Reply;
 
 /// Those who work with families refer them and cancel their referrals.
@@ -196,12 +196,11 @@ async fn consent_for(
 
 pub async fn create(
     pool: &Pool,
-    ctx: &Ctx,
+    ctx: &Allowed<Refer>,
     family_id: Uuid,
     input: ReferralCreate,
     idem: Option<Idem>,
 ) -> ApiResult<Reply> {
-    ctx.principal.require(REFER)?;
     let on = input.referred_on.unwrap_or_else(today);
     // A referral may be recorded after the fact, not ahead of it: a future date would take a place
     // today on eligibility the member does not have yet.
@@ -337,12 +336,11 @@ fn may_move(ctx: &Ctx, side: Side) -> bool {
 
 pub async fn transition(
     pool: &Pool,
-    ctx: &Ctx,
+    ctx: &Allowed<Move>,
     id: Uuid,
     expected: Option<i32>,
     input: Transition,
 ) -> ApiResult<Reply> {
-    ctx.principal.require(MOVE)?;
     let (move_, action) = (input.action, input.action.as_str());
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
@@ -433,8 +431,7 @@ pub async fn transition(
     .await
 }
 
-pub async fn get(pool: &Pool, ctx: &Ctx, id: Uuid) -> ApiResult<Reply> {
-    ctx.principal.require(READ)?;
+pub async fn get(pool: &Pool, ctx: &Allowed<Read>, id: Uuid) -> ApiResult<Reply> {
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         let row = visible(conn, ctx, id, false).await?;
@@ -478,8 +475,11 @@ fn filter_from(params: &HashMap<String, String>) -> ApiResult<ReferralFilter> {
     })
 }
 
-pub async fn list(pool: &Pool, ctx: &Ctx, params: HashMap<String, String>) -> ApiResult<Reply> {
-    ctx.principal.require(LIST)?;
+pub async fn list(
+    pool: &Pool,
+    ctx: &Allowed<List>,
+    params: HashMap<String, String>,
+) -> ApiResult<Reply> {
     let limit = parse_limit(params.get("limit").map(String::as_str))?;
     let mut filter = filter_from(&params)?;
     let mut conn = pool.get().await?;
@@ -496,11 +496,10 @@ pub async fn list(pool: &Pool, ctx: &Ctx, params: HashMap<String, String>) -> Ap
 
 pub async fn list_for_family(
     pool: &Pool,
-    ctx: &Ctx,
+    ctx: &Allowed<super::families::Read>,
     family_id: Uuid,
     params: HashMap<String, String>,
 ) -> ApiResult<Reply> {
-    ctx.principal.require(super::families::READ)?;
     let limit = parse_limit(params.get("limit").map(String::as_str))?;
     let mut filter = filter_from(&params)?;
     filter.family_id = Some(family_id);
@@ -514,12 +513,11 @@ pub async fn list_for_family(
 
 pub async fn post_update(
     pool: &Pool,
-    ctx: &Ctx,
+    ctx: &Allowed<PostUpdate>,
     id: Uuid,
     input: UpdateCreate,
     idem: Option<Idem>,
 ) -> ApiResult<Reply> {
-    ctx.principal.require(POST_UPDATE)?;
     if idem.is_none() {
         return Err(ApiError::BadRequest(
             "Invalid header.".into(),
@@ -639,11 +637,10 @@ pub async fn post_update(
 
 pub async fn list_updates(
     pool: &Pool,
-    ctx: &Ctx,
+    ctx: &Allowed<Read>,
     id: Uuid,
     params: HashMap<String, String>,
 ) -> ApiResult<Reply> {
-    ctx.principal.require(READ)?;
     let limit = parse_limit(params.get("limit").map(String::as_str))?;
     let before = params.get("cursor").map(|c| decode_cursor(c)).transpose()?;
     let mut conn = pool.get().await?;
@@ -661,8 +658,7 @@ pub async fn list_updates(
 }
 
 /// What the provider sees of the family: see `SharedFamily`.
-pub async fn shared_family(pool: &Pool, ctx: &Ctx, id: Uuid) -> ApiResult<Reply> {
-    ctx.principal.require(READ)?;
+pub async fn shared_family(pool: &Pool, ctx: &Allowed<Read>, id: Uuid) -> ApiResult<Reply> {
     let today = today();
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
@@ -763,8 +759,11 @@ fn date_param(params: &HashMap<String, String>, name: &str) -> ApiResult<Option<
         .transpose()
 }
 
-pub async fn summary(pool: &Pool, ctx: &Ctx, params: HashMap<String, String>) -> ApiResult<Reply> {
-    ctx.principal.require(REPORT)?;
+pub async fn summary(
+    pool: &Pool,
+    ctx: &Allowed<Report>,
+    params: HashMap<String, String>,
+) -> ApiResult<Reply> {
     let from =
         date_param(&params, "from")?.unwrap_or(NaiveDate::from_ymd_opt(1990, 1, 1).expect("date"));
     // A period that ends before it starts holds no referrals: the answer is empty, not an error.
@@ -789,8 +788,7 @@ pub async fn summary(pool: &Pool, ctx: &Ctx, params: HashMap<String, String>) ->
     .await
 }
 
-pub async fn capacity(pool: &Pool, ctx: &Ctx) -> ApiResult<Reply> {
-    ctx.principal.require(REPORT)?;
+pub async fn capacity(pool: &Pool, ctx: &Allowed<Report>) -> ApiResult<Reply> {
     let mut conn = pool.get().await?;
     let rows = conn
         .transaction::<_, ApiError, _>(async |conn| {

@@ -14,13 +14,12 @@ use crate::api::claims::{ItemStatus, ResultType, WindowStatus};
 use crate::api::referrals::ServiceLoad;
 use crate::api::reports::*;
 use crate::auth::Role;
-use crate::context::Ctx;
+use crate::context::{Allowed, Policy};
 use crate::db::reports::{self as q, ClaimRow};
 use crate::db::{Conn, Pool};
 use crate::domain::outcomes::{self as rules};
 use crate::domain::payments::{self, financial_year_label};
 use crate::error::{ApiError, ApiResult};
-use crate::http::extract::Policy;
 
 /// Managers see reports; auditors see everything read-only; claims officers see the money.
 pub const READ: &[Role] = &[Role::Manager, Role::Auditor, Role::ClaimsOfficer];
@@ -91,8 +90,7 @@ fn submitted(c: &ClaimRow) -> bool {
     c.window_status == WindowStatus::Submitted
 }
 
-pub async fn finance(pool: &Pool, ctx: &Ctx) -> ApiResult<FinanceReport> {
-    ctx.principal.require(READ)?;
+pub async fn finance(pool: &Pool, ctx: &Allowed<Read>) -> ApiResult<FinanceReport> {
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         let params = ruleset_params(conn).await?;
@@ -232,8 +230,7 @@ fn trajectories(claims: &[ClaimRow], params: &BTreeMap<String, Params>) -> Vec<T
         .collect()
 }
 
-pub async fn programme(pool: &Pool, ctx: &Ctx) -> ApiResult<ProgrammeReport> {
-    ctx.principal.require(READ)?;
+pub async fn programme(pool: &Pool, ctx: &Allowed<Read>) -> ApiResult<ProgrammeReport> {
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         let params = ruleset_params(conn).await?;
@@ -348,7 +345,11 @@ pub async fn programme(pool: &Pool, ctx: &Ctx) -> ApiResult<ProgrammeReport> {
 }
 
 /// One ruleset's trajectory: the one asked for, else the one with the most families attached.
-pub async fn trajectory(pool: &Pool, ctx: &Ctx, ruleset: Option<String>) -> ApiResult<Trajectory> {
+pub async fn trajectory(
+    pool: &Pool,
+    ctx: &Allowed<Read>,
+    ruleset: Option<String>,
+) -> ApiResult<Trajectory> {
     let report = programme(pool, ctx).await?;
     let chosen = match ruleset {
         Some(code) => report

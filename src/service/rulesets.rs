@@ -9,14 +9,14 @@ use uuid::Uuid;
 use super::audit;
 use crate::api::rulesets::*;
 use crate::auth::Role;
-use crate::context::Ctx;
+use crate::context::{Allowed, Policy};
 use crate::db::evidence::RuleFactRow;
 use crate::db::families::{FamilyRow, PersonRow};
 use crate::db::rulesets::{self as q, RevisionRow, RulesetRow};
 use crate::db::{evidence as eq, families as fq, Conn, Pool};
 use crate::domain::eligibility::{self as rules, Fact, FamilyFacts, Kind, Person, Term, Verdict};
 use crate::error::{ApiError, ApiResult, FieldError};
-use crate::http::extract::{bad_param, Policy};
+use crate::http::extract::bad_param;
 use crate::http::reply::Reply;
 
 /// The rules are not personal data: every staff role may read them.
@@ -33,8 +33,6 @@ pub const READ: &[Role] = &[
 ];
 /// Only administrators change the rules, by adding a revision.
 pub const WRITE: &[Role] = &[Role::Admin];
-/// Eligibility explains a family's evidence: the family's readers.
-pub const ELIGIBILITY: &[Role] = super::families::READ;
 
 pub struct Read;
 impl Policy for Read {
@@ -296,8 +294,7 @@ fn ruleset_view(r: RulesetRow, revisions: Vec<RevisionRow>) -> Ruleset {
     }
 }
 
-pub async fn list(pool: &Pool, ctx: &Ctx) -> ApiResult<Reply> {
-    ctx.principal.require(READ)?;
+pub async fn list(pool: &Pool, _: &Allowed<Read>) -> ApiResult<Reply> {
     let mut conn = pool.get().await?;
     let sets = q::all(&mut conn).await?;
     let codes: Vec<String> = sets.iter().map(|s| s.code.clone()).collect();
@@ -321,8 +318,7 @@ pub async fn list(pool: &Pool, ctx: &Ctx) -> ApiResult<Reply> {
     ))
 }
 
-pub async fn get(pool: &Pool, ctx: &Ctx, code: &str) -> ApiResult<Reply> {
-    ctx.principal.require(READ)?;
+pub async fn get(pool: &Pool, _: &Allowed<Read>, code: &str) -> ApiResult<Reply> {
     let mut conn = pool.get().await?;
     let set = q::find(&mut conn, code)
         .await?
@@ -333,11 +329,10 @@ pub async fn get(pool: &Pool, ctx: &Ctx, code: &str) -> ApiResult<Reply> {
 
 pub async fn add_revision(
     pool: &Pool,
-    ctx: &Ctx,
+    ctx: &Allowed<Write>,
     code: &str,
     input: RevisionCreate,
 ) -> ApiResult<Reply> {
-    ctx.principal.require(WRITE)?;
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         let set = q::lock(conn, code)
@@ -474,11 +469,10 @@ pub async fn revision_for(
 
 pub async fn eligibility(
     pool: &Pool,
-    ctx: &Ctx,
+    ctx: &Allowed<super::families::Read>,
     family_id: Uuid,
     params: HashMap<String, String>,
 ) -> ApiResult<Reply> {
-    ctx.principal.require(ELIGIBILITY)?;
     let as_of = match params.get("as_of") {
         Some(d) => d
             .parse::<NaiveDate>()

@@ -9,11 +9,11 @@ use super::{audit, idem_begin, idem_finish, Idem};
 use crate::api::staff::*;
 use crate::api::{decode_cursor, end_page, parse_limit, Page};
 use crate::auth::Role;
-use crate::context::Ctx;
+use crate::context::{Allowed, Policy};
 use crate::db::staff::{self as q, StaffRow};
 use crate::db::Pool;
 use crate::error::{ApiError, ApiResult};
-use crate::http::extract::{bad_param, Policy};
+use crate::http::extract::bad_param;
 use crate::http::reply::Reply;
 
 /// Administrators manage staff records.
@@ -32,11 +32,10 @@ impl Policy for Read {
 
 pub async fn create(
     pool: &Pool,
-    ctx: &Ctx,
+    ctx: &Allowed<Admin>,
     input: StaffCreate,
     idem: Option<Idem>,
 ) -> ApiResult<Reply> {
-    ctx.principal.require(ADMIN)?;
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         if let Some(replay) = idem_begin(conn, ctx, &idem).await? {
@@ -83,8 +82,7 @@ pub async fn create(
     .await
 }
 
-pub async fn get(pool: &Pool, ctx: &Ctx, id: Uuid) -> ApiResult<Reply> {
-    ctx.principal.require(READ)?;
+pub async fn get(pool: &Pool, ctx: &Allowed<Read>, id: Uuid) -> ApiResult<Reply> {
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         let row = q::find(conn, id)
@@ -97,8 +95,11 @@ pub async fn get(pool: &Pool, ctx: &Ctx, id: Uuid) -> ApiResult<Reply> {
     .await
 }
 
-pub async fn list(pool: &Pool, ctx: &Ctx, params: HashMap<String, String>) -> ApiResult<Reply> {
-    ctx.principal.require(READ)?;
+pub async fn list(
+    pool: &Pool,
+    ctx: &Allowed<Read>,
+    params: HashMap<String, String>,
+) -> ApiResult<Reply> {
     let limit = parse_limit(params.get("limit").map(String::as_str))?;
     let after = params.get("cursor").map(|c| decode_cursor(c)).transpose()?;
     let active = match params.get("active").map(String::as_str) {
@@ -129,8 +130,7 @@ pub async fn list(pool: &Pool, ctx: &Ctx, params: HashMap<String, String>) -> Ap
     .await
 }
 
-pub async fn deactivate(pool: &Pool, ctx: &Ctx, id: Uuid) -> ApiResult<Reply> {
-    ctx.principal.require(ADMIN)?;
+pub async fn deactivate(pool: &Pool, ctx: &Allowed<Admin>, id: Uuid) -> ApiResult<Reply> {
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         let current = q::find(conn, id)
@@ -152,8 +152,7 @@ pub async fn deactivate(pool: &Pool, ctx: &Ctx, id: Uuid) -> ApiResult<Reply> {
     .await
 }
 
-pub async fn teams(pool: &Pool, ctx: &Ctx) -> ApiResult<Reply> {
-    ctx.principal.require(READ)?;
+pub async fn teams(pool: &Pool, _: &Allowed<Read>) -> ApiResult<Reply> {
     let mut conn = pool.get().await?;
     let items: Vec<Team> = q::teams(&mut conn)
         .await?

@@ -1,23 +1,22 @@
 //! The Team Around the Family's membership, and the family's one timeline of social care plans
-//! and early help (programme-rules.md, "Step up / step down").
+//! and early help (docs/rules.md, "Step up / step down").
 
 use chrono::{Days, NaiveDate};
 use diesel_async::AsyncConnection;
 use uuid::Uuid;
 
-use super::consent::RECORD;
 use super::families::{today, visible_family};
 use super::{audit, audit_family_read, idem_begin, idem_finish, Idem};
 use crate::api::timeline::*;
 use crate::api::Page;
 use crate::auth::Role;
-use crate::context::Ctx;
+use crate::context::{Allowed, Ctx, Policy};
 use crate::db::episodes::{self as eq, EpisodeRow};
 use crate::db::taf::{self as tq, TafMemberRow};
 use crate::db::{families as fq, staff as sq, Conn, Pool};
 use crate::domain::casework;
 use crate::error::{ApiError, ApiResult};
-use crate::http::extract::{check_version, Policy};
+use crate::http::extract::check_version;
 use crate::http::reply::Reply;
 
 /// Coordinators, managers and lead workers convene the Team Around the Family.
@@ -78,12 +77,11 @@ pub async fn ensure_on_team(
 
 pub async fn add_member(
     pool: &Pool,
-    ctx: &Ctx,
+    ctx: &Allowed<Team>,
     family_id: Uuid,
     input: TafMemberCreate,
     idem: Option<Idem>,
 ) -> ApiResult<Reply> {
-    ctx.principal.require(TEAM)?;
     let joined_on = past_or_today(input.joined_on, "joined_on")?;
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
@@ -116,8 +114,11 @@ pub async fn add_member(
     .await
 }
 
-pub async fn list_members(pool: &Pool, ctx: &Ctx, family_id: Uuid) -> ApiResult<Reply> {
-    ctx.principal.require(super::families::READ)?;
+pub async fn list_members(
+    pool: &Pool,
+    ctx: &Allowed<super::families::Read>,
+    family_id: Uuid,
+) -> ApiResult<Reply> {
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         visible_family(conn, ctx, family_id, false).await?;
@@ -139,12 +140,11 @@ pub async fn list_members(pool: &Pool, ctx: &Ctx, family_id: Uuid) -> ApiResult<
 
 pub async fn leave(
     pool: &Pool,
-    ctx: &Ctx,
+    ctx: &Allowed<Team>,
     (family_id, id): (Uuid, Uuid),
     expected: Option<i32>,
     input: TafMemberLeave,
 ) -> ApiResult<Reply> {
-    ctx.principal.require(TEAM)?;
     let left_on = past_or_today(input.left_on, "left_on")?;
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
@@ -301,12 +301,11 @@ pub async fn start_episode(
 
 pub async fn create_episode(
     pool: &Pool,
-    ctx: &Ctx,
+    ctx: &Allowed<super::consent::Record>,
     family_id: Uuid,
     input: EpisodeCreate,
     idem: Option<Idem>,
 ) -> ApiResult<Reply> {
-    ctx.principal.require(RECORD)?;
     if input.kind == EpisodeKind::Fcaf {
         return Err(ApiError::validation(
             "kind",
@@ -376,8 +375,11 @@ pub async fn create_episode(
     .await
 }
 
-pub async fn timeline(pool: &Pool, ctx: &Ctx, family_id: Uuid) -> ApiResult<Reply> {
-    ctx.principal.require(super::families::READ)?;
+pub async fn timeline(
+    pool: &Pool,
+    ctx: &Allowed<super::families::Read>,
+    family_id: Uuid,
+) -> ApiResult<Reply> {
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         visible_family(conn, ctx, family_id, false).await?;
@@ -399,12 +401,11 @@ pub async fn timeline(pool: &Pool, ctx: &Ctx, family_id: Uuid) -> ApiResult<Repl
 
 pub async fn end_episode(
     pool: &Pool,
-    ctx: &Ctx,
+    ctx: &Allowed<super::consent::Record>,
     (family_id, id): (Uuid, Uuid),
     expected: Option<i32>,
     input: EpisodeEnd,
 ) -> ApiResult<Reply> {
-    ctx.principal.require(RECORD)?;
     past_or_today(Some(input.ended_on), "ended_on")?;
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {

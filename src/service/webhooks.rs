@@ -9,11 +9,11 @@ use super::{audit, idem_begin, idem_finish, Idem};
 use crate::api::webhooks::*;
 use crate::api::{parse_limit, Page};
 use crate::auth::Role;
-use crate::context::Ctx;
+use crate::context::{Allowed, Ctx, Policy};
 use crate::db::webhooks::{self as q, SubscriptionRow};
 use crate::db::{consent as cq, providers as pq, Conn, Pool};
 use crate::error::{ApiError, ApiResult};
-use crate::http::extract::{bad_param, check_version, Policy};
+use crate::http::extract::{bad_param, check_version};
 use crate::http::reply::Reply;
 
 /// A provider's system subscribes for its organisation; admins for any.
@@ -39,12 +39,11 @@ async fn scope(conn: &mut Conn, ctx: &Ctx) -> ApiResult<Option<String>> {
 
 pub async fn create(
     pool: &Pool,
-    ctx: &Ctx,
+    ctx: &Allowed<Subscribe>,
     input: SubscriptionCreate,
     idem: Option<Idem>,
     allow_private: bool,
 ) -> ApiResult<Reply> {
-    ctx.principal.require(SUBSCRIBE)?;
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         if let Some(replay) = idem_begin(conn, ctx, &idem).await? {
@@ -119,8 +118,7 @@ pub async fn create(
     .await
 }
 
-pub async fn list(pool: &Pool, ctx: &Ctx) -> ApiResult<Reply> {
-    ctx.principal.require(SUBSCRIBE)?;
+pub async fn list(pool: &Pool, ctx: &Allowed<Subscribe>) -> ApiResult<Reply> {
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         let own = scope(conn, ctx).await?;
@@ -136,8 +134,12 @@ pub async fn list(pool: &Pool, ctx: &Ctx) -> ApiResult<Reply> {
     .await
 }
 
-pub async fn end(pool: &Pool, ctx: &Ctx, id: Uuid, expected: Option<i32>) -> ApiResult<Reply> {
-    ctx.principal.require(SUBSCRIBE)?;
+pub async fn end(
+    pool: &Pool,
+    ctx: &Allowed<Subscribe>,
+    id: Uuid,
+    expected: Option<i32>,
+) -> ApiResult<Reply> {
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         let own = scope(conn, ctx).await?;
@@ -162,10 +164,9 @@ pub async fn end(pool: &Pool, ctx: &Ctx, id: Uuid, expected: Option<i32>) -> Api
 
 pub async fn deliveries(
     pool: &Pool,
-    ctx: &Ctx,
+    ctx: &Allowed<Subscribe>,
     params: HashMap<String, String>,
 ) -> ApiResult<Reply> {
-    ctx.principal.require(SUBSCRIBE)?;
     let limit = parse_limit(params.get("limit").map(String::as_str))?;
     let status = params
         .get("status")

@@ -1,4 +1,5 @@
-//! The HTTP conventions of DESIGN.md: problem+json everywhere, If-Match, Idempotency-Key.
+//! The HTTP conventions (docs/architecture.md): problem+json everywhere, If-Match,
+//! Idempotency-Key.
 
 use futures_util::future::join_all;
 use serde_json::{json, Value};

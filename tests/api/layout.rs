@@ -169,3 +169,28 @@ fn services_and_rules_know_no_http_and_queries_live_in_db() {
         }
     }
 }
+
+/// Roles are written once, in each operation's `Policy`: routes name the policy (the document's
+/// security requirement and roles line are generated from it) and services take the extractor's
+/// proof, `Allowed<P>`, instead of checking the roles again.
+#[test]
+fn roles_are_written_only_in_policies() {
+    let routes = files_under("routes");
+    let mut named = 0;
+    for (f, text) in &routes {
+        assert!(
+            !text.contains("security((\"bearer\""),
+            "{f} writes an operation's roles by hand; name its policy in `x-policy` instead"
+        );
+        named += text.matches("(\"x-policy\" = json!(").count();
+    }
+    assert!(named > 100, "the routes name their policies: {named}");
+    for (f, text) in files_under("service") {
+        for (i, line) in text.lines().enumerate() {
+            // A check that depends on the data (a manager's override) is not a policy.
+            if line.contains("principal.require(") && !line.contains("require(OVERRIDE)") {
+                panic!("{f}:{}: checks roles again; take `&Allowed<P>`", i + 1);
+            }
+        }
+    }
+}
