@@ -415,6 +415,13 @@ fn drop_unreferenced_schemas(doc: &mut Value) {
     }
 }
 
+/// `X-Purpose`, as declared once in `api::params::Purpose`.
+fn purpose_parameter() -> Value {
+    use utoipa::IntoParams;
+    let declared = crate::api::params::Purpose::into_params(|| None);
+    serde_json::to_value(&declared[0]).expect("a parameter serialises")
+}
+
 fn decorate_operation(op: &mut Value, personal: bool) {
     // The route names its policy (`x-policy`, the policy's roles); the security requirement and
     // the roles line are both written from it, so the roles are written once, in the policy.
@@ -451,9 +458,7 @@ fn decorate_operation(op: &mut Value, personal: bool) {
     }
     if personal {
         let params = op.get_mut("parameters").and_then(|p| p.as_array_mut());
-        let purpose = json!({"name": "X-Purpose", "in": "header", "required": false,
-            "description": "Why you are making this request (for example the meeting it prepares); recorded in the audit trail with every access to personal data.",
-            "schema": {"type": "string", "maxLength": 200, "pattern": "^[ -~]*[!-~][ -~]*$"}});
+        let purpose = purpose_parameter();
         match params {
             Some(p) => p.push(purpose),
             None => op["parameters"] = json!([purpose]),

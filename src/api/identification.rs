@@ -107,10 +107,4 @@ pub struct RunResultsQuery {
     /// Only families to which this local filter applies (e.g. `deprived_area`).
     #[param(pattern = "^[a-z0-9_]{1,60}$", max_length = 60)]
     pub local_filter: Option<String>,
-    /// Page size, 1 to 200 (default 50).
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<i64>,
-    /// `next_cursor` from the previous page.
-    #[param(pattern = "^[A-Za-z0-9_-]{22}$")]
-    pub cursor: Option<String>,
 }

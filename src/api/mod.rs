@@ -13,6 +13,7 @@ pub mod imports;
 pub mod jobs;
 pub mod notes;
 pub mod outcomes;
+pub mod params;
 pub mod plans;
 pub mod providers;
 pub mod referrals;

@@ -111,10 +111,4 @@ pub struct StaffListQuery {
     pub team: Option<String>,
     /// Only active (true) or only deactivated (false) staff.
     pub active: Option<bool>,
-    /// Page size, 1 to 200 (default 50).
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<i64>,
-    /// `next_cursor` from the previous page.
-    #[param(pattern = "^[A-Za-z0-9_-]{22}$")]
-    pub cursor: Option<String>,
 }

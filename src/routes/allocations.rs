@@ -1,6 +1,7 @@
 use actix_web::{get, post, web, HttpRequest};
 
 use crate::api::allocations::*;
+use crate::api::params;
 use crate::api::Page;
 use crate::error::{ApiResult, Problem};
 use crate::http::extract::{idem, query_map, Allowed, Body, PathIds, Policy};
@@ -19,7 +20,7 @@ use crate::service::{self, allocations as al};
     tag = "allocations",
     request_body = AllocationCreate,
     params(("family_id" = Uuid, Path, description = "Family id"),
-           ("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry.", max_length = 255, pattern = "^[!-~]{1,255}$")),
+           params::IdempotencyKey),
     extensions(("x-policy" = json!(al::Allocate::ROLES))),
     responses(
         (status = 201, description = "Allocated.", body = Allocation,
@@ -120,8 +121,7 @@ pub async fn reallocate_caseload(
     tag = "allocations",
     description = "Attached families with no open allocation, so none is left without a worker unnoticed.",
     params(
-        ("limit" = Option<i64>, Query, description = "Page size, 1 to 200 (default 50).", minimum = 1, maximum = 200),
-        ("cursor" = Option<String>, Query, description = "`next_cursor` from the previous page.", pattern = "^[A-Za-z0-9_-]{22}$")
+        params::Page
     ),
     extensions(("x-policy" = json!(al::Read::ROLES))),
     responses((status = 200, description = "A page of families.", body = Page<UnallocatedFamily>))

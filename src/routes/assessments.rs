@@ -1,6 +1,7 @@
 use actix_web::{get, post, put, web, HttpRequest};
 
 use crate::api::assessments::*;
+use crate::api::params;
 use crate::api::Page;
 use crate::error::{ApiResult, Problem};
 use crate::http::extract::{idem, Allowed, Body, IfMatch, PathIds, Policy};
@@ -18,7 +19,7 @@ use crate::service::{self, assessments as asm, families as fam};
     tag = "assessments",
     request_body = AssessmentCreate,
     params(("family_id" = Uuid, Path, description = "Family id"),
-           ("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry.", max_length = 255, pattern = "^[!-~]{1,255}$")),
+           params::IdempotencyKey),
     extensions(("x-policy" = json!(asm::Start::ROLES))),
     responses(
         (status = 201, description = "Started (draft).", body = Assessment,
@@ -124,7 +125,7 @@ pub async fn update_assessment(
     request_body = AssessmentActivate,
     params(("family_id" = Uuid, Path, description = "Family id"),
            ("assessment_id" = Uuid, Path, description = "Assessment id"),
-           ("If-Match" = String, Header, description = "The ETag last read")),
+           params::IfMatch),
     extensions(("x-policy" = json!(asm::Work::ROLES))),
     responses(
         (status = 200, description = "Active.", body = Assessment, headers(("ETag" = String, description = "New version"))),
@@ -161,7 +162,7 @@ pub async fn activate_assessment(
     request_body = AssessmentClose,
     params(("family_id" = Uuid, Path, description = "Family id"),
            ("assessment_id" = Uuid, Path, description = "Assessment id"),
-           ("If-Match" = String, Header, description = "The ETag last read")),
+           params::IfMatch),
     extensions(("x-policy" = json!(asm::Work::ROLES))),
     responses(
         (status = 200, description = "Closed.", body = Assessment, headers(("ETag" = String, description = "New version"))),

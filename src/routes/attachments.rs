@@ -1,6 +1,7 @@
 use actix_web::{get, post, web, HttpRequest};
 
 use crate::api::attachments::*;
+use crate::api::params;
 use crate::api::Page;
 use crate::error::{ApiResult, Problem};
 use crate::http::extract::{idem, Allowed, Body, PathIds, Policy};
@@ -20,7 +21,7 @@ use crate::service::{self, attachments as att, families as fam};
     tag = "attachments",
     request_body = AttachmentCreate,
     params(("family_id" = Uuid, Path, description = "Family id"),
-           ("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry.", max_length = 255, pattern = "^[!-~]{1,255}$")),
+           params::IdempotencyKey),
     extensions(("x-policy" = json!(att::Attach::ROLES))),
     responses(
         (status = 201, description = "Attached.", body = Attachment,

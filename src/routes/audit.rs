@@ -1,6 +1,7 @@
 use actix_web::{get, web, HttpRequest};
 
 use crate::api::audit::{AuditEvent, AuditListQuery};
+use crate::api::params;
 use crate::api::Page;
 use crate::error::ApiResult;
 use crate::http::extract::{query_map, Allowed, Policy};
@@ -15,7 +16,7 @@ use crate::service;
 #[utoipa::path(
     operation_id = "list_audit_events",
     tag = "audit",
-    params(AuditListQuery),
+    params(AuditListQuery, params::Page),
     extensions(("x-policy" = json!(service::audit::Read::ROLES))),
     responses(
         (status = 200, description = "A page of audit events.", body = Page<AuditEvent>,

@@ -1,6 +1,7 @@
 use actix_web::{get, post, web, HttpRequest};
 
 use crate::api::claims::*;
+use crate::api::params;
 use crate::api::Page;
 use crate::error::{ApiResult, Problem};
 use crate::http::extract::{idem, query_map, Allowed, Body, IfMatch, PathIds, Policy};
@@ -23,7 +24,7 @@ use crate::service::claims as svc;
     operation_id = "create_claim_window",
     tag = "claims",
     request_body = WindowCreate,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry.", max_length = 255, pattern = "^[!-~]{1,255}$")),
+    params(params::IdempotencyKey),
     extensions(("x-policy" = json!(svc::Run::ROLES))),
     responses(
         (status = 202, description = "Opened; computing.", body = Window,

@@ -1,6 +1,7 @@
 use actix_web::{get, post, web, HttpRequest};
 
 use crate::api::consent::*;
+use crate::api::params;
 use crate::api::Page;
 use crate::error::{ApiResult, Problem};
 use crate::http::extract::{idem, query_map, Allowed, Body, IfMatch, PathIds, Policy};
@@ -30,7 +31,7 @@ pub async fn list_organisations(
     operation_id = "create_organisation",
     tag = "consent",
     request_body = Organisation,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry.", max_length = 255, pattern = "^[!-~]{1,255}$")),
+    params(params::IdempotencyKey),
     extensions(("x-policy" = json!(cs::Organisations::ROLES))),
     responses(
         (status = 201, description = "Added.", body = Organisation,
@@ -60,7 +61,7 @@ pub async fn create_organisation(
     tag = "consent",
     request_body = ConsentCreate,
     params(("family_id" = Uuid, Path, description = "Family id"),
-           ("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry.", max_length = 255, pattern = "^[!-~]{1,255}$")),
+           params::IdempotencyKey),
     extensions(("x-policy" = json!(cs::Record::ROLES))),
     responses(
         (status = 201, description = "Recorded.", body = Consent,
@@ -175,7 +176,7 @@ pub async fn check_consent(
     tag = "consent",
     request_body = SharingCreate,
     params(("family_id" = Uuid, Path, description = "Family id"),
-           ("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry.", max_length = 255, pattern = "^[!-~]{1,255}$")),
+           params::IdempotencyKey),
     extensions(("x-policy" = json!(cs::Record::ROLES))),
     responses(
         (status = 201, description = "Recorded.", body = Sharing,
@@ -202,8 +203,7 @@ pub async fn create_sharing(
     operation_id = "list_sharing",
     tag = "consent",
     params(("family_id" = Uuid, Path, description = "Family id"),
-        ("limit" = Option<i64>, Query, description = "Page size, 1 to 200 (default 50).", minimum = 1, maximum = 200),
-        ("cursor" = Option<String>, Query, description = "`next_cursor` from the previous page.", pattern = "^[A-Za-z0-9_-]{22}$")),
+        params::Page),
     extensions(("x-policy" = json!(fam::Read::ROLES))),
     responses(
         (status = 200, description = "A page of sharing records.", body = Page<Sharing>),

@@ -1,6 +1,7 @@
 use actix_web::{get, post, web, HttpRequest};
 
 use crate::api::evidence::*;
+use crate::api::params;
 use crate::api::rulesets::{Eligibility, EligibilityQuery};
 use crate::api::Page;
 use crate::error::{ApiResult, Problem};
@@ -19,7 +20,7 @@ use crate::service::{self, families as fam};
     tag = "evidence",
     request_body = EvidenceCreate,
     params(("family_id" = Uuid, Path, description = "Family id"),
-           ("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry.", max_length = 255, pattern = "^[!-~]{1,255}$")),
+           params::IdempotencyKey),
     extensions(("x-policy" = json!(service::evidence::Write::ROLES))),
     responses(
         (status = 201, description = "Recorded.", body = Evidence,
@@ -46,7 +47,7 @@ pub async fn create_evidence(
 #[utoipa::path(
     operation_id = "list_evidence",
     tag = "evidence",
-    params(("family_id" = Uuid, Path, description = "Family id"), EvidenceListQuery),
+    params(("family_id" = Uuid, Path, description = "Family id"), EvidenceListQuery, params::Page),
     extensions(("x-policy" = json!(fam::Read::ROLES))),
     responses(
         (status = 200, description = "A page of evidence records.", body = Page<Evidence>),

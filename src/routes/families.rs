@@ -1,6 +1,7 @@
 use actix_web::{delete, get, patch, post, web, HttpRequest};
 
 use crate::api::families::*;
+use crate::api::params;
 use crate::api::Page;
 use crate::error::{ApiResult, Problem};
 use crate::http::extract::{idem, if_match, query_map, Allowed, Body, IfMatch, PathIds, Policy};
@@ -43,7 +44,7 @@ pub async fn create_family(
 #[utoipa::path(
     operation_id = "list_families",
     tag = "families",
-    params(FamilyListQuery),
+    params(FamilyListQuery, params::Page),
     extensions(("x-policy" = json!(fam::Read::ROLES))),
     responses((status = 200, description = "A page of families.", body = Page<FamilySummary>,
         example = json!({"items": [{"id": "019a2b3c-0000-7000-8000-000000000002", "reference": "FFC-000001",
@@ -122,7 +123,7 @@ pub async fn update_family(
     operation_id = "archive_family",
     tag = "families",
     params(("family_id" = Uuid, Path, description = "Family id"),
-           ("If-Match" = String, Header, description = "The ETag last read")),
+           params::IfMatch),
     extensions(("x-policy" = json!(fam::Write::ROLES))),
     responses(
         (status = 204, description = "Archived."),
@@ -149,7 +150,7 @@ pub async fn archive_family(
     tag = "members",
     request_body = MemberCreate,
     params(("family_id" = Uuid, Path, description = "Family id"),
-           ("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry.", max_length = 255, pattern = "^[!-~]{1,255}$")),
+           params::IdempotencyKey),
     extensions(("x-policy" = json!(fam::Write::ROLES))),
     responses(
         (status = 201, description = "Created.", body = Member,
@@ -199,7 +200,7 @@ pub async fn get_member(
     tag = "members",
     request_body(content = MemberUpdate, content_type = "application/json"),
     params(("family_id" = Uuid, Path, description = "Family id"), ("member_id" = Uuid, Path, description = "Member id"),
-           ("If-Match" = String, Header, description = "The ETag last read")),
+           params::IfMatch),
     extensions(("x-policy" = json!(fam::Write::ROLES))),
     responses(
         (status = 200, description = "Updated.", body = Member, headers(("ETag" = String, description = "New version"))),
@@ -235,7 +236,7 @@ pub async fn update_member(
     operation_id = "archive_member",
     tag = "members",
     params(("family_id" = Uuid, Path, description = "Family id"), ("member_id" = Uuid, Path, description = "Member id"),
-           ("If-Match" = String, Header, description = "The ETag last read")),
+           params::IfMatch),
     extensions(("x-policy" = json!(fam::Write::ROLES))),
     responses(
         (status = 204, description = "Archived."),
@@ -263,7 +264,7 @@ pub async fn archive_member(
     tag = "members",
     request_body = RelativeCreate,
     params(("family_id" = Uuid, Path, description = "Family id"),
-           ("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry.", max_length = 255, pattern = "^[!-~]{1,255}$")),
+           params::IdempotencyKey),
     extensions(("x-policy" = json!(fam::Write::ROLES))),
     responses(
         (status = 201, description = "Created.", body = Relative,
@@ -290,7 +291,7 @@ pub async fn create_relative(
     operation_id = "archive_relative",
     tag = "members",
     params(("family_id" = Uuid, Path, description = "Family id"), ("relative_id" = Uuid, Path, description = "Relative id"),
-           ("If-Match" = String, Header, description = "The ETag last read")),
+           params::IfMatch),
     extensions(("x-policy" = json!(fam::Write::ROLES))),
     responses(
         (status = 204, description = "Archived."),

@@ -1,6 +1,7 @@
 use actix_web::{get, post, web, HttpRequest};
 
 use crate::api::identification::*;
+use crate::api::params;
 use crate::api::Page;
 use crate::error::{ApiResult, Problem};
 use crate::http::extract::{idem, query_map, Allowed, Body, PathIds, Policy};
@@ -17,7 +18,7 @@ use crate::service::{self, identification as ident};
     operation_id = "create_identification_run",
     tag = "identification",
     request_body = RunCreate,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry.", max_length = 255, pattern = "^[!-~]{1,255}$")),
+    params(params::IdempotencyKey),
     extensions(("x-policy" = json!(ident::Start::ROLES))),
     responses(
         (status = 202, description = "Queued.", body = Run,
@@ -65,7 +66,7 @@ pub async fn get_identification_run(
 #[utoipa::path(
     operation_id = "list_identification_results",
     tag = "identification",
-    params(("run_id" = Uuid, Path, description = "Run id"), RunResultsQuery),
+    params(("run_id" = Uuid, Path, description = "Run id"), RunResultsQuery, params::Page),
     extensions(("x-policy" = json!(ident::Read::ROLES))),
     responses(
         (status = 200, description = "A page of eligible families.", body = Page<RunResult>),

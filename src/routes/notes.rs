@@ -1,6 +1,7 @@
 use actix_web::{get, post, web, HttpRequest};
 
 use crate::api::notes::*;
+use crate::api::params;
 use crate::api::Page;
 use crate::error::{ApiResult, Problem};
 use crate::http::extract::{idem, query_map, Allowed, Body, PathIds, Policy};
@@ -18,7 +19,7 @@ use crate::service::{self, families as fam, notes as nt};
     tag = "notes",
     request_body = NoteCreate,
     params(("family_id" = Uuid, Path, description = "Family id"),
-           ("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry.", max_length = 255, pattern = "^[!-~]{1,255}$")),
+           params::IdempotencyKey),
     extensions(("x-policy" = json!(nt::Write::ROLES))),
     responses(
         (status = 201, description = "Recorded.", body = Note,
@@ -46,8 +47,7 @@ pub async fn create_note(
     operation_id = "list_notes",
     tag = "notes",
     params(("family_id" = Uuid, Path, description = "Family id"),
-        ("limit" = Option<i64>, Query, description = "Page size, 1 to 200 (default 50).", minimum = 1, maximum = 200),
-        ("cursor" = Option<String>, Query, description = "`next_cursor` from the previous page.", pattern = "^[A-Za-z0-9_-]{22}$")),
+        params::Page),
     extensions(("x-policy" = json!(fam::Read::ROLES))),
     responses(
         (status = 200, description = "A page of notes.", body = Page<Note>),

@@ -1,5 +1,6 @@
 use actix_web::{get, post, put, web, HttpRequest};
 
+use crate::api::params;
 use crate::api::plans::*;
 use crate::api::Page;
 use crate::error::{ApiResult, Problem};
@@ -18,7 +19,7 @@ use crate::service::{self, assessments as asm, families as fam, plans as pl};
     tag = "team",
     request_body = MeetingInput,
     params(("family_id" = Uuid, Path, description = "Family id"),
-           ("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry.", max_length = 255, pattern = "^[!-~]{1,255}$")),
+           params::IdempotencyKey),
     extensions(("x-policy" = json!(asm::Work::ROLES))),
     responses(
         (status = 201, description = "Recorded.", body = Meeting,
@@ -79,7 +80,7 @@ pub async fn list_taf_meetings(
     request_body = MeetingInput,
     params(("family_id" = Uuid, Path, description = "Family id"),
            ("meeting_id" = Uuid, Path, description = "Meeting id"),
-           ("If-Match" = String, Header, description = "The ETag last read")),
+           params::IfMatch),
     extensions(("x-policy" = json!(asm::Work::ROLES))),
     responses(
         (status = 200, description = "Updated.", body = Meeting, headers(("ETag" = String, description = "New version"))),
@@ -115,8 +116,7 @@ pub async fn update_taf_meeting(
     operation_id = "list_overdue_reviews",
     tag = "team",
     params(("lead_worker_id" = Option<Uuid>, Query, description = "Only this lead worker's (coordinators and managers)."),
-        ("limit" = Option<i64>, Query, description = "Page size, 1 to 200 (default 50).", minimum = 1, maximum = 200),
-        ("cursor" = Option<String>, Query, description = "`next_cursor` from the previous page.", pattern = "^[A-Za-z0-9_-]{27}$")),
+        params::DuePage),
     extensions(("x-policy" = json!(pl::Reviews::ROLES))),
     responses((status = 200, description = "A page of overdue reviews.", body = Page<OverdueReview>))
 )]
@@ -139,7 +139,7 @@ pub async fn list_overdue_reviews(
     tag = "actions",
     request_body = ActionInput,
     params(("family_id" = Uuid, Path, description = "Family id"),
-           ("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry.", max_length = 255, pattern = "^[!-~]{1,255}$")),
+           params::IdempotencyKey),
     extensions(("x-policy" = json!(asm::Work::ROLES))),
     responses(
         (status = 201, description = "Added.", body = PlanAction,
@@ -169,8 +169,7 @@ pub async fn create_action(
     params(("family_id" = Uuid, Path, description = "Family id"),
         ("status" = Option<ActionStatus>, Query, description = "Only actions in this status."),
         ("assessment_id" = Option<Uuid>, Query, description = "Only this FCAF's actions."),
-        ("limit" = Option<i64>, Query, description = "Page size, 1 to 200 (default 50).", minimum = 1, maximum = 200),
-        ("cursor" = Option<String>, Query, description = "`next_cursor` from the previous page.", pattern = "^[A-Za-z0-9_-]{22}$")),
+        params::Page),
     extensions(("x-policy" = json!(fam::Read::ROLES))),
     responses(
         (status = 200, description = "A page of actions.", body = Page<PlanAction>),
@@ -197,7 +196,7 @@ pub async fn list_actions(
     request_body = ActionInput,
     params(("family_id" = Uuid, Path, description = "Family id"),
            ("action_id" = Uuid, Path, description = "Action id"),
-           ("If-Match" = String, Header, description = "The ETag last read")),
+           params::IfMatch),
     extensions(("x-policy" = json!(asm::Work::ROLES))),
     responses(
         (status = 200, description = "Updated.", body = PlanAction, headers(("ETag" = String, description = "New version"))),
@@ -225,7 +224,7 @@ pub async fn update_action(
     request_body = ActionClose,
     params(("family_id" = Uuid, Path, description = "Family id"),
            ("action_id" = Uuid, Path, description = "Action id"),
-           ("If-Match" = String, Header, description = "The ETag last read")),
+           params::IfMatch),
     extensions(("x-policy" = json!(asm::Work::ROLES))),
     responses(
         (status = 200, description = "Done.", body = PlanAction, headers(("ETag" = String, description = "New version"))),
@@ -261,7 +260,7 @@ pub async fn complete_action(
     request_body = ActionClose,
     params(("family_id" = Uuid, Path, description = "Family id"),
            ("action_id" = Uuid, Path, description = "Action id"),
-           ("If-Match" = String, Header, description = "The ETag last read")),
+           params::IfMatch),
     extensions(("x-policy" = json!(asm::Work::ROLES))),
     responses(
         (status = 200, description = "Dropped.", body = PlanAction, headers(("ETag" = String, description = "New version"))),
@@ -297,7 +296,7 @@ pub async fn drop_action(
     request_body = ProgressCreate,
     params(("family_id" = Uuid, Path, description = "Family id"),
            ("action_id" = Uuid, Path, description = "Action id"),
-           ("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry.", max_length = 255, pattern = "^[!-~]{1,255}$")),
+           params::IdempotencyKey),
     extensions(("x-policy" = json!(pl::Progressing::ROLES))),
     responses(
         (status = 201, description = "Noted.", body = PlanAction,
@@ -328,8 +327,7 @@ pub async fn add_action_progress(
     tag = "actions",
     params(("owner_staff_id" = Option<Uuid>, Query, description = "Only this member of staff's (coordinators and managers)."),
         ("owner_organisation" = Option<String>, Query, description = "Only this organisation's (coordinators and managers).", pattern = "^[a-z0-9-]{2,40}$"),
-        ("limit" = Option<i64>, Query, description = "Page size, 1 to 200 (default 50).", minimum = 1, maximum = 200),
-        ("cursor" = Option<String>, Query, description = "`next_cursor` from the previous page.", pattern = "^[A-Za-z0-9_-]{27}$")),
+        params::DuePage),
     extensions(("x-policy" = json!(pl::Progressing::ROLES))),
     responses((status = 200, description = "A page of overdue actions.", body = Page<OverdueAction>))
 )]

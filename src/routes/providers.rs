@@ -1,5 +1,6 @@
 use actix_web::{delete, get, post, put, web, HttpRequest};
 
+use crate::api::params;
 use crate::api::providers::*;
 use crate::api::Page;
 use crate::error::{ApiResult, Problem};
@@ -55,7 +56,7 @@ pub async fn get_service(
     operation_id = "create_service",
     tag = "providers",
     request_body = ServiceCreate,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry.", max_length = 255, pattern = "^[!-~]{1,255}$")),
+    params(params::IdempotencyKey),
     extensions(("x-policy" = json!(pv::Keep::ROLES))),
     responses(
         (status = 201, description = "Added.", body = Service,
@@ -83,7 +84,7 @@ pub async fn create_service(
     tag = "providers",
     request_body = ServiceTerms,
     params(("service_code" = String, Path, description = "Service code", pattern = "^[a-z0-9-]{2,40}$", max_length = 40),
-           ("If-Match" = String, Header, description = "The ETag last read")),
+           params::IfMatch),
     extensions(("x-policy" = json!(pv::Keep::ROLES))),
     responses(
         (status = 200, description = "Updated.", body = Service, headers(("ETag" = String, description = "New version"))),
@@ -127,7 +128,7 @@ pub async fn list_provider_users(
     operation_id = "create_provider_user",
     tag = "providers",
     request_body = ProviderUserCreate,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry.", max_length = 255, pattern = "^[!-~]{1,255}$")),
+    params(params::IdempotencyKey),
     extensions(("x-policy" = json!(pv::Bind::ROLES))),
     responses(
         (status = 201, description = "Bound.", body = ProviderUser,
@@ -154,7 +155,7 @@ pub async fn create_provider_user(
     operation_id = "delete_provider_user",
     tag = "providers",
     params(("provider_user_id" = Uuid, Path, description = "The binding's id"),
-           ("If-Match" = String, Header, description = "The ETag last read")),
+           params::IfMatch),
     extensions(("x-policy" = json!(pv::Bind::ROLES))),
     responses(
         (status = 204, description = "Unbound."),

@@ -1,5 +1,6 @@
 use actix_web::{get, post, web, HttpRequest};
 
+use crate::api::params;
 use crate::api::referrals::*;
 use crate::api::Page;
 use crate::error::{ApiResult, Problem};
@@ -21,7 +22,7 @@ use crate::service::{self, families as fam, referrals as rf};
     tag = "referrals",
     request_body = ReferralCreate,
     params(("family_id" = Uuid, Path, description = "Family id"),
-           ("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry.", max_length = 255, pattern = "^[!-~]{1,255}$")),
+           params::IdempotencyKey),
     extensions(("x-policy" = json!(rf::Refer::ROLES))),
     responses(
         (status = 201, description = "Referred (`requested`), or queued (`waiting`).", body = Referral,
@@ -51,8 +52,7 @@ pub async fn create_referral(
     params(("family_id" = Uuid, Path, description = "Family id"),
         ("status" = Option<ReferralStatus>, Query, description = "Only referrals in this status."),
         ("service_code" = Option<String>, Query, description = "Only referrals to this service.", pattern = "^[a-z0-9-]{2,40}$"),
-        ("limit" = Option<i64>, Query, description = "Page size, 1 to 200 (default 50).", minimum = 1, maximum = 200),
-        ("cursor" = Option<String>, Query, description = "`next_cursor` from the previous page.", pattern = "^[A-Za-z0-9_-]{22}$")),
+        params::Page),
     extensions(("x-policy" = json!(fam::Read::ROLES))),
     responses(
         (status = 200, description = "A page of referrals.", body = Page<Referral>),
@@ -80,8 +80,7 @@ pub async fn list_family_referrals(
     params(("status" = Option<ReferralStatus>, Query, description = "Only referrals in this status."),
         ("organisation" = Option<String>, Query, description = "Only referrals to this organisation's services.", pattern = "^[a-z0-9-]{2,40}$"),
         ("service_code" = Option<String>, Query, description = "Only referrals to this service.", pattern = "^[a-z0-9-]{2,40}$"),
-        ("limit" = Option<i64>, Query, description = "Page size, 1 to 200 (default 50).", minimum = 1, maximum = 200),
-        ("cursor" = Option<String>, Query, description = "`next_cursor` from the previous page.", pattern = "^[A-Za-z0-9_-]{22}$")),
+        params::Page),
     extensions(("x-policy" = json!(rf::List::ROLES))),
     responses((status = 200, description = "A page of referrals.", body = Page<Referral>))
 )]
@@ -133,7 +132,7 @@ pub async fn get_referral(
     tag = "referrals",
     request_body = Transition,
     params(("referral_id" = Uuid, Path, description = "Referral id"),
-           ("If-Match" = String, Header, description = "The ETag last read")),
+           params::IfMatch),
     extensions(("x-policy" = json!(rf::Move::ROLES))),
     responses(
         (status = 200, description = "Moved.", body = Referral, headers(("ETag" = String, description = "New version"))),
@@ -163,7 +162,7 @@ pub async fn transition_referral(
     tag = "referrals",
     request_body = UpdateCreate,
     params(("referral_id" = Uuid, Path, description = "Referral id"),
-           ("Idempotency-Key" = String, Header, description = "Required: makes the request safe to retry.", max_length = 255, pattern = "^[!-~]{1,255}$")),
+           params::RequiredIdempotencyKey),
     extensions(("x-policy" = json!(rf::PostUpdate::ROLES))),
     responses(
         (status = 201, description = "Posted.", body = ReferralUpdate,
@@ -191,8 +190,7 @@ pub async fn create_referral_update(
     operation_id = "list_referral_updates",
     tag = "referrals",
     params(("referral_id" = Uuid, Path, description = "Referral id"),
-        ("limit" = Option<i64>, Query, description = "Page size, 1 to 200 (default 50).", minimum = 1, maximum = 200),
-        ("cursor" = Option<String>, Query, description = "`next_cursor` from the previous page.", pattern = "^[A-Za-z0-9_-]{22}$")),
+        params::Page),
     extensions(("x-policy" = json!(rf::Read::ROLES))),
     responses(
         (status = 200, description = "A page of updates.", body = Page<ReferralUpdate>),

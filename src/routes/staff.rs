@@ -1,5 +1,6 @@
 use actix_web::{get, post, web, HttpRequest};
 
+use crate::api::params;
 use crate::api::staff::*;
 use crate::api::Page;
 use crate::error::{ApiResult, Problem};
@@ -16,7 +17,7 @@ use crate::service::{self, staff as st};
     operation_id = "create_staff",
     tag = "staff",
     request_body = StaffCreate,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry.", max_length = 255, pattern = "^[!-~]{1,255}$")),
+    params(params::IdempotencyKey),
     extensions(("x-policy" = json!(st::Admin::ROLES))),
     responses(
         (status = 201, description = "Recorded.", body = Staff,
@@ -40,7 +41,7 @@ pub async fn create_staff(
     operation_id = "list_staff",
     tag = "staff",
     description = "Members of staff in id order, by team and whether active.",
-    params(StaffListQuery),
+    params(StaffListQuery, params::Page),
     extensions(("x-policy" = json!(st::Read::ROLES))),
     responses((status = 200, description = "A page of staff.", body = Page<Staff>))
 )]

@@ -1,5 +1,6 @@
 use actix_web::{get, post, web, HttpRequest};
 
+use crate::api::params;
 use crate::api::timeline::*;
 use crate::api::Page;
 use crate::error::{ApiResult, Problem};
@@ -17,7 +18,7 @@ use crate::service::{self, consent as cs, families as fam, timeline as tl};
     tag = "team",
     request_body = TafMemberCreate,
     params(("family_id" = Uuid, Path, description = "Family id"),
-           ("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry.", max_length = 255, pattern = "^[!-~]{1,255}$")),
+           params::IdempotencyKey),
     extensions(("x-policy" = json!(tl::Team::ROLES))),
     responses(
         (status = 201, description = "Added.", body = TafMember,
@@ -69,7 +70,7 @@ pub async fn list_team(
     request_body = TafMemberLeave,
     params(("family_id" = Uuid, Path, description = "Family id"),
            ("team_member_id" = Uuid, Path, description = "The seat's id"),
-           ("If-Match" = String, Header, description = "The ETag last read")),
+           params::IfMatch),
     extensions(("x-policy" = json!(tl::Team::ROLES))),
     responses(
         (status = 200, description = "Left.", body = TafMember, headers(("ETag" = String, description = "New version"))),
@@ -99,7 +100,7 @@ pub async fn leave_team(
     tag = "timeline",
     request_body = EpisodeCreate,
     params(("family_id" = Uuid, Path, description = "Family id"),
-           ("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry.", max_length = 255, pattern = "^[!-~]{1,255}$")),
+           params::IdempotencyKey),
     extensions(("x-policy" = json!(cs::Record::ROLES))),
     responses(
         (status = 201, description = "Recorded.", body = Episode,
@@ -152,7 +153,7 @@ pub async fn list_care_episodes(
     request_body = EpisodeEnd,
     params(("family_id" = Uuid, Path, description = "Family id"),
            ("episode_id" = Uuid, Path, description = "Episode id"),
-           ("If-Match" = String, Header, description = "The ETag last read")),
+           params::IfMatch),
     extensions(("x-policy" = json!(cs::Record::ROLES))),
     responses(
         (status = 200, description = "Ended.", body = Episode, headers(("ETag" = String, description = "New version"))),

@@ -1,5 +1,6 @@
 use actix_web::{delete, get, post, web, HttpRequest};
 
+use crate::api::params;
 use crate::api::webhooks::*;
 use crate::api::Page;
 use crate::error::{ApiResult, Problem};
@@ -18,7 +19,7 @@ use crate::service::{self, webhooks as wh};
     operation_id = "create_webhook_subscription",
     tag = "providers",
     request_body = SubscriptionCreate,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry.", max_length = 255, pattern = "^[!-~]{1,255}$")),
+    params(params::IdempotencyKey),
     extensions(("x-policy" = json!(wh::Subscribe::ROLES))),
     responses(
         (status = 201, description = "Subscribed; the secret is in this answer only.", body = Subscription,
@@ -62,7 +63,7 @@ pub async fn list_webhook_subscriptions(
     operation_id = "delete_webhook_subscription",
     tag = "providers",
     params(("subscription_id" = Uuid, Path, description = "Subscription id"),
-           ("If-Match" = String, Header, description = "The ETag last read")),
+           params::IfMatch),
     extensions(("x-policy" = json!(wh::Subscribe::ROLES))),
     responses(
         (status = 204, description = "Ended."),

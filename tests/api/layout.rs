@@ -194,3 +194,28 @@ fn roles_are_written_only_in_policies() {
         }
     }
 }
+
+/// The parameters many operations share are declared once, in `api::params`, and named by the
+/// routes; writing one out again in a route would let its wording or limits drift.
+#[test]
+fn shared_parameters_are_named_not_written_out() {
+    let shared = [
+        "(\"Idempotency-Key\" = Option<String>, Header, description = \"Makes the request safe to retry.\"",
+        "(\"Idempotency-Key\" = String, Header",
+        "(\"If-Match\" = String, Header, description = \"The ETag last read\")",
+        "(\"limit\" = Option<i64>, Query, description = \"Page size",
+        "(\"cursor\" = Option<String>, Query",
+        "(\"X-Purpose\"",
+    ];
+    let mut named = 0;
+    for (f, text) in files_under("routes") {
+        for s in shared {
+            assert!(
+                !text.contains(s),
+                "{f} writes out {s}; name it from api::params"
+            );
+        }
+        named += text.matches("params::").count();
+    }
+    assert!(named > 40, "the routes name the shared parameters: {named}");
+}
