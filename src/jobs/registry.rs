@@ -22,8 +22,8 @@ pub struct Registration {
     pub every: Option<Duration>,
 }
 
-/// Every kind, once. Identification runs and claim windows use three connections each while
-/// they run, so one of each at a time per instance keeps the pool free for requests; claim
+/// Every kind, once. An identification run holds one connection while it runs and a claim
+/// window three, so one of each at a time per instance keeps the pool free for requests; claim
 /// windows decide their claims under one lock, so running two anywhere gains nothing.
 pub const REGISTRY: &[Registration] = &[
     Registration {
