@@ -67,7 +67,7 @@ async fn serve_with(config: &Config, db: &ffc::database::Database) -> Result<(),
     }
     let pool = ffc::db::pool_with(&db.app_url, config.db_pool_size, &config.limits)?;
     let state = ffc::server::state(config.clone(), pool, verifier);
-    ffc::server::start_background(&state);
+    ffc::server::start_background(&state, &db.app_url);
     let base = config.public_url.trim_end_matches('/');
     log::info!(
         "Families for Change API on {base} - docs {base}/docs/ - OpenAPI {base}/openapi.json"

@@ -30,12 +30,18 @@ pub fn state(config: Config, pool: Pool, verifier: Verifier) -> web::Data<AppSta
         jobs: Arc::new(tokio::sync::Notify::new()),
         stop: tokio::sync::watch::channel(false).0,
         metrics: Default::default(),
+        deactivated: Default::default(),
     })
 }
 
-/// Starts this instance's background workers (the job runner, webhook deliveries); needs a
-/// Tokio runtime.
-pub fn start_background(state: &web::Data<AppState>) {
+/// Starts this instance's background workers (the job runner, webhook deliveries, and the
+/// follower of staff announcements on a session connection to `db_url`); needs a Tokio runtime.
+pub fn start_background(state: &web::Data<AppState>, db_url: &str) {
+    tokio::spawn(crate::http::deactivated::follow(
+        state.deactivated.clone(),
+        db_url.to_string(),
+        state.stop.subscribe(),
+    ));
     tokio::spawn(crate::jobs::runner::run_forever(
         state.pool.clone(),
         state.jobs.clone(),

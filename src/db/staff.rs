@@ -93,7 +93,35 @@ pub async fn deactivate(conn: &mut Conn, id: Uuid, by: &str) -> QueryResult<Opti
         .optional()
 }
 
-/// Whether the token subject belongs to a deactivated member of staff (asked on every request).
+/// The channel on which changes to staff's active flags are announced (migration 000033).
+pub const ACTIVE_CHANNEL: &str = "ffc_staff_active";
+
+/// Makes this session connection receive the announcements, naming it so that an operator (or a
+/// test) can find it in `pg_stat_activity`.
+pub async fn listen_for_active_changes(conn: &mut Conn) -> QueryResult<()> {
+    diesel_async::SimpleAsyncConnection::batch_execute(
+        conn,
+        &format!("SET application_name = 'ffc-deactivations'; LISTEN {ACTIVE_CHANNEL}"),
+    )
+    .await
+}
+
+/// Every deactivated subject, loaded when an instance starts following the announcements.
+pub async fn deactivated_subjects(conn: &mut Conn) -> QueryResult<Vec<String>> {
+    staff::table
+        .filter(staff::active.eq(false))
+        .select(staff::subject)
+        .load(conn)
+        .await
+}
+
+/// A round trip on the listening connection: a connection that died silently is found out.
+pub async fn ping(conn: &mut Conn) -> QueryResult<()> {
+    diesel_async::SimpleAsyncConnection::batch_execute(conn, "SELECT 1").await
+}
+
+/// Whether the token subject belongs to a deactivated member of staff (asked per request while
+/// this instance's set of deactivated subjects is not current).
 pub async fn is_deactivated(conn: &mut Conn, subject: &str) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         staff::table

@@ -163,12 +163,20 @@ async fn authenticate_and_call(
     Ok(res)
 }
 
-/// A deactivated member of staff's tokens stop working at once, whatever their expiry.
+/// A deactivated member of staff's tokens stop working at once, whatever their expiry: answered
+/// from this instance's set while it is current, else by asking the database.
 async fn still_active(state: &AppState, p: Principal, rid: &str) -> Authn {
-    let Ok(mut conn) = state.pool.get().await else {
-        return Authn::Unverifiable;
+    let known = state.deactivated.knows(&p.subject);
+    let answer = match known {
+        Some(deactivated) => Ok(deactivated),
+        None => {
+            let Ok(mut conn) = state.pool.get().await else {
+                return Authn::Unverifiable;
+            };
+            crate::db::staff::is_deactivated(&mut conn, &p.subject).await
+        }
     };
-    match crate::db::staff::is_deactivated(&mut conn, &p.subject).await {
+    match answer {
         Ok(false) => Authn::Valid(p),
         Ok(true) => {
             log::info!("token refused (request {rid}): its holder has been deactivated");

@@ -1,6 +1,7 @@
 //! HTTP plumbing shared by every route: state, middleware, extractors, replies.
 
 pub mod client;
+pub mod deactivated;
 pub mod extract;
 pub mod metrics;
 pub mod middleware;
@@ -23,4 +24,6 @@ pub struct AppState {
     pub stop: tokio::sync::watch::Sender<bool>,
     /// This instance's request counters and latencies.
     pub metrics: metrics::Metrics,
+    /// The deactivated token subjects, while this instance follows the announcements.
+    pub deactivated: std::sync::Arc<deactivated::Deactivated>,
 }

@@ -95,6 +95,12 @@ pub async fn metrics(
         .flatten();
     gauge(
         &mut out,
+        "ffc_deactivations_followed",
+        "Whether this instance answers from its set of deactivated subjects (1) or asks the database on each request (0, its listening connection is down).",
+        &[("", state.deactivated.is_current() as i64)],
+    );
+    gauge(
+        &mut out,
         "ffc_database_up",
         "Whether the last scrape could read the database.",
         &[("", backlog.is_some() as i64)],

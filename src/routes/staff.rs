@@ -97,7 +97,13 @@ pub async fn deactivate_staff(
     state: web::Data<AppState>,
     path: PathIds,
 ) -> ApiResult<Reply> {
-    service::staff::deactivate(&state.pool, &ctx, path.one()).await
+    let reply = service::staff::deactivate(&state.pool, &ctx, path.one()).await?;
+    // This instance refuses the tokens from now on; the others when the announcement reaches
+    // them (a few milliseconds; see BENCHMARKS.md).
+    if let Some(subject) = reply.body.as_ref().and_then(|b| b["subject"].as_str()) {
+        state.deactivated.deactivated(subject);
+    }
+    Ok(reply)
 }
 
 /// List teams

@@ -121,7 +121,7 @@ pub struct TestApp {
     /// The test's database, for a second instance on it.
     pub db_name: String,
     server: actix_web::dev::ServerHandle,
-    state: actix_web::web::Data<ffc::http::AppState>,
+    pub state: actix_web::web::Data<ffc::http::AppState>,
 }
 
 pub struct Options {
@@ -206,7 +206,7 @@ pub async fn spawn_app_with(opts: Options) -> TestApp {
         .expect("verifier");
     let pool = ffc::db::pool(&app_db_url, config.db_pool_size).expect("pool");
     let state = ffc::server::state(config, pool, verifier);
-    ffc::server::start_background(&state);
+    ffc::server::start_background(&state, &app_db_url);
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let s = state.clone();

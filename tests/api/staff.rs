@@ -497,3 +497,120 @@ async fn sensitive_notes_are_for_the_allocated_worker_and_managers() {
         .await
         .is_err());
 }
+
+/// Waits until this instance's set of deactivated subjects is current (its follower has
+/// connected and loaded), or until it is not.
+async fn until_current(app: &TestApp, current: bool) {
+    for _ in 0..200 {
+        if app.state.deactivated.is_current() == current {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("the set of deactivated subjects never became current={current}");
+}
+
+async fn status_of(app: &TestApp, token: &str) -> u16 {
+    app.get("/api/v1/families", token)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+async fn new_staff(app: &TestApp, subject: &str) -> String {
+    let body = json!({"subject": subject, "name": "Sam Example", "staff_role": "coordinator",
+        "team": "coordination", "organisation": "Rotherham MBC"});
+    let res = app
+        .post("/api/v1/staff", &admin(), &body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let s: Value = res.json().await.unwrap();
+    s["id"].as_str().unwrap().to_string()
+}
+
+async fn deactivate(app: &TestApp, id: &str) {
+    let res = app
+        .post(
+            &format!("/api/v1/staff/{id}/deactivate"),
+            &admin(),
+            &json!({}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+}
+
+// Issue 19: requests no longer ask the database whether their caller is active; each instance
+// keeps the deactivated subjects in memory, kept current by the database's announcements. A
+// deactivation on one instance is refused on another once the announcement arrives; while the
+// listening connection is down, each request asks the database, so nothing is let through.
+#[tokio::test]
+async fn a_deactivation_on_one_instance_is_refused_on_another_and_while_its_announcements_are_down()
+{
+    let a = spawn_app().await;
+    let b = spawn_app_with(Options {
+        database: Some(a.db_name.clone()),
+        ..Default::default()
+    })
+    .await;
+    until_current(&b, true).await;
+    let first = new_staff(&a, "coord-first").await;
+    let second = new_staff(&a, "coord-second").await;
+    let first_token = token_for("coord-first", &[Role::Coordinator]);
+    let second_token = token_for("coord-second", &[Role::Coordinator]);
+    assert_eq!(status_of(&b, &first_token).await, 200);
+
+    // From the request that deactivates until the other instance knows: the answer's own time
+    // and the announcement's.
+    let started = std::time::Instant::now();
+    deactivate(&a, &first).await;
+    let mut refused = false;
+    for _ in 0..500 {
+        if b.state.deactivated.knows("coord-first") == Some(true) {
+            refused = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+    }
+    assert!(refused, "the announcement never reached the other instance");
+    eprintln!(
+        "deactivated and announced to the other instance in {:.1} ms",
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+    // The instance that deactivated refuses at once; the other now it is told.
+    assert_eq!(status_of(&a, &first_token).await, 401);
+    assert_eq!(status_of(&b, &first_token).await, 401);
+    assert_eq!(status_of(&b, &second_token).await, 200);
+
+    // The listening connection is cut: the set is no longer trusted, and a deactivation made
+    // meanwhile is refused by asking the database.
+    let db = a.superuser_db().await;
+    let cut = db
+        .query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE application_name = 'ffc-deactivations' AND datname = current_database()",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(cut.len(), 2, "one listening connection per instance");
+    until_current(&b, false).await;
+    assert_eq!(b.state.deactivated.knows("coord-first"), None);
+    deactivate(&a, &second).await;
+    assert_eq!(status_of(&b, &second_token).await, 401);
+    assert_eq!(status_of(&b, &first_token).await, 401);
+    // Answered by the database: the set was still not current (it waits a second to reconnect).
+    assert_eq!(b.state.deactivated.knows("coord-second"), None);
+
+    // Back: reloaded, with both.
+    until_current(&b, true).await;
+    assert_eq!(b.state.deactivated.knows("coord-first"), Some(true));
+    assert_eq!(b.state.deactivated.knows("coord-second"), Some(true));
+    assert_eq!(b.state.deactivated.knows("admin-1"), Some(false));
+    assert_eq!(status_of(&b, &second_token).await, 401);
+}
