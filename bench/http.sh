@@ -59,20 +59,44 @@ ceiling() {
   grep -o 'tps = [0-9.]*' "$work/pgbench.out" | head -n 1 | awk '{printf "%.0f", $3}'
 }
 
+# The service's own count of the 2xx answers it has given under /api/v1 (every endpoint loaded
+# here reads or writes family data, so each such answer must have written one audit event).
+answered() {
+  curl -sf "http://127.0.0.1:$port/metrics" | python3 -c '
+import re, sys
+total = 0
+for line in sys.stdin:
+    m = re.match(r"ffc_http_requests_total\{(.*)\} (\d+)$", line.strip())
+    if m and re.search(r"route=\"/api/v1/", m[1]) and re.search(r"status=\"2\d\d\"", m[1]):
+        total += int(m[2])
+print(total)'
+}
+events() { psql -q -X -A -t "$owner" -c "SELECT count(*) FROM audit_events"; }
+audit_mismatches=0
+
 rows=()
 # endpoint SCRIPT TOKEN THREADS LABEL [PGBENCH-SCRIPT [TARGET [MAX-P99-MS]]]
 endpoint() {
+  local events0 answered0
+  events0=$(events)
+  answered0=$(answered)
   load "$1" "$2" "$3" 3 > /dev/null # warm up: connections, caches, prepared statements
   # Not read from $(...): a failing wrk must stop the script, not leave a blank row.
   load "$1" "$2" "$3" "$secs" > "$work/result"
   read -r rps p50 p99 errors < "$work/result"
+  # The audit stays complete: counted before pgbench runs, so its own inserts are kept apart.
+  local written=$(( $(events) - events0 )) ok=$(( $(answered) - answered0 ))
+  if [ "$written" -ne "$ok" ]; then
+    echo "$4: $ok answers 2xx but $written audit events written" >&2
+    audit_mismatches=$((audit_mismatches + 1))
+  fi
   local tps="" ratio="" verdict=""
   if [ -n "${5:-}" ]; then
     tps=$(ceiling "$5")
     ratio=$(python3 -c "print(f'{100 * $rps / $tps:.0f}%')")
     [ -n "${6:-}" ] && verdict=$(python3 -c "print('met' if $rps >= 0.6 * $tps and $p99 <= ${7:-1e9} else 'missed')")
   fi
-  echo "$4: $rps req/s, p50 $p50 ms, p99 $p99 ms, $errors errors; pgbench ${tps:--} tps ($ratio ${6:-})"
+  echo "$4: $rps req/s, p50 $p50 ms, p99 $p99 ms, $errors errors; pgbench ${tps:--} tps ($ratio ${6:-}); $ok answered 2xx, $written audited"
   rows+=("| $4 | $rps | $p50 | $p99 | $errors | ${tps:--} | ${ratio:--} | ${6:--} ${verdict} |")
 }
 
@@ -85,6 +109,10 @@ endpoint walk "$coordinator" "$conns" "Filtered list, 5 pages walked (pages)"
 endpoint update "$provider" 2 "Provider posts a referral update" update "≥ 60%"
 endpoint create "$coordinator" 2 "Create a family" create
 
+if [ "$audit_mismatches" -ne 0 ]; then
+  echo "the audit is incomplete for $audit_mismatches endpoint(s): nothing is written to BENCHMARKS.md" >&2
+  exit 1
+fi
 peak=$(awk '/VmHWM/ {print int($2 / 1024)}' "/proc/$server/status")
 rss=$(awk '/VmRSS/ {print int($2 / 1024)}' "/proc/$server/status")
 audited=$(psql -q -X -A -t "$owner" -c "SELECT count(*) FROM audit_events")

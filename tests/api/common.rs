@@ -250,6 +250,16 @@ impl TestApp {
     }
 }
 
+/// The status a token gets listing families: whether it is let in at all.
+pub async fn families_status(app: &TestApp, token: &str) -> u16 {
+    app.get("/api/v1/families", token)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
 /// A development (HS256) token with these roles.
 pub fn token(roles: &[Role]) -> String {
     token_for("test-user", roles)

@@ -8,15 +8,6 @@ use serde_json::{json, Value};
 
 use crate::common::*;
 
-async fn status_with(app: &TestApp, token: &str) -> u16 {
-    app.get("/api/v1/families", token)
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
-}
-
 fn b64(v: &Value) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
 }
@@ -31,7 +22,7 @@ async fn the_jwt_attack_table_is_all_401() {
         "test-issuer-private.pem",
         Some("test-key-1"),
     );
-    assert_eq!(status_with(&app, &good).await, 200);
+    assert_eq!(families_status(&app, &good).await, 200);
 
     let mut cases: Vec<(&str, String)> = Vec::new();
     cases.push(("garbage", "not.a.token".into()));
@@ -140,7 +131,7 @@ async fn the_jwt_attack_table_is_all_401() {
         .unwrap(),
     )
     .unwrap();
-    assert_eq!(status_with(&app, &no_exp).await, 401, "no exp");
+    assert_eq!(families_status(&app, &no_exp).await, 401, "no exp");
 }
 
 /// Fills a path template with fresh ids.
@@ -232,7 +223,7 @@ async fn every_operation_refuses_every_role_the_document_does_not_list() {
 #[tokio::test]
 async fn a_token_without_roles_may_do_nothing() {
     let app = spawn_app().await;
-    assert_eq!(status_with(&app, &token(&[])).await, 403);
+    assert_eq!(families_status(&app, &token(&[])).await, 403);
 }
 
 #[tokio::test]

@@ -510,15 +510,6 @@ async fn until_current(app: &TestApp, current: bool) {
     panic!("the set of deactivated subjects never became current={current}");
 }
 
-async fn status_of(app: &TestApp, token: &str) -> u16 {
-    app.get("/api/v1/families", token)
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
-}
-
 async fn new_staff(app: &TestApp, subject: &str) -> String {
     let body = json!({"subject": subject, "name": "Sam Example", "staff_role": "coordinator",
         "team": "coordination", "organisation": "Rotherham MBC"});
@@ -563,7 +554,7 @@ async fn a_deactivation_on_one_instance_is_refused_on_another_and_while_its_anno
     let second = new_staff(&a, "coord-second").await;
     let first_token = token_for("coord-first", &[Role::Coordinator]);
     let second_token = token_for("coord-second", &[Role::Coordinator]);
-    assert_eq!(status_of(&b, &first_token).await, 200);
+    assert_eq!(families_status(&b, &first_token).await, 200);
 
     // From the request that deactivates until the other instance knows: the answer's own time
     // and the announcement's.
@@ -583,9 +574,9 @@ async fn a_deactivation_on_one_instance_is_refused_on_another_and_while_its_anno
         started.elapsed().as_secs_f64() * 1000.0
     );
     // The instance that deactivated refuses at once; the other now it is told.
-    assert_eq!(status_of(&a, &first_token).await, 401);
-    assert_eq!(status_of(&b, &first_token).await, 401);
-    assert_eq!(status_of(&b, &second_token).await, 200);
+    assert_eq!(families_status(&a, &first_token).await, 401);
+    assert_eq!(families_status(&b, &first_token).await, 401);
+    assert_eq!(families_status(&b, &second_token).await, 200);
 
     // The listening connection is cut: the set is no longer trusted, and a deactivation made
     // meanwhile is refused by asking the database.
@@ -602,8 +593,8 @@ async fn a_deactivation_on_one_instance_is_refused_on_another_and_while_its_anno
     until_current(&b, false).await;
     assert_eq!(b.state.deactivated.knows("coord-first"), None);
     deactivate(&a, &second).await;
-    assert_eq!(status_of(&b, &second_token).await, 401);
-    assert_eq!(status_of(&b, &first_token).await, 401);
+    assert_eq!(families_status(&b, &second_token).await, 401);
+    assert_eq!(families_status(&b, &first_token).await, 401);
     // Answered by the database: the set was still not current (it waits a second to reconnect).
     assert_eq!(b.state.deactivated.knows("coord-second"), None);
 
@@ -612,5 +603,5 @@ async fn a_deactivation_on_one_instance_is_refused_on_another_and_while_its_anno
     assert_eq!(b.state.deactivated.knows("coord-first"), Some(true));
     assert_eq!(b.state.deactivated.knows("coord-second"), Some(true));
     assert_eq!(b.state.deactivated.knows("admin-1"), Some(false));
-    assert_eq!(status_of(&b, &second_token).await, 401);
+    assert_eq!(families_status(&b, &second_token).await, 401);
 }
