@@ -32,7 +32,8 @@ CREATE TABLE staff (
   CONSTRAINT staff_deactivation CHECK (active = (deactivated_at IS NULL))
 );
 CREATE INDEX staff_team_idx ON staff (team_code, id);
--- Every authenticated request asks whether its subject has been deactivated.
+-- A request asks whether its subject has been deactivated when its instance's set of
+-- deactivated subjects is not current (migration 000033).
 CREATE INDEX staff_inactive_subject_idx ON staff (subject) WHERE NOT active;
 
 GRANT SELECT, UPDATE ON teams TO ffc_service;

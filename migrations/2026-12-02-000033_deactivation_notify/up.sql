@@ -1,18 +1,18 @@
 -- Every instance keeps the set of deactivated token subjects in memory, so that a request no
 -- longer asks the database whether its caller is still active. A change to a member of staff's
--- active flag (or subject) is announced on this channel when it commits: '0' or '1' (deactivated
--- or active), then the subject. Instances LISTEN on a session connection of their own.
+-- active flag (or subject) announces the subject on this channel when it commits; a listening
+-- instance then reads that subject's state again. The payload is only the subject: PostgreSQL
+-- folds a transaction's identical notifications into one, so a state in the payload could be
+-- lost (deactivated, reactivated, deactivated again in one transaction), a subject cannot.
 CREATE FUNCTION ffc_notify_staff_active() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF TG_OP = 'UPDATE' AND OLD.subject <> NEW.subject THEN
-    PERFORM pg_notify('ffc_staff_active', '1' || OLD.subject);
+  IF TG_OP IN ('UPDATE', 'DELETE') THEN
+    PERFORM pg_notify('ffc_staff_active', OLD.subject);
   END IF;
-  IF TG_OP = 'DELETE' THEN
-    PERFORM pg_notify('ffc_staff_active', '1' || OLD.subject);
-    RETURN OLD;
+  IF TG_OP IN ('UPDATE', 'INSERT') THEN
+    PERFORM pg_notify('ffc_staff_active', NEW.subject);
   END IF;
-  PERFORM pg_notify('ffc_staff_active', CASE WHEN NEW.active THEN '1' ELSE '0' END || NEW.subject);
-  RETURN NEW;
+  RETURN NULL;
 END $$;
 
 CREATE TRIGGER staff_active_notify

@@ -115,9 +115,26 @@ pub async fn deactivated_subjects(conn: &mut Conn) -> QueryResult<Vec<String>> {
         .await
 }
 
-/// A round trip on the listening connection: a connection that died silently is found out.
-pub async fn ping(conn: &mut Conn) -> QueryResult<()> {
-    diesel_async::SimpleAsyncConnection::batch_execute(conn, "SELECT 1").await
+/// Which of these subjects are deactivated now (the others are active or unknown).
+pub async fn deactivated_among(conn: &mut Conn, subjects: &[String]) -> QueryResult<Vec<String>> {
+    staff::table
+        .filter(staff::subject.eq_any(subjects))
+        .filter(staff::active.eq(false))
+        .select(staff::subject)
+        .load(conn)
+        .await
+}
+
+/// The listening connection's heartbeat: announces an empty subject, which must come back to
+/// this same session (through a transaction-pooling PgBouncer it would not), and says whether
+/// the trigger that makes the announcements is there and enabled.
+pub async fn heartbeat(conn: &mut Conn) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::sql::<diesel::sql_types::Bool>(&format!(
+        "EXISTS (SELECT pg_notify('{ACTIVE_CHANNEL}', '')) AND EXISTS (SELECT 1 FROM pg_trigger \
+         WHERE tgname = 'staff_active_notify' AND tgenabled IN ('O', 'A'))"
+    )))
+    .get_result(conn)
+    .await
 }
 
 /// Whether the token subject belongs to a deactivated member of staff (asked per request while
