@@ -83,17 +83,7 @@ async fn staff_are_recorded_listed_and_deactivated_and_their_tokens_stop_at_once
         200
     );
     let id = s["id"].as_str().unwrap();
-    let res = app
-        .post(
-            &format!("/api/v1/staff/{id}/deactivate"),
-            &admin(),
-            &json!({}),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let after: Value = res.json().await.unwrap();
+    let after = deactivate(&app, id).await;
     assert_eq!(after["active"], false);
     assert_eq!(after["deactivated_by"], "admin-1");
     let res = app.get("/api/v1/families", &worker).send().await.unwrap();
@@ -523,7 +513,8 @@ async fn new_staff(app: &TestApp, subject: &str) -> String {
     s["id"].as_str().unwrap().to_string()
 }
 
-async fn deactivate(app: &TestApp, id: &str) {
+/// Deactivates as an admin; the member of staff as answered.
+async fn deactivate(app: &TestApp, id: &str) -> Value {
     let res = app
         .post(
             &format!("/api/v1/staff/{id}/deactivate"),
@@ -534,6 +525,7 @@ async fn deactivate(app: &TestApp, id: &str) {
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
+    res.json().await.unwrap()
 }
 
 // Issue 19: requests no longer ask the database whether their caller is active; each instance
