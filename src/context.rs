@@ -40,11 +40,6 @@ impl<P: Policy> Allowed<P> {
             policy: PhantomData,
         })
     }
-
-    /// The same caller checked against another policy (a service that reuses another's work).
-    pub fn also<Q: Policy>(&self) -> Result<Allowed<Q>, ApiError> {
-        Allowed::check(self.ctx.clone())
-    }
 }
 
 impl<P: Policy> std::ops::Deref for Allowed<P> {
