@@ -59,15 +59,19 @@ const TRUSTED_FOR: Duration = Duration::from_secs(1);
 
 /// diesel-async's pool manager, but a connection is checked with a query only when it has been
 /// idle. A busy one is still refused when it is broken: a failed transaction, or a socket the
-/// server closed (PostgreSQL restarted or the backend was terminated).
-pub struct Manager(AsyncDieselConnectionManager<AsyncPgConnection>);
+/// server closed (PostgreSQL restarted or the backend was terminated). It also owns the pool's
+/// audit writer, so that every pool (each test has its own database) has exactly one.
+pub struct Manager {
+    connections: AsyncDieselConnectionManager<AsyncPgConnection>,
+    pub audit: audit::Writer,
+}
 
 impl deadpool::managed::Manager for Manager {
     type Type = AsyncPgConnection;
     type Error = PoolError;
 
     async fn create(&self) -> Result<AsyncPgConnection, PoolError> {
-        self.0.create().await
+        self.connections.create().await
     }
 
     async fn recycle(
@@ -78,7 +82,7 @@ impl deadpool::managed::Manager for Manager {
         if metrics.last_used() < TRUSTED_FOR && !conn.is_broken() {
             return Ok(());
         }
-        self.0.recycle(conn, metrics).await
+        self.connections.recycle(conn, metrics).await
     }
 }
 
@@ -101,34 +105,37 @@ pub fn pool_with(url: &str, size: usize, limits: &crate::config::Limits) -> Resu
     // idles inside one for longer: statements follow each other, and the slowest other wait
     // in a transaction is a webhook address's DNS lookup (at most 3 s).
     let idle_in_transaction = IDLE_IN_TRANSACTION_MS;
+    let setup = format!(
+        "SET statement_timeout = {statement_timeout}; \
+         SET idle_in_transaction_session_timeout = {idle_in_transaction}"
+    );
+    let audit = audit::Writer::start(url.to_string(), setup.clone());
     let mut config = ManagerConfig::<AsyncPgConnection>::default();
     config.custom_setup = Box::new(move |url| {
         let url = url.to_string();
+        let setup = setup.clone();
         Box::pin(async move {
             let mut conn = AsyncPgConnection::establish(&url).await?;
-            diesel_async::SimpleAsyncConnection::batch_execute(
-                &mut conn,
-                &format!(
-                    "SET statement_timeout = {statement_timeout}; \
-                     SET idle_in_transaction_session_timeout = {idle_in_transaction}"
-                ),
-            )
-            .await
-            .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
+            diesel_async::SimpleAsyncConnection::batch_execute(&mut conn, &setup)
+                .await
+                .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
             Ok(conn)
         })
     });
     let mgr = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(url, config);
     // Waiting for a free slot is the configured wait; opening a connection gets its own bound
     // (a slow but live server can still be reached), and checking an idle one a short one.
-    Pool::builder(Manager(mgr))
-        .max_size(size)
-        .wait_timeout(Some(Duration::from_millis(limits.db_pool_wait_ms)))
-        .create_timeout(Some(Duration::from_secs(5)))
-        .recycle_timeout(Some(Duration::from_secs(1)))
-        .runtime(deadpool::Runtime::Tokio1)
-        .build()
-        .map_err(|e| format!("database pool: {e}"))
+    Pool::builder(Manager {
+        connections: mgr,
+        audit,
+    })
+    .max_size(size)
+    .wait_timeout(Some(Duration::from_millis(limits.db_pool_wait_ms)))
+    .create_timeout(Some(Duration::from_secs(5)))
+    .recycle_timeout(Some(Duration::from_secs(1)))
+    .runtime(deadpool::Runtime::Tokio1)
+    .build()
+    .map_err(|e| format!("database pool: {e}"))
 }
 
 /// Runs pending migrations as the owner role. The harness is synchronous, so it runs on a blocking

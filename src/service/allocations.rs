@@ -181,8 +181,7 @@ pub async fn end(
 }
 
 pub async fn history(pool: &Pool, ctx: &Allowed<Read>, family_id: Uuid) -> ApiResult<Reply> {
-    let mut conn = pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    super::read(pool, async |conn| {
         super::families::visible_family(conn, ctx, family_id, false).await?;
         let rows = q::history(conn, family_id).await?;
         audit_family_read(
@@ -253,8 +252,7 @@ pub async fn unallocated(
 ) -> ApiResult<Reply> {
     let limit = parse_limit(params.get("limit").map(String::as_str))?;
     let after = params.get("cursor").map(|c| decode_cursor(c)).transpose()?;
-    let mut conn = pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    super::read(pool, async |conn| {
         let mut rows = q::unallocated(conn, after, limit + 1).await?;
         let next_cursor = end_page(&mut rows, limit, |r| r.0);
         let ids: Vec<Uuid> = rows.iter().map(|r| r.0).collect();

@@ -284,8 +284,7 @@ pub async fn get(
     ctx: &Allowed<super::families::Read>,
     (family_id, id): (Uuid, Uuid),
 ) -> ApiResult<Reply> {
-    let mut conn = pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    super::read(pool, async |conn| {
         visible_family(conn, ctx, family_id, false).await?;
         let row = q::find(conn, family_id, id, false)
             .await?
@@ -301,8 +300,7 @@ pub async fn list(
     ctx: &Allowed<super::families::Read>,
     family_id: Uuid,
 ) -> ApiResult<Reply> {
-    let mut conn = pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    super::read(pool, async |conn| {
         visible_family(conn, ctx, family_id, false).await?;
         let rows = q::list(conn, family_id).await?;
         let mut ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();

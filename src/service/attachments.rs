@@ -113,8 +113,7 @@ pub async fn list(
     ctx: &Allowed<super::families::Read>,
     family_id: Uuid,
 ) -> ApiResult<Reply> {
-    let mut conn = pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    super::read(pool, async |conn| {
         super::families::visible_family(conn, ctx, family_id, false).await?;
         let rows = q::of_family(conn, family_id).await?;
         audit_family_read(
@@ -144,8 +143,7 @@ pub async fn get(
     family_id: Uuid,
     id: Uuid,
 ) -> ApiResult<Reply> {
-    let mut conn = pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    super::read(pool, async |conn| {
         super::families::visible_family(conn, ctx, family_id, false).await?;
         let row = q::of_family(conn, family_id)
             .await?

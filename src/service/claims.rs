@@ -353,8 +353,7 @@ pub async fn items(
         .get("result")
         .map(|s| ResultType::parse(s).ok_or_else(|| bad_param("result", "not a result type")))
         .transpose()?;
-    let mut conn = pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    super::read(pool, async |conn| {
         q::find_window(conn, id, false)
             .await?
             .ok_or_else(|| ApiError::not_found("claim window"))?;

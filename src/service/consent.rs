@@ -243,8 +243,7 @@ pub async fn list_consents(
     ctx: &Allowed<super::families::Read>,
     family_id: Uuid,
 ) -> ApiResult<Reply> {
-    let mut conn = pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    super::read(pool, async |conn| {
         visible_family(conn, ctx, family_id, false).await?;
         let rows = q::consents_of(conn, family_id).await?;
         audit_family_read(
@@ -369,8 +368,7 @@ pub async fn check(
             .map_err(|_| bad_param("on", "a date, YYYY-MM-DD"))?,
         None => today(),
     };
-    let mut conn = pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    super::read(pool, async |conn| {
         visible_family(conn, ctx, family_id, false).await?;
         if let Some(m) = member_id {
             // Well-formed but naming nothing here: 422, as for a body.
@@ -499,8 +497,7 @@ pub async fn list_sharing(
 ) -> ApiResult<Reply> {
     let limit = parse_limit(params.get("limit").map(String::as_str))?;
     let before = params.get("cursor").map(|c| decode_cursor(c)).transpose()?;
-    let mut conn = pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    super::read(pool, async |conn| {
         visible_family(conn, ctx, family_id, false).await?;
         let mut rows = q::sharing_of(conn, family_id, before, limit + 1).await?;
         let next_cursor = end_page(&mut rows, limit, |r| r.id);

@@ -240,8 +240,7 @@ pub async fn get(
     family_id: Uuid,
     id: Uuid,
 ) -> ApiResult<Reply> {
-    let mut conn = pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    super::read(pool, async |conn| {
         super::families::visible_family(conn, ctx, family_id, false).await?;
         let r = q::find(conn, family_id, id)
             .await?
@@ -266,8 +265,7 @@ pub async fn list(
 ) -> ApiResult<Reply> {
     let limit = parse_limit(params.get("limit").map(String::as_str))?;
     let before = params.get("cursor").map(|c| decode_cursor(c)).transpose()?;
-    let mut conn = pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    super::read(pool, async |conn| {
         super::families::visible_family(conn, ctx, family_id, false).await?;
         let mut rows = q::list(conn, family_id, before, limit + 1).await?;
         let next_cursor = end_page(&mut rows, limit, |r| r.id);

@@ -6,7 +6,7 @@ use chrono::{NaiveDate, Utc};
 use diesel_async::AsyncConnection;
 use uuid::Uuid;
 
-use super::{audit, idem_begin, idem_finish, Idem};
+use super::{audit, idem_begin, idem_finish, read, Idem};
 use crate::api::families::*;
 use crate::api::{decode_cursor, end_page, parse_limit, Page};
 use crate::auth::Role;
@@ -253,8 +253,7 @@ fn looks_like_reference(text: &str) -> bool {
 }
 
 pub async fn get_family(pool: &Pool, ctx: &Allowed<Read>, id: Uuid) -> ApiResult<Reply> {
-    let mut conn = pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    read(pool, async |conn| {
         // One round trip for the three reads; people of a family out of scope are dropped.
         let (row, members, relatives) = q::family_with_people(conn, id).await?;
         let row = in_scope(conn, ctx, id, row).await?;
@@ -315,8 +314,7 @@ pub async fn list_families(
         before_id,
         worker: scoped(ctx).then(|| ctx.principal.subject.clone()),
     };
-    let mut conn = pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    read(pool, async |conn| {
         let mut rows = q::list_families(conn, &filter, limit + 1).await?;
         let next_cursor = end_page(&mut rows, limit, |r| r.id);
         let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
@@ -463,8 +461,7 @@ pub async fn get_member(
     family_id: Uuid,
     id: Uuid,
 ) -> ApiResult<Reply> {
-    let mut conn = pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    read(pool, async |conn| {
         visible_family(conn, ctx, family_id, false).await?;
         let row = q::find_member(conn, family_id, id)
             .await?

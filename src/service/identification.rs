@@ -145,8 +145,7 @@ pub async fn results(
     let after = params.get("cursor").map(|c| decode_cursor(c)).transpose()?;
     let criterion = code_param(&params, "criterion")?;
     let filter = code_param(&params, "local_filter")?;
-    let mut conn = pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    super::read(pool, async |conn| {
         q::find_run(conn, id)
             .await?
             .ok_or_else(|| ApiError::not_found("identification run"))?;

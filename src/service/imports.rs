@@ -438,8 +438,7 @@ fn view(r: ImportRow, review: Vec<ReviewRow>) -> Import {
 }
 
 pub async fn get(pool: &Pool, ctx: &Allowed<Read>, id: Uuid) -> ApiResult<Reply> {
-    let mut conn = pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    super::read(pool, async |conn| {
         let (row, review) = q::find(conn, id)
             .await?
             .ok_or_else(|| ApiError::not_found("import"))?;

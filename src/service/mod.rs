@@ -25,13 +25,94 @@ pub mod webhooks;
 use uuid::Uuid;
 
 use crate::context::Ctx;
-use crate::db::{self, Conn};
+use crate::db::audit::NewAuditEvent;
+use crate::db::{self, Conn, Pool};
 use crate::error::{ApiError, ApiResult};
 use crate::http::reply::Reply;
 
-/// Writes the audit event for this request, inside its transaction.
+/// Where a request's audit event goes. A write's goes into its own transaction; a read's is
+/// kept by its [`ReadConn`] and committed by the pool's audit writer before the read is answered.
+pub trait AuditTrail {
+    fn record(&mut self, event: NewAuditEvent) -> impl std::future::Future<Output = ApiResult<()>>;
+}
+
+impl AuditTrail for Conn {
+    async fn record(&mut self, event: NewAuditEvent) -> ApiResult<()> {
+        // A write's event outside its transaction could be committed without the write, or the
+        // write without it; a read's belongs on a ReadConn. Refused, so that tests find it.
+        let depth = <diesel_async::AnsiTransactionManager as diesel_async::TransactionManager<
+            Conn,
+        >>::transaction_manager_status_mut(self)
+        .transaction_depth();
+        if !matches!(depth, Ok(Some(_))) {
+            return Err(ApiError::Internal(format!(
+                "audit event {} written outside a transaction",
+                event.action
+            )));
+        }
+        db::audit::insert(self, &event).await?;
+        Ok(())
+    }
+}
+
+impl AuditTrail for db::PooledConn {
+    async fn record(&mut self, event: NewAuditEvent) -> ApiResult<()> {
+        AuditTrail::record(&mut **self, event).await
+    }
+}
+
+/// A read's connection: no transaction (each statement sees what was committed when it started,
+/// as under READ COMMITTED), and the audit events it earns kept for [`read`] to commit.
+pub struct ReadConn<'a> {
+    conn: &'a mut Conn,
+    events: Vec<NewAuditEvent>,
+}
+
+impl std::ops::Deref for ReadConn<'_> {
+    type Target = Conn;
+    fn deref(&self) -> &Conn {
+        self.conn
+    }
+}
+
+impl std::ops::DerefMut for ReadConn<'_> {
+    fn deref_mut(&mut self) -> &mut Conn {
+        self.conn
+    }
+}
+
+impl AuditTrail for ReadConn<'_> {
+    async fn record(&mut self, event: NewAuditEvent) -> ApiResult<()> {
+        self.events.push(event);
+        Ok(())
+    }
+}
+
+/// Runs a read, then waits for its audit events to be committed (with those of the other reads
+/// in flight) before handing back what it read: nothing read is answered without its durable
+/// event, and when the events cannot be committed the caller gets 503 instead. The connection
+/// goes back to the pool before the wait.
+pub async fn read<T>(
+    pool: &Pool,
+    f: impl AsyncFnOnce(&mut ReadConn<'_>) -> ApiResult<T>,
+) -> ApiResult<T> {
+    let mut pooled = pool.get().await?;
+    let mut conn = ReadConn {
+        conn: &mut pooled,
+        events: Vec::new(),
+    };
+    let value = f(&mut conn).await?;
+    let events = conn.events;
+    drop(pooled);
+    pool.manager().audit.commit(events).await.map_err(|_| {
+        ApiError::Unavailable("The audit trail cannot be written; retry shortly.".into())
+    })?;
+    Ok(value)
+}
+
+/// Records the audit event for this request (see [`AuditTrail`]).
 pub async fn audit(
-    conn: &mut Conn,
+    conn: &mut impl AuditTrail,
     ctx: &Ctx,
     action: &str,
     resource_type: &str,
@@ -42,35 +123,31 @@ pub async fn audit(
 
 /// As `audit`, for records keyed by a code (organisations, services) as well as by ids.
 pub async fn audit_keyed(
-    conn: &mut Conn,
+    conn: &mut impl AuditTrail,
     ctx: &Ctx,
     action: &str,
     resource_type: &str,
     ids: &[Uuid],
     keys: &[&str],
 ) -> ApiResult<()> {
-    db::audit::insert(
-        conn,
-        db::audit::NewAuditEvent {
-            id: Uuid::now_v7(),
-            actor: &ctx.principal.subject,
-            actor_roles: ctx.principal.role_names(),
-            action,
-            resource_type,
-            resource_ids: ids,
-            resource_keys: keys,
-            request_id: &ctx.request_id,
-            purpose: ctx.purpose.as_deref(),
-            actor_issuer: Some(&ctx.principal.issuer),
-        },
-    )
-    .await?;
-    Ok(())
+    conn.record(NewAuditEvent {
+        id: Uuid::now_v7(),
+        actor: ctx.principal.subject.clone(),
+        actor_roles: ctx.principal.role_names(),
+        action: action.to_string(),
+        resource_type: resource_type.to_string(),
+        resource_ids: ids.to_vec(),
+        resource_keys: keys.iter().map(|k| k.to_string()).collect(),
+        request_id: ctx.request_id.clone(),
+        purpose: ctx.purpose.clone(),
+        actor_issuer: Some(ctx.principal.issuer.clone()),
+    })
+    .await
 }
 
 /// Audits a read of some of a family's records: their ids, then the family's.
 pub async fn audit_family_read(
-    conn: &mut Conn,
+    conn: &mut impl AuditTrail,
     ctx: &Ctx,
     action: &str,
     resource_type: &str,

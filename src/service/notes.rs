@@ -86,8 +86,7 @@ pub async fn list(
 ) -> ApiResult<Reply> {
     let limit = parse_limit(params.get("limit").map(String::as_str))?;
     let before = params.get("cursor").map(|c| decode_cursor(c)).transpose()?;
-    let mut conn = pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    super::read(pool, async |conn| {
         visible_family(conn, ctx, family_id, false).await?;
         let sensitive = sees_sensitive(conn, ctx, family_id).await?;
         let mut rows = q::list(conn, family_id, sensitive, before, limit + 1).await?;

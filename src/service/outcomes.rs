@@ -5,7 +5,6 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use diesel_async::AsyncConnection;
 use uuid::Uuid;
 
 use super::audit;
@@ -117,8 +116,7 @@ pub async fn family(
             .map_err(|_| bad_param("as_of", "a date, YYYY-MM-DD"))?,
         None => today,
     };
-    let mut conn = pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    super::read(pool, async |conn| {
         let family = if ctx.principal.has(Role::ClaimsOfficer) {
             fq::find_family(conn, family_id, false)
                 .await?

@@ -280,8 +280,7 @@ pub async fn list_meetings(
     ctx: &Allowed<super::families::Read>,
     family_id: Uuid,
 ) -> ApiResult<Reply> {
-    let mut conn = pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    super::read(pool, async |conn| {
         visible_family(conn, ctx, family_id, false).await?;
         let rows = q::meetings_of(conn, family_id).await?;
         audit_family_read(
@@ -562,8 +561,7 @@ pub async fn list_actions(
             .transpose()?,
         before_id: params.get("cursor").map(|c| decode_cursor(c)).transpose()?,
     };
-    let mut conn = pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    super::read(pool, async |conn| {
         visible_family(conn, ctx, family_id, false).await?;
         let mut rows = q::actions_of(conn, family_id, &filter, limit + 1).await?;
         let next_cursor = crate::api::end_page(&mut rows, limit, |r| r.id);
@@ -614,8 +612,7 @@ pub async fn overdue_reviews(
         .map(|c| decode_dated_cursor(c))
         .transpose()?;
     let today = today();
-    let mut conn = pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    super::read(pool, async |conn| {
         let lead = scope(conn, ctx, asked).await?;
         let mut rows = q::overdue_reviews(conn, today, lead, after, limit + 1).await?;
         // Only rows with a due date are overdue, so the key always has one.
@@ -659,8 +656,7 @@ pub async fn overdue_actions(
         .map(|c| decode_dated_cursor(c))
         .transpose()?;
     let today = today();
-    let mut conn = pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    super::read(pool, async |conn| {
         let owner = scope(conn, ctx, asked).await?;
         let filter = q::OverdueActionFilter {
             // An owner who no longer works with the family does not see its actions.

@@ -179,8 +179,7 @@ pub async fn update_service(
 }
 
 pub async fn list_users(pool: &Pool, ctx: &Allowed<Bind>) -> ApiResult<Reply> {
-    let mut conn = pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    super::read(pool, async |conn| {
         let rows = q::users(conn).await?;
         let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
         audit(conn, ctx, "provider_user.list", "provider_user", &ids).await?;

@@ -432,8 +432,7 @@ pub async fn transition(
 }
 
 pub async fn get(pool: &Pool, ctx: &Allowed<Read>, id: Uuid) -> ApiResult<Reply> {
-    let mut conn = pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    super::read(pool, async |conn| {
         let row = visible(conn, ctx, id, false).await?;
         audit(conn, ctx, "referral.read", "referral", &[id, row.family_id]).await?;
         let version = row.version;
@@ -442,7 +441,12 @@ pub async fn get(pool: &Pool, ctx: &Allowed<Read>, id: Uuid) -> ApiResult<Reply>
     .await
 }
 
-async fn page(conn: &mut Conn, ctx: &Ctx, filter: &ReferralFilter, limit: i64) -> ApiResult<Reply> {
+async fn page(
+    conn: &mut super::ReadConn<'_>,
+    ctx: &Ctx,
+    filter: &ReferralFilter,
+    limit: i64,
+) -> ApiResult<Reply> {
     let mut rows = q::list(conn, filter, limit + 1).await?;
     let next_cursor = end_page(&mut rows, limit, |r| r.id);
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
@@ -482,8 +486,7 @@ pub async fn list(
 ) -> ApiResult<Reply> {
     let limit = parse_limit(params.get("limit").map(String::as_str))?;
     let mut filter = filter_from(&params)?;
-    let mut conn = pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    super::read(pool, async |conn| {
         if let Viewer::Provider(org) = viewer(conn, ctx).await? {
             // A provider lists its own organisation's referrals, whatever it asks for; an
             // unbound one, nothing ("-" is no organisation's code).
@@ -503,8 +506,7 @@ pub async fn list_for_family(
     let limit = parse_limit(params.get("limit").map(String::as_str))?;
     let mut filter = filter_from(&params)?;
     filter.family_id = Some(family_id);
-    let mut conn = pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    super::read(pool, async |conn| {
         visible_family(conn, ctx, family_id, false).await?;
         page(conn, ctx, &filter, limit).await
     })
@@ -643,8 +645,7 @@ pub async fn list_updates(
 ) -> ApiResult<Reply> {
     let limit = parse_limit(params.get("limit").map(String::as_str))?;
     let before = params.get("cursor").map(|c| decode_cursor(c)).transpose()?;
-    let mut conn = pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    super::read(pool, async |conn| {
         let row = visible(conn, ctx, id, false).await?;
         let mut rows = q::updates_of(conn, id, before, limit + 1).await?;
         let next_cursor = end_page(&mut rows, limit, |r| r.id);
@@ -660,8 +661,7 @@ pub async fn list_updates(
 /// What the provider sees of the family: see `SharedFamily`.
 pub async fn shared_family(pool: &Pool, ctx: &Allowed<Read>, id: Uuid) -> ApiResult<Reply> {
     let today = today();
-    let mut conn = pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    super::read(pool, async |conn| {
         let row = visible(conn, ctx, id, false).await?;
         // A provider sees the family only while it holds a place for it.
         if matches!(viewer(conn, ctx).await?, Viewer::Provider(_)) && !row.status.holds_place() {
@@ -768,8 +768,7 @@ pub async fn summary(
         date_param(&params, "from")?.unwrap_or(NaiveDate::from_ymd_opt(1990, 1, 1).expect("date"));
     // A period that ends before it starts holds no referrals: the answer is empty, not an error.
     let to = date_param(&params, "to")?.unwrap_or_else(today);
-    let mut conn = pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    super::read(pool, async |conn| {
         let rows = q::summary(conn, from, to).await?;
         // Counts, not personal data; the reading is still on the record.
         audit(conn, ctx, "report.referrals", "referral", &[]).await?;

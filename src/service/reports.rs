@@ -4,7 +4,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use diesel_async::AsyncConnection;
 use uuid::Uuid;
 
 use super::audit;
@@ -91,8 +90,7 @@ fn submitted(c: &ClaimRow) -> bool {
 }
 
 pub async fn finance(pool: &Pool, ctx: &Allowed<Read>) -> ApiResult<FinanceReport> {
-    let mut conn = pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    super::read(pool, async |conn| {
         let params = ruleset_params(conn).await?;
         let attached = q::attached(conn).await?;
         let claims = q::claims(conn).await?;
@@ -231,8 +229,7 @@ fn trajectories(claims: &[ClaimRow], params: &BTreeMap<String, Params>) -> Vec<T
 }
 
 pub async fn programme(pool: &Pool, ctx: &Allowed<Read>) -> ApiResult<ProgrammeReport> {
-    let mut conn = pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    super::read(pool, async |conn| {
         let params = ruleset_params(conn).await?;
         let families = q::families_by_status(conn).await?;
         let attached_rows = q::attached(conn).await?;

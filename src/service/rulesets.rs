@@ -479,8 +479,7 @@ pub async fn eligibility(
             .map_err(|_| bad_param("as_of", "a date, YYYY-MM-DD"))?,
         None => super::families::today(),
     };
-    let mut conn = pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    super::read(pool, async |conn| {
         let family = super::families::visible_family(conn, ctx, family_id, false).await?;
         // The ruleset asked for, else the one the family was most recently attached under.
         let code = match params.get("ruleset") {

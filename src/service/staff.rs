@@ -83,8 +83,7 @@ pub async fn create(
 }
 
 pub async fn get(pool: &Pool, ctx: &Allowed<Read>, id: Uuid) -> ApiResult<Reply> {
-    let mut conn = pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    super::read(pool, async |conn| {
         let row = q::find(conn, id)
             .await?
             .ok_or_else(|| ApiError::not_found("member of staff"))?;
@@ -118,8 +117,7 @@ pub async fn list(
             return Err(bad_param("team", "a team code, e.g. family-recovery"));
         }
     }
-    let mut conn = pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    super::read(pool, async |conn| {
         let mut rows = q::list(conn, team.as_deref(), active, after, limit + 1).await?;
         let next_cursor = end_page(&mut rows, limit, |r| r.id);
         let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();

@@ -119,8 +119,7 @@ pub async fn list_members(
     ctx: &Allowed<super::families::Read>,
     family_id: Uuid,
 ) -> ApiResult<Reply> {
-    let mut conn = pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    super::read(pool, async |conn| {
         visible_family(conn, ctx, family_id, false).await?;
         let rows = tq::list(conn, family_id).await?;
         audit_family_read(
@@ -380,8 +379,7 @@ pub async fn timeline(
     ctx: &Allowed<super::families::Read>,
     family_id: Uuid,
 ) -> ApiResult<Reply> {
-    let mut conn = pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    super::read(pool, async |conn| {
         visible_family(conn, ctx, family_id, false).await?;
         let rows = eq::timeline(conn, family_id).await?;
         audit_family_read(

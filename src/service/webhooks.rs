@@ -119,8 +119,7 @@ pub async fn create(
 }
 
 pub async fn list(pool: &Pool, ctx: &Allowed<Subscribe>) -> ApiResult<Reply> {
-    let mut conn = pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    super::read(pool, async |conn| {
         let own = scope(conn, ctx).await?;
         let rows = q::subscriptions(conn, own.as_deref()).await?;
         let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
@@ -175,8 +174,7 @@ pub async fn deliveries(
             _ => Err(bad_param("status", "pending, delivered or dead")),
         })
         .transpose()?;
-    let mut conn = pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    super::read(pool, async |conn| {
         let own = scope(conn, ctx).await?;
         let rows = q::deliveries(conn, own.as_deref(), status.as_deref(), limit).await?;
         let ids: Vec<Uuid> = rows.iter().map(|(r, _)| r.id).collect();

@@ -339,6 +339,125 @@ async fn a_database_restart_is_answered_503_and_every_acknowledged_write_survive
     );
 }
 
+/// When a read was answered, its status, its request id, and whether a 503 was as documented.
+type ReadAnswer = (Instant, u16, String, bool);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_database_killed_while_reads_flow_is_answered_503_and_no_read_was_answered_without_its_event(
+) {
+    let Some(service) = Service::start(&[]).await else {
+        return;
+    };
+    let client = reqwest::Client::new();
+    let path = family_path(&service, &client).await;
+    let stop = Arc::new(AtomicBool::new(false));
+    let seen: Arc<Mutex<Vec<ReadAnswer>>> = Arc::default();
+    let mut readers = Vec::new();
+    for reader in 0..6 {
+        let (stop, seen) = (stop.clone(), seen.clone());
+        let url = service.url(&path);
+        readers.push(tokio::spawn(async move {
+            let client = reqwest::Client::new();
+            let mut n = 0;
+            while !stop.load(Ordering::SeqCst) {
+                n += 1;
+                // Our own request id, to find each read's event afterwards.
+                let rid = format!("fault-read-{reader}-{n}");
+                let res = client
+                    .get(&url)
+                    .bearer_auth(token())
+                    .header("x-request-id", &rid)
+                    .timeout(Duration::from_secs(15))
+                    .send()
+                    .await
+                    .expect("an answer");
+                let status = res.status().as_u16();
+                let ok503 = is_documented_503(status, res.headers());
+                seen.lock()
+                    .unwrap()
+                    .push((Instant::now(), status, rid, ok503));
+                if status != 200 {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+            }
+        }));
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    service.cluster.kill().expect("kill PostgreSQL");
+    let down = Instant::now();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let mut cluster = Cluster::new(service.dir.clone()).unwrap();
+    cluster
+        .start_on(service.cluster.port)
+        .expect("start PostgreSQL again");
+    let up = Instant::now();
+    let recovered = loop {
+        let first = seen
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|(t, s, ..)| *t > up && *s == 200)
+            .map(|(t, ..)| *t);
+        if let Some(t) = first {
+            break t;
+        }
+        assert!(
+            up.elapsed() < Duration::from_secs(10),
+            "no read succeeded 10 s after the restart"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    stop.store(true, Ordering::SeqCst);
+    for r in readers {
+        r.await.unwrap();
+    }
+    let seen = seen.lock().unwrap().clone();
+    assert!(
+        recovered.duration_since(up) <= Duration::from_secs(5),
+        "reads recovered {:?} after PostgreSQL came back",
+        recovered.duration_since(up)
+    );
+    for (_, status, _, ok503) in &seen {
+        assert!(
+            *status == 200 || *ok503,
+            "a read was answered {status}, not 200 or a documented 503"
+        );
+    }
+    assert!(
+        seen.iter()
+            .any(|(t, s, ..)| *s == 503 && *t > down && *t < up),
+        "no read was refused while PostgreSQL was down"
+    );
+    let answered: Vec<String> = seen
+        .iter()
+        .filter(|(_, s, ..)| *s == 200)
+        .map(|(_, _, rid, _)| rid.clone())
+        .collect();
+    assert!(
+        seen.iter().any(|(t, s, ..)| *s == 200 && *t < down) && answered.len() > 20,
+        "too few reads answered to prove anything"
+    );
+    let db = service.db().await;
+    let rows = db
+        .query(
+            "SELECT request_id FROM audit_events WHERE action = 'family.read' \
+             AND request_id = ANY($1)",
+            &[&answered],
+        )
+        .await
+        .unwrap();
+    let audited: std::collections::HashSet<String> = rows.iter().map(|r| r.get(0)).collect();
+    let missing: Vec<&String> = answered.iter().filter(|r| !audited.contains(*r)).collect();
+    assert!(
+        missing.is_empty(),
+        "{} of {} reads answered 200 have no audit event: {:?}",
+        missing.len(),
+        answered.len(),
+        &missing[..missing.len().min(5)]
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn an_exhausted_pool_answers_503_quickly_instead_of_hanging() {
     let Some(service) = Service::start(&[
