@@ -75,7 +75,7 @@ events() { psql -q -X -A -t "$owner" -c "SELECT count(*) FROM audit_events"; }
 audit_mismatches=0
 
 rows=()
-# endpoint SCRIPT TOKEN THREADS LABEL [PGBENCH-SCRIPT [TARGET [MAX-P99-MS]]]
+# endpoint SCRIPT TOKEN THREADS LABEL [PGBENCH-SCRIPT [TARGET MIN-RATIO [MAX-P99-MS]]]
 endpoint() {
   local events0 answered0
   events0=$(events)
@@ -94,19 +94,19 @@ endpoint() {
   if [ -n "${5:-}" ]; then
     tps=$(ceiling "$5")
     ratio=$(python3 -c "print(f'{100 * $rps / $tps:.0f}%')")
-    [ -n "${6:-}" ] && verdict=$(python3 -c "print('met' if $rps >= 0.6 * $tps and $p99 <= ${7:-1e9} else 'missed')")
+    [ -n "${7:-}" ] && verdict=$(python3 -c "print('met' if $rps >= $7 * $tps and $p99 <= ${8:-1e9} else 'missed')")
   fi
-  echo "$4: $rps req/s, p50 $p50 ms, p99 $p99 ms, $errors errors; pgbench ${tps:--} tps ($ratio ${6:-}); $ok answered 2xx, $written audited"
-  rows+=("| $4 | $rps | $p50 | $p99 | $errors | ${tps:--} | ${ratio:--} | ${6:--} ${verdict} |")
+  echo "$4: $rps req/s, p50 $p50 ms, p99 $p99 ms, $errors errors; pgbench $5 ${tps:--} tps ($ratio ${6:-}); $ok answered 2xx, $written audited"
+  rows+=("| $4 | $rps | $p50 | $p99 | $errors | ${5:--} | ${tps:--} | ${ratio:--} | ${6:--} ${verdict} |")
 }
 
-readonly_tps=$(ceiling family-read-only)
-echo "read-only ceiling (the family join alone): $readonly_tps tps"
-endpoint family "$coordinator" 2 "GET a family with members" family "≥ 60%, p99 ≤ 20 ms" 20
-endpoint postcode "$coordinator" 2 "List by postcode (50 a page)" postcode "≥ 60%"
+# Reads against their read-only ceilings (the same statements, no audit): the audit's price.
+# Writes against their own transaction run by pgbench.
+endpoint family "$coordinator" 2 "GET a family with members" family-read-only "≥ 25%, p99 ≤ 15 ms" 0.25 15
+endpoint postcode "$coordinator" 2 "List by postcode (50 a page)" postcode-read-only "≥ 25%" 0.25
 # One connection a thread: each walk follows its own cursor.
 endpoint walk "$coordinator" "$conns" "Filtered list, 5 pages walked (pages)"
-endpoint update "$provider" 2 "Provider posts a referral update" update "≥ 60%"
+endpoint update "$provider" 2 "Provider posts a referral update" update "≥ 60%" 0.6
 endpoint create "$coordinator" 2 "Create a family" create
 
 if [ "$audit_mismatches" -ne 0 ]; then
@@ -129,24 +129,24 @@ if ! grep -q '^## HTTP API' BENCHMARKS.md 2>/dev/null; then
 
 `bench/http.sh [FAMILIES] [SECONDS]`: the release binary on a throwaway managed PostgreSQL,
 seeded by `ffc seed`, loaded by `wrk` (32 connections, its own process, loopback) for SECONDS a
-endpoint after 3 s of warm-up; every request carries a bearer token and writes its audit event
-in its own transaction, as in production. Beside each endpoint, `pgbench -M prepared` runs the
-same transaction (bench/http/pg-*.sql: the same statements, audit, idempotency and outbox
-inserts, committed the same way) with 32 clients for as long, in the same run: the ratio is the
+endpoint after 3 s of warm-up; every request carries a bearer token and is audited as in
+production (a write's event in its transaction, a read's committed by the audit writer before
+it is answered). Beside each endpoint, `pgbench -M prepared` runs, with 32 clients for as long
+in the same run, either a read's statements alone without any audit (its read-only ceiling: the
+price of the audit shows) or a write's own transaction (bench/http/pg-*.sql: the same
+statements, audit, idempotency and outbox inserts, committed the same way): the ratio is the
 service's rate to PostgreSQL's own for that work. Load generator, service and PostgreSQL share
-the machine's cores. The read-only ceiling is the family join alone (no deactivation check,
-transaction or audit event), so the price of the audit shows.
+the machine's cores.
 MD
 fi
 {
   echo
   echo "### $(date -u +%Y-%m-%d): $n families, $(nproc) cores, $cpu"
   echo
-  echo "\`bench/http.sh $n $secs\`; seeding and VACUUM ANALYZE ${load_s} s; read-only ceiling" \
-    "(the family join alone, pgbench) **$readonly_tps tps**; service peak RSS **$peak MB**" \
-    "(target under 150 MB); $audited audit events written."
+  echo "\`bench/http.sh $n $secs\`; seeding and VACUUM ANALYZE ${load_s} s; service peak RSS" \
+    "**$peak MB** (target under 150 MB); $audited audit events written."
   echo
-  echo "| endpoint | requests/s | p50 ms | p99 ms | errors | pgbench tps (same transaction) | ratio | target |"
-  echo "|---|---|---|---|---|---|---|---|"
+  echo "| endpoint | requests/s | p50 ms | p99 ms | errors | pgbench script | pgbench tps | ratio | target |"
+  echo "|---|---|---|---|---|---|---|---|---|"
   printf '%s\n' "${rows[@]}"
 } >> BENCHMARKS.md

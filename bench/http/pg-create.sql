@@ -1,8 +1,8 @@
 -- pgbench: POST /families (a parent and a child, with an Idempotency-Key) as the service runs
--- it: the deactivation check, then one transaction: the key's advisory lock and lookup (sent
+-- it: one transaction: the key's advisory lock and lookup (sent
 -- together), the family and its members inserted (the reply is built from what they return),
 -- the audit event and the stored response, committed. Ids are made in the first statement.
-SELECT EXISTS (SELECT "staff"."id", "staff"."subject", "staff"."name", "staff"."staff_role", "staff"."team_code", "staff"."organisation", "staff"."active", "staff"."deactivated_at", "staff"."deactivated_by", "staff"."created_at", "staff"."updated_at", "staff"."version" FROM "staff" WHERE (("staff"."subject" = 'bench-coordinator') AND ("staff"."active" = false))) AS deactivated, bench.uuid7() AS fid, bench.uuid7() AS m1, bench.uuid7() AS m2, bench.uuid7() AS aid, 'pgbench-' || md5(random()::text) AS key \gset
+SELECT bench.uuid7() AS fid, bench.uuid7() AS m1, bench.uuid7() AS m2, bench.uuid7() AS aid, 'pgbench-' || md5(random()::text) AS key \gset
 BEGIN;
 \startpipeline
 SELECT pg_try_advisory_xact_lock(hashtextextended('ffc-dev|bench-coordinator' || chr(31) || :key, 0));

@@ -1,10 +1,10 @@
--- pgbench: POST /referrals/{id}/updates as the service runs it for a provider: the deactivation
--- check, then one transaction: the Idempotency-Key's advisory lock and lookup (sent together), the referral
+-- pgbench: POST /referrals/{id}/updates as the service runs it for a provider: one
+-- transaction: the Idempotency-Key's advisory lock and lookup (sent together), the referral
 -- locked, the caller's organisation, the update inserted, the outbox event (and a delivery per
 -- webhook subscription), the audit event and the stored response, committed. Ids are made in
 -- the first statement (the service makes them in Rust).
 \set r random(1, :referrals)
-SELECT EXISTS (SELECT "staff"."id", "staff"."subject", "staff"."name", "staff"."staff_role", "staff"."team_code", "staff"."organisation", "staff"."active", "staff"."deactivated_at", "staff"."deactivated_by", "staff"."created_at", "staff"."updated_at", "staff"."version" FROM "staff" WHERE (("staff"."subject" = 'bench-ywca') AND ("staff"."active" = false))) AS deactivated, b.id AS rid, b.family_id AS fam, bench.uuid7() AS uid, bench.uuid7() AS oid, bench.uuid7() AS aid, 'pgbench-' || md5(random()::text) AS key FROM bench.referral_ids b WHERE b.n = :r \gset
+SELECT b.id AS rid, b.family_id AS fam, bench.uuid7() AS uid, bench.uuid7() AS oid, bench.uuid7() AS aid, 'pgbench-' || md5(random()::text) AS key FROM bench.referral_ids b WHERE b.n = :r \gset
 BEGIN;
 \startpipeline
 SELECT pg_try_advisory_xact_lock(hashtextextended('ffc-dev|bench-ywca' || chr(31) || :key, 0));

@@ -6,7 +6,7 @@ CREATE TABLE bench.family_ids AS
   SELECT row_number() OVER () AS n, id FROM (SELECT id FROM families ORDER BY random() LIMIT 10000) s;
 ALTER TABLE bench.family_ids ADD PRIMARY KEY (n);
 CREATE TABLE bench.postcodes AS
-  SELECT row_number() OVER (ORDER BY postcode) AS n, postcode FROM (SELECT DISTINCT postcode FROM families) s;
+  SELECT row_number() OVER (ORDER BY postcode) AS n, postcode FROM (SELECT DISTINCT postcode FROM families WHERE status != 'archived') s;
 ALTER TABLE bench.postcodes ADD PRIMARY KEY (n);
 -- The provider's open referrals (updates go only on accepted or in-progress ones).
 CREATE TABLE bench.referral_ids AS

@@ -1,0 +1,8 @@
+-- pgbench: GET /families?postcode=..&limit=50 read alone, as the service reads it: a page of
+-- families (51 rows, to know whether there is a next page), then the members of the 50 shown,
+-- every row shipped, without the audit event: the list's own read-only ceiling. The second
+-- statement needs the first's ids: \aset keeps the last row's columns, so only that row carries
+-- them (the window aggregates run once over the 51 rows). The postcode is picked in the first.
+\set p random(1, :postcodes)
+SELECT f.*, CASE WHEN row_number() OVER () = count(*) OVER () THEN (array_agg(f.id) OVER ())[1:50] END AS ids FROM (SELECT "families"."id", "families"."reference", "families"."address_line1", "families"."address_line2", "families"."town", "families"."postcode", "families"."lsoa", "families"."housing_tenure", "families"."bedrooms", "families"."status", "families"."notes", "families"."archived_at", "families"."created_at", "families"."updated_at", "families"."version" FROM "families" WHERE (("families"."postcode" = (SELECT postcode FROM bench.postcodes WHERE n = :p)) AND ("families"."status" != 'archived')) ORDER BY "families"."id" DESC LIMIT 51) f \aset
+SELECT "members"."id", "members"."family_id", "members"."member_role", "members"."relationship", "members"."given_name", "members"."family_name", "members"."date_of_birth", "members"."gender", "members"."upn", "members"."nhs_number", "members"."ni_number", "members"."school_name", "members"."created_at", "members"."updated_at", "members"."version" FROM "members" WHERE (("members"."family_id" = ANY(:ids::uuid[])) AND ("members"."archived_at" IS NULL)) ORDER BY "members"."family_id", "members"."date_of_birth", "members"."id";
