@@ -96,7 +96,7 @@ endpoint() {
     ratio=$(python3 -c "print(f'{100 * $rps / $tps:.0f}%')")
     [ -n "${7:-}" ] && verdict=$(python3 -c "print('met' if $rps >= $7 * $tps and $p99 <= ${8:-1e9} else 'missed')")
   fi
-  echo "$4: $rps req/s, p50 $p50 ms, p99 $p99 ms, $errors errors; pgbench $5 ${tps:--} tps ($ratio ${6:-}); $ok answered 2xx, $written audited"
+  echo "$4: $rps req/s, p50 $p50 ms, p99 $p99 ms, $errors errors; pgbench ${5:-} ${tps:--} tps ($ratio ${6:-}); $ok answered 2xx, $written audited"
   rows+=("| $4 | $rps | $p50 | $p99 | $errors | ${5:--} | ${tps:--} | ${ratio:--} | ${6:--} ${verdict} |")
 }
 

@@ -6,7 +6,7 @@ use uuid::Uuid;
 use super::schema::audit_events;
 use super::Conn;
 
-pub use writer::{Unwritten, Writer};
+pub use writer::{Figures, Unwritten, Writer};
 
 #[derive(Insertable)]
 #[diesel(table_name = audit_events)]
@@ -90,6 +90,8 @@ pub async fn list(conn: &mut Conn, f: &AuditFilter, limit: i64) -> QueryResult<V
 /// The audit events of reads, committed together: a read is answered only once its events are
 /// in a committed row, but it no longer pays for a write transaction of its own.
 mod writer {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::Arc;
     use std::time::Duration;
 
     use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
@@ -117,12 +119,25 @@ mod writer {
     /// that reads waiting for it can never starve it of one). It ends when the pool is dropped.
     pub struct Writer {
         queue: mpsc::Sender<Waiting>,
+        figures: Arc<Figures>,
+    }
+
+    /// What the writer has done since it started (for `/metrics`: reads over commits is the
+    /// mean batch).
+    #[derive(Default)]
+    pub struct Figures {
+        pub commits: AtomicU64,
+        pub failed_commits: AtomicU64,
+        pub reads: AtomicU64,
+        pub failed_reads: AtomicU64,
     }
 
     impl Writer {
         /// `setup` is run on each new connection (the pool's statement timeout).
         pub fn start(url: String, setup: String) -> Writer {
             let (queue, waiting) = mpsc::channel(QUEUE);
+            let figures = Arc::new(Figures::default());
+            let kept = figures.clone();
             std::thread::Builder::new()
                 .name("ffc-audit".into())
                 .spawn(move || {
@@ -131,12 +146,16 @@ mod writer {
                         .enable_all()
                         .build()
                     {
-                        Ok(rt) => rt.block_on(run(url, setup, waiting)),
+                        Ok(rt) => rt.block_on(run(url, setup, waiting, kept)),
                         Err(e) => log::error!("audit writer: no runtime: {e}"),
                     }
                 })
                 .expect("starting the audit writer thread");
-            Writer { queue }
+            Writer { queue, figures }
+        }
+
+        pub fn figures(&self) -> &Figures {
+            &self.figures
         }
 
         /// Resolves once the events are committed; `Unwritten` when they could not be.
@@ -156,12 +175,23 @@ mod writer {
         }
     }
 
-    async fn run(url: String, setup: String, mut waiting: mpsc::Receiver<Waiting>) {
+    async fn run(
+        url: String,
+        setup: String,
+        mut waiting: mpsc::Receiver<Waiting>,
+        figures: Arc<Figures>,
+    ) {
         let mut conn: Option<AsyncPgConnection> = None;
         let mut batch: Vec<Waiting> = Vec::with_capacity(BATCH);
         while waiting.recv_many(&mut batch, BATCH).await > 0 {
             let committed = write(&mut conn, &url, &setup, &batch).await;
-            if !committed {
+            let reads = batch.len() as u64;
+            if committed {
+                figures.commits.fetch_add(1, Ordering::Relaxed);
+                figures.reads.fetch_add(reads, Ordering::Relaxed);
+            } else {
+                figures.failed_commits.fetch_add(1, Ordering::Relaxed);
+                figures.failed_reads.fetch_add(reads, Ordering::Relaxed);
                 // Reconnect for the next batch: the connection may be why this one failed.
                 conn = None;
             }

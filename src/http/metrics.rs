@@ -106,6 +106,14 @@ pub fn gauge(out: &mut String, name: &str, help: &str, series: &[(&str, i64)]) {
     }
 }
 
+/// A counter: a value that only grows while the instance runs.
+pub fn counter(out: &mut String, name: &str, help: &str, series: &[(&str, u64)]) {
+    let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter");
+    for (labels, v) in series {
+        let _ = writeln!(out, "{name}{{{labels}}} {v}");
+    }
+}
+
 /// An address block: an address and how many leading bits must match.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Block {

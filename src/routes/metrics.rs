@@ -2,7 +2,7 @@ use actix_web::http::header;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 
 use crate::error::{ApiError, Problem};
-use crate::http::metrics::gauge;
+use crate::http::metrics::{counter, gauge};
 use crate::http::AppState;
 
 /// Metrics
@@ -80,6 +80,26 @@ pub async fn metrics(
         "ffc_db_pool_waiting",
         "Requests waiting for a database connection.",
         &[("", pool.waiting as i64)],
+    );
+    let audit = state.pool.manager().audit.figures();
+    let n = |c: &std::sync::atomic::AtomicU64| c.load(std::sync::atomic::Ordering::Relaxed);
+    counter(
+        &mut out,
+        "ffc_audit_commits_total",
+        "Commits of the audit writer, each holding the events of every read then waiting.",
+        &[
+            ("outcome=\"committed\"", n(&audit.commits)),
+            ("outcome=\"failed\"", n(&audit.failed_commits)),
+        ],
+    );
+    counter(
+        &mut out,
+        "ffc_audit_reads_total",
+        "Reads whose events the audit writer committed, or could not (those were answered 503).",
+        &[
+            ("outcome=\"committed\"", n(&audit.reads)),
+            ("outcome=\"failed\"", n(&audit.failed_reads)),
+        ],
     );
     // One query for everything the database knows, connection and query bounded together: a
     // scrape must answer even when the pool is exhausted or the database is down or stuck.
