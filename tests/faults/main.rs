@@ -240,6 +240,34 @@ impl TableLock {
     }
 }
 
+/// Kills PostgreSQL under the load already flowing (after a second of it), starts it again
+/// 1.5 s later, and waits at most 10 s for `success_after(up)` to find an answer that succeeded
+/// once it was back. Returns when it went down, when it came up, and that first success.
+async fn kill_and_restart(
+    service: &Service,
+    success_after: impl Fn(Instant) -> Option<Instant>,
+) -> (Instant, Instant, Instant) {
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    service.cluster.kill().expect("kill PostgreSQL");
+    let down = Instant::now();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let mut cluster = Cluster::new(service.dir.clone()).unwrap();
+    cluster
+        .start_on(service.cluster.port)
+        .expect("start PostgreSQL again");
+    let up = Instant::now();
+    loop {
+        if let Some(t) = success_after(up) {
+            return (down, up, t);
+        }
+        assert!(
+            up.elapsed() < Duration::from_secs(10),
+            "nothing succeeded 10 s after the restart"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// When a write was answered, its status, the family id if created, and whether a 503 was as
 /// documented.
 type Answer = (Instant, u16, Option<String>, bool);
@@ -272,32 +300,15 @@ async fn a_database_restart_is_answered_503_and_every_acknowledged_write_survive
             }
         }));
     }
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    service.cluster.kill().expect("kill PostgreSQL");
-    let down = Instant::now();
-    tokio::time::sleep(Duration::from_millis(1500)).await;
-    let mut cluster = Cluster::new(service.dir.clone()).unwrap();
-    cluster
-        .start_on(service.cluster.port)
-        .expect("start PostgreSQL again");
-    let up = Instant::now();
     // Recovered: a write acknowledged after PostgreSQL is back, within 5 seconds.
-    let recovered = loop {
-        let first = seen
-            .lock()
+    let (down, up, recovered) = kill_and_restart(&service, |up| {
+        seen.lock()
             .unwrap()
             .iter()
             .find(|(t, s, ..)| *t > up && *s == 201)
-            .map(|(t, ..)| *t);
-        if let Some(t) = first {
-            break t;
-        }
-        assert!(
-            up.elapsed() < Duration::from_secs(10),
-            "no write succeeded 10 s after the restart"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+            .map(|(t, ..)| *t)
+    })
+    .await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     stop.store(true, Ordering::SeqCst);
     for w in writers {
@@ -382,31 +393,14 @@ async fn a_database_killed_while_reads_flow_is_answered_503_and_no_read_was_answ
             }
         }));
     }
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    service.cluster.kill().expect("kill PostgreSQL");
-    let down = Instant::now();
-    tokio::time::sleep(Duration::from_millis(1500)).await;
-    let mut cluster = Cluster::new(service.dir.clone()).unwrap();
-    cluster
-        .start_on(service.cluster.port)
-        .expect("start PostgreSQL again");
-    let up = Instant::now();
-    let recovered = loop {
-        let first = seen
-            .lock()
+    let (down, up, recovered) = kill_and_restart(&service, |up| {
+        seen.lock()
             .unwrap()
             .iter()
             .find(|(t, s, ..)| *t > up && *s == 200)
-            .map(|(t, ..)| *t);
-        if let Some(t) = first {
-            break t;
-        }
-        assert!(
-            up.elapsed() < Duration::from_secs(10),
-            "no read succeeded 10 s after the restart"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+            .map(|(t, ..)| *t)
+    })
+    .await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     stop.store(true, Ordering::SeqCst);
     for r in readers {
