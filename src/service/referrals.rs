@@ -788,14 +788,12 @@ pub async fn summary(
 }
 
 pub async fn capacity(pool: &Pool, ctx: &Allowed<Report>) -> ApiResult<Reply> {
-    let mut conn = pool.get().await?;
-    let rows = conn
-        .transaction::<_, ApiError, _>(async |conn| {
-            let rows = q::capacity(conn).await?;
-            audit(conn, ctx, "report.service_capacity", "service", &[]).await?;
-            Ok(rows)
-        })
-        .await?;
+    let rows = super::read(pool, async |conn| {
+        let rows = q::capacity(conn).await?;
+        audit(conn, ctx, "report.service_capacity", "service", &[]).await?;
+        Ok(rows)
+    })
+    .await?;
     let items: Vec<ServiceLoad> = rows.into_iter().map(ServiceLoad::from).collect();
     Ok(Reply::ok(&Page::all(items), None))
 }
