@@ -129,12 +129,22 @@ pub async fn deactivated_among(conn: &mut Conn, subjects: &[String]) -> QueryRes
 /// this same session (through a transaction-pooling PgBouncer it would not), and says whether
 /// the trigger that makes the announcements is there and enabled.
 pub async fn heartbeat(conn: &mut Conn) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::sql::<diesel::sql_types::Bool>(&format!(
-        "EXISTS (SELECT pg_notify('{ACTIVE_CHANNEL}', '')) AND EXISTS (SELECT 1 FROM pg_trigger \
-         WHERE tgname = 'staff_active_notify' AND tgenabled IN ('O', 'A'))"
-    )))
+    // The NOTIFY in a materialised CTE that the SELECT reads: PostgreSQL never evaluates the
+    // select list of an EXISTS subquery, so `EXISTS (SELECT pg_notify(..))` sent nothing and
+    // every session ended at its first heartbeat.
+    #[derive(diesel::QueryableByName)]
+    struct Trigger {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        enabled: bool,
+    }
+    let t: Trigger = diesel::sql_query(format!(
+        "WITH sent AS MATERIALIZED (SELECT pg_notify('{ACTIVE_CHANNEL}', '')) \
+         SELECT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'staff_active_notify' \
+         AND tgenabled IN ('O', 'A')) AS enabled FROM sent"
+    ))
     .get_result(conn)
-    .await
+    .await?;
+    Ok(t.enabled)
 }
 
 /// Whether the token subject belongs to a deactivated member of staff (asked per request while

@@ -542,6 +542,18 @@ async fn a_deactivation_on_one_instance_is_refused_on_another_and_while_its_anno
     })
     .await;
     until_current(&b, true).await;
+    // It stays current: each 2 s heartbeat must come back through LISTEN, else the session
+    // ends and requests ask the database again until it is back (a heartbeat that was never
+    // sent ended every session after 2 s, and a third of requests asked the database).
+    let watched = std::time::Instant::now();
+    while watched.elapsed() < std::time::Duration::from_millis(4500) {
+        assert!(
+            b.state.deactivated.is_current(),
+            "the set stopped being current after {:.1} s",
+            watched.elapsed().as_secs_f64()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     let first = new_staff(&a, "coord-first").await;
     let second = new_staff(&a, "coord-second").await;
     let first_token = token_for("coord-first", &[Role::Coordinator]);
