@@ -162,9 +162,11 @@ pub async fn members_and_relatives(
 
 async fn people(conn: &Conn, family_id: Uuid) -> QueryResult<(Vec<MemberRow>, Vec<RelativeRow>)> {
     let (mut a, mut b) = (conn, conn);
-    let ids = [family_id];
-    let (members, relatives) =
-        futures_util::future::join(members_of(&mut a, &ids), relatives_of(&mut b, family_id)).await;
+    let (members, relatives) = futures_util::future::join(
+        members_of_family(&mut a, family_id),
+        relatives_of(&mut b, family_id),
+    )
+    .await;
     Ok((members?, relatives?))
 }
 
@@ -380,6 +382,23 @@ where
         .filter(members::family_id.eq_any(family_ids))
         .filter(members::archived_at.is_null())
         .order((members::family_id, members::date_of_birth, members::id))
+        .select(MemberRow::as_select())
+        .load(conn)
+        .await
+}
+
+/// One family's current members. Not `members_of(&[id])`: PostgreSQL plans `= ANY($1)` again
+/// on every call (its generic plan, costed for an array of unknown length, never looks cheaper
+/// than the custom one), which was two thirds of that statement's time on a family read
+/// (42 of 63 µs, by pg_stat_statements with track_planning); `= $1` keeps its generic plan.
+pub async fn members_of_family<C>(conn: &mut C, family_id: Uuid) -> QueryResult<Vec<MemberRow>>
+where
+    C: diesel_async::AsyncConnectionCore<Backend = diesel::pg::Pg> + Send,
+{
+    members::table
+        .filter(members::family_id.eq(family_id))
+        .filter(members::archived_at.is_null())
+        .order((members::date_of_birth, members::id))
         .select(MemberRow::as_select())
         .load(conn)
         .await

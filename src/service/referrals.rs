@@ -688,7 +688,7 @@ pub async fn shared_family(pool: &Pool, ctx: &Allowed<Read>, id: Uuid) -> ApiRes
         // where; with consent, the consent in force today decides.
         let overridden = row.consent_override.is_some();
         let contact = overridden || may(None, "identity_contact");
-        let members: Vec<SharedMember> = fq::members_of(conn, &[row.family_id])
+        let members: Vec<SharedMember> = fq::members_of_family(conn, row.family_id)
             .await?
             .into_iter()
             .filter(|m| {
