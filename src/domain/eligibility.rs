@@ -292,6 +292,14 @@ pub fn term_dates(index: i64) -> (NaiveDate, NaiveDate) {
     }
 }
 
+/// The first and last day of academic year `year` (2012 for 2012/13): 1 September to
+/// 31 August, as English schools count it. Every term of the year, whatever its own dates at a
+/// given school, falls within these, so a term's record dated outside them contradicts itself.
+pub fn academic_year_dates(year: i32) -> (NaiveDate, NaiveDate) {
+    let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).expect("valid date");
+    (d(year, 9, 1), d(year + 1, 8, 31))
+}
+
 /// The last term to have ended on or before `as_of`.
 pub fn last_completed_term(as_of: NaiveDate) -> i64 {
     let mut i = term_index(as_of.year(), Term::Autumn);

@@ -280,6 +280,17 @@ fn term_dates_calendar_bounds() {
     );
 }
 
+// Rule: an academic year runs from 1 September to 31 August, and holds its three terms.
+#[test]
+fn academic_year_holds_its_terms() {
+    assert_eq!(academic_year_dates(2012), (d(2012, 9, 1), d(2013, 8, 31)));
+    let (first, last) = academic_year_dates(2012);
+    for term in [Term::Autumn, Term::Spring, Term::Summer] {
+        let (start, end) = term_dates(term_index(2012, term));
+        assert!(first <= start && end <= last, "{term:?}");
+    }
+}
+
 // Rule: "last 3 consecutive terms" counts completed terms; a term is completed on its last day.
 #[test]
 fn last_completed_term_at_each_term_end() {

@@ -185,13 +185,19 @@ pub fn refusals(
             .iter()
             .map(|p| p.replace('_', " "))
             .collect();
-        out.push((
-            "member_id",
-            format!(
+        // A referral of the whole family names nobody who could be on a plan: say so, rather
+        // than that a member (never named) lacks one.
+        let message = match age {
+            None => format!(
+                "the service works with a member on a {}: name the member referred",
+                names.join(" or a ")
+            ),
+            Some(_) => format!(
                 "the service needs the member to be on a {} on the referral date",
                 names.join(" or a ")
             ),
-        ));
+        };
+        out.push(("member_id", message));
     }
     out
 }
@@ -275,6 +281,15 @@ mod tests {
                 .contains("child protection plan or a child in need plan"),
             "{}",
             r[0].1
+        );
+        // A whole-family referral is asked to name the member, not told the member has no plan.
+        let whole = refusals(&mind, None, &[], d("2013-06-01"));
+        assert_eq!(whole.len(), 1);
+        assert_eq!(whole[0].0, "member_id");
+        assert_eq!(
+            whole[0].1,
+            "the service works with a member on a child protection plan or a child in need \
+             plan: name the member referred"
         );
         assert!(refusals(
             &mind,

@@ -73,7 +73,7 @@ pub async fn list_family_referrals(
 /// List referrals
 ///
 /// Every referral, newest first, by status, organisation or service. A provider lists its own
-/// organisation's referrals only.
+/// organisation's referrals only: asking for another organisation's answers an empty page.
 #[utoipa::path(
     operation_id = "list_referrals",
     tag = "referrals",

@@ -96,6 +96,19 @@ pub fn validate(e: &EvidenceCreate) -> Vec<FieldError> {
             errors.push(FieldError::new("ends_on", "must not be before occurred_on"));
         }
     }
+    if let Some(year) = e.academic_year {
+        let (first, last) = crate::domain::eligibility::academic_year_dates(year.into());
+        let within = format!(
+            "must fall within academic year {year}/{:02} ({first} to {last})",
+            (year + 1) % 100
+        );
+        if e.occurred_on < first || e.occurred_on > last {
+            errors.push(FieldError::new("occurred_on", within.clone()));
+        }
+        if e.ends_on.is_some_and(|end| end < first || end > last) {
+            errors.push(FieldError::new("ends_on", within));
+        }
+    }
     if e.occurred_on < chrono::NaiveDate::from_ymd_opt(1990, 1, 1).expect("date") {
         errors.push(FieldError::new(
             "occurred_on",

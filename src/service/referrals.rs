@@ -488,9 +488,14 @@ pub async fn list(
     let mut filter = filter_from(&params)?;
     super::read(pool, async |conn| {
         if let Viewer::Provider(org) = viewer(conn, ctx).await? {
-            // A provider lists its own organisation's referrals, whatever it asks for; an
-            // unbound one, nothing ("-" is no organisation's code).
-            filter.organisation = Some(org.unwrap_or_else(|| "-".into()));
+            // A provider lists its own organisation's referrals; an unbound one, nothing ("-" is
+            // no organisation's code). Its filter narrows that and never replaces it: asking for
+            // another organisation's referrals answers an empty page, not its own.
+            let own = org.unwrap_or_else(|| "-".into());
+            filter.organisation = match filter.organisation.take() {
+                Some(asked) if asked != own => Some("-".into()),
+                _ => Some(own),
+            };
         }
         page(conn, ctx, &filter, limit).await
     })

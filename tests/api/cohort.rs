@@ -294,8 +294,17 @@ async fn bad_evidence_is_422_naming_the_field_and_nothing_is_written() {
         "academic_year": 2012, "term": "autumn", "possible_sessions": 140, "sessions_attended": attended,
         "unauthorised_absences": 0, "fixed_term_exclusions": 0})
     };
+    // A term's record dated outside its own academic year contradicts itself (summer 2012/13
+    // runs within September 2012 to August 2013, not in 2010).
+    let mut misdated = term(100);
+    misdated["term"] = json!("summer");
+    misdated["occurred_on"] = json!("2010-01-01");
+    let mut ends_late = term(100);
+    ends_late["ends_on"] = json!("2013-09-30");
     let cases = [
         (term(141), "sessions_attended"),
+        (misdated, "occurred_on"),
+        (ends_late, "ends_on"),
         (
             json!({"member_id": f["members"][0]["id"], "kind": "out_of_work_benefit", "source": "dwp", "occurred_on": "2013-05-01",
                 "ends_on": "2013-04-30", "benefit_type": "income_support"}),

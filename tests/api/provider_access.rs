@@ -168,18 +168,30 @@ async fn a_provider_reaches_nothing_of_another_providers_in_any_operation_of_the
         "{reached} provider operations, {refused} refused"
     );
 
-    // Its own referral it sees, in the list and alone; an unbound provider sees nothing.
-    let (_, list) = send(app.get("/api/v1/referrals?organisation=remedi", &ywca)).await;
-    let listed: Vec<&str> = list["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["id"].as_str().unwrap())
-        .collect();
+    // Its own referral it sees, in the list and alone, asked for by its organisation or not at
+    // all; asking for another organisation's answers an empty page, never its own in their
+    // place. An unbound provider sees nothing.
+    for path in ["/api/v1/referrals", "/api/v1/referrals?organisation=ywca"] {
+        let (s, list) = send(app.get(path, &ywca)).await;
+        assert_eq!(s, 200, "{path}");
+        let listed: Vec<&str> = list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            listed,
+            vec![ra["id"].as_str().unwrap()],
+            "{path}: its own only"
+        );
+    }
+    let (s, other) = send(app.get("/api/v1/referrals?organisation=remedi", &ywca)).await;
+    assert_eq!(s, 200);
     assert_eq!(
-        listed,
-        vec![ra["id"].as_str().unwrap()],
-        "its own only, whatever it asks for"
+        other["items"],
+        json!([]),
+        "another organisation's filter is not replaced by its own"
     );
     let (s, _) = send(app.get(
         &format!("/api/v1/referrals/{}", ra["id"].as_str().unwrap()),

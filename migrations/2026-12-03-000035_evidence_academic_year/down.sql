@@ -1,0 +1,1 @@
+ALTER TABLE evidence DROP CONSTRAINT evidence_within_academic_year;
