@@ -5,7 +5,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::text_enum;
-use crate::db::staff::{StaffRow, TeamRow};
+use crate::db::staff::StaffRow;
 
 text_enum!(
     /// The post a member of staff holds.
@@ -89,16 +89,12 @@ pub struct Team {
     pub name: String,
     #[schema(example = 45)]
     pub open_case_limit: Option<i32>,
-}
-
-impl From<TeamRow> for Team {
-    fn from(r: TeamRow) -> Self {
-        Team {
-            code: r.code,
-            name: r.name,
-            open_case_limit: r.open_case_limit,
-        }
-    }
+    /// Families the team holds open now (allocated to it and not ended), to set against
+    /// `open_case_limit` before allocating. Shown to those who allocate (coordinators and
+    /// managers); absent for everyone else.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = 41, minimum = 0)]
+    pub open_families: Option<i64>,
 }
 
 /// Filters for listing staff (documentation of the query string).

@@ -28,14 +28,6 @@ pub struct StaffRow {
     pub version: i32,
 }
 
-#[derive(Queryable, Selectable, Debug, Clone)]
-#[diesel(table_name = teams)]
-pub struct TeamRow {
-    pub code: String,
-    pub name: String,
-    pub open_case_limit: Option<i32>,
-}
-
 pub async fn insert(conn: &mut Conn, row: StaffRow) -> QueryResult<StaffRow> {
     diesel::insert_into(staff::table)
         .values(row)
@@ -157,14 +149,6 @@ pub async fn is_deactivated(conn: &mut Conn, subject: &str) -> QueryResult<bool>
     ))
     .get_result(conn)
     .await
-}
-
-pub async fn teams(conn: &mut Conn) -> QueryResult<Vec<TeamRow>> {
-    teams::table
-        .order(teams::code)
-        .select(TeamRow::as_select())
-        .load(conn)
-        .await
 }
 
 pub async fn team_exists(conn: &mut Conn, code: &str) -> QueryResult<bool> {

@@ -110,7 +110,7 @@ pub async fn deactivate_staff(
 #[utoipa::path(
     operation_id = "list_teams",
     tag = "staff",
-    description = "Teams, with the most families each may hold open at once where limited (the Family Recovery Programme: 45).",
+    description = "Teams, with the most families each may hold open at once where limited (the Family Recovery Programme: 45) and, for those who allocate, how many each holds open now.",
     extensions(("x-policy" = json!(st::Read::ROLES))),
     responses((status = 200, description = "Every team.", body = Page<Team>))
 )]

@@ -150,12 +150,20 @@ pub async fn deactivate(pool: &Pool, ctx: &Allowed<Admin>, id: Uuid) -> ApiResul
     .await
 }
 
-pub async fn teams(pool: &Pool, _: &Allowed<Read>) -> ApiResult<Reply> {
+pub async fn teams(pool: &Pool, ctx: &Allowed<Read>) -> ApiResult<Reply> {
+    // Those who allocate see each team's open families against its limit; the count is the
+    // capacity report's, so the two never disagree.
+    let allocates = Allowed::<super::allocations::Allocate>::check((**ctx).clone()).is_ok();
     let mut conn = pool.get().await?;
-    let items: Vec<Team> = q::teams(&mut conn)
+    let items: Vec<Team> = crate::db::reports::teams(&mut conn)
         .await?
         .into_iter()
-        .map(Team::from)
+        .map(|t| Team {
+            code: t.team_code,
+            name: t.name,
+            open_case_limit: t.open_case_limit,
+            open_families: allocates.then_some(t.open),
+        })
         .collect();
     Ok(Reply::ok(&Page::all(items), None))
 }

@@ -71,6 +71,35 @@ async fn staff_are_recorded_listed_and_deactivated_and_their_tokens_stop_at_once
         .unwrap()
         .clone();
     assert_eq!(frp["open_case_limit"], 45);
+    assert_eq!(frp["open_families"], 0, "nothing allocated yet");
+
+    // Allocating a family to the team's worker counts against its limit; the count is shown to
+    // those who allocate and to nobody else.
+    let f = app.create_family(&coordinator(), &family_body()).await;
+    let res = allocate(&app, f["id"].as_str().unwrap(), s["id"].as_str().unwrap()).await;
+    assert_eq!(res.status(), 201);
+    let team = |who: String| {
+        let app = &app;
+        async move {
+            let (status, teams) = send(app.get("/api/v1/teams", &who)).await;
+            assert_eq!(status, 200);
+            teams["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|t| t["code"] == "family-recovery")
+                .unwrap()
+                .clone()
+        }
+    };
+    for allocator in [coordinator(), token(&[Role::Manager])] {
+        assert_eq!(team(allocator).await["open_families"], 1);
+    }
+    for other in [admin(), token(&[Role::Auditor])] {
+        let t = team(other).await;
+        assert_eq!(t["open_case_limit"], 45);
+        assert!(t.get("open_families").is_none(), "{t}");
+    }
 
     // The worker's token works until they are deactivated, then stops at once.
     let worker = token_for("kw-0042", &[Role::Coordinator]);
