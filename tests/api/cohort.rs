@@ -383,6 +383,26 @@ async fn admins_change_the_rules_by_adding_a_revision() {
         .json()
         .await
         .unwrap();
+    // Every setting the rules read is shown with the value in force, the outcome settings
+    // included, not left to defaults in the schema.
+    let outcomes = &set["revisions"][0]["parameters"]["outcomes"];
+    assert_eq!(outcomes["continuous_employment_weeks"], 26, "{outcomes}");
+    assert_eq!(outcomes["test_components_absent_at_entry"], false);
+    assert_eq!(outcomes["earlier_school_leavers"], "not_tested");
+    assert_eq!(outcomes["comparison_months"], 6);
+    assert_eq!(outcomes["last_claim_on"], "2015-05-31");
+    let (_, all) = send(app.get("/api/v1/rulesets", &coordinator())).await;
+    for r in all["items"].as_array().unwrap() {
+        for rev in r["revisions"].as_array().unwrap() {
+            let o = &rev["parameters"]["outcomes"];
+            assert!(
+                o.as_object()
+                    .is_some_and(|o| o.contains_key("target_families")),
+                "{}: outcome settings shown: {o}",
+                r["code"]
+            );
+        }
+    }
     let mut params = set["revisions"][0]["parameters"].clone();
     params["deprived_areas"]["postcode_districts"] = json!(["LS1"]);
     let body = json!({"effective_from": "2014-04-01", "parameters": params, "note": "Leeds list"});
