@@ -46,6 +46,10 @@ pub struct ReallocationDone {
     /// How many families moved.
     pub moved: i32,
     pub family_ids: Vec<Uuid>,
+    /// The FCAFs (draft or active) the leaver led, now led by the receiver.
+    pub assessment_ids: Vec<Uuid>,
+    /// The open plan actions the leaver owned, now owned by the receiver.
+    pub action_ids: Vec<Uuid>,
 }
 
 /// One allocation of a family to a worker.

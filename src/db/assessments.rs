@@ -192,3 +192,35 @@ pub async fn close(
         .get_result(conn)
         .await
 }
+
+/// Hands every FCAF `from` leads that is not closed to `to`, in the caller's transaction;
+/// returns each moved assessment's id and family.
+pub async fn hand_over_led(
+    conn: &mut Conn,
+    from: Uuid,
+    to: Uuid,
+) -> QueryResult<Vec<(Uuid, Uuid)>> {
+    diesel::update(
+        assessments::table
+            .filter(assessments::lead_worker_id.eq(from))
+            .filter(assessments::status.ne(AssessmentStatus::Closed)),
+    )
+    .set((
+        assessments::lead_worker_id.eq(to),
+        assessments::updated_at.eq(diesel::dsl::now),
+        assessments::version.eq(assessments::version + 1),
+    ))
+    .returning((assessments::id, assessments::family_id))
+    .get_results(conn)
+    .await
+}
+
+/// How many FCAFs that are not closed `staff_id` leads.
+pub async fn open_led_by(conn: &mut Conn, staff_id: Uuid) -> QueryResult<i64> {
+    assessments::table
+        .filter(assessments::lead_worker_id.eq(staff_id))
+        .filter(assessments::status.ne(AssessmentStatus::Closed))
+        .count()
+        .get_result(conn)
+        .await
+}

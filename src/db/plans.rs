@@ -412,3 +412,35 @@ pub async fn overdue_actions(
         .load(conn)
         .await
 }
+
+/// Hands every open action `from` owns to `to`, in the caller's transaction; returns each moved
+/// action's id and family.
+pub async fn hand_over_owned(
+    conn: &mut Conn,
+    from: Uuid,
+    to: Uuid,
+) -> QueryResult<Vec<(Uuid, Uuid)>> {
+    diesel::update(
+        plan_actions::table
+            .filter(plan_actions::owner_staff_id.eq(from))
+            .filter(plan_actions::status.eq(ActionStatus::Open)),
+    )
+    .set((
+        plan_actions::owner_staff_id.eq(to),
+        plan_actions::updated_at.eq(diesel::dsl::now),
+        plan_actions::version.eq(plan_actions::version + 1),
+    ))
+    .returning((plan_actions::id, plan_actions::family_id))
+    .get_results(conn)
+    .await
+}
+
+/// How many open actions `staff_id` owns.
+pub async fn open_owned_by(conn: &mut Conn, staff_id: Uuid) -> QueryResult<i64> {
+    plan_actions::table
+        .filter(plan_actions::owner_staff_id.eq(staff_id))
+        .filter(plan_actions::status.eq(ActionStatus::Open))
+        .count()
+        .get_result(conn)
+        .await
+}

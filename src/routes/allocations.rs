@@ -91,8 +91,9 @@ pub async fn end_allocation(
 /// Reallocate a worker's caseload
 ///
 /// Moves every family currently allocated to this worker to another, in one transaction (for a
-/// worker who has left: reason `worker_left`). If the receiving team would go over its limit,
-/// nothing moves (409).
+/// worker who has left: reason `worker_left`), and with them the FCAFs the worker leads (draft
+/// or active) and the open plan actions they own; the receiver joins each of those families'
+/// Team Around the Family. If the receiving team would go over its limit, nothing moves (409).
 #[utoipa::path(
     operation_id = "reallocate_caseload",
     tag = "allocations",

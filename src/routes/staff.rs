@@ -79,7 +79,9 @@ pub async fn get_staff(
 /// Deactivate a member of staff
 ///
 /// For a worker who has left: their tokens stop working at once, whatever their expiry. The
-/// record is kept. An administrator cannot deactivate themselves.
+/// record is kept. An administrator cannot deactivate themselves. Someone who still leads an
+/// open FCAF or owns an open plan action is refused (409) until a manager has moved their
+/// caseload to a named receiver (`POST /staff/{staff_id}/reallocate`).
 #[utoipa::path(
     operation_id = "deactivate_staff",
     tag = "staff",
@@ -88,7 +90,7 @@ pub async fn get_staff(
     responses(
         (status = 200, description = "Deactivated.", body = Staff, headers(("ETag" = String, description = "New version"))),
         (status = 404, description = "No such member of staff.", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Already deactivated, or your own record.", body = Problem, content_type = "application/problem+json")
+        (status = 409, description = "Already deactivated, your own record, or open FCAFs or actions still theirs.", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[post("/staff/{staff_id}/deactivate")]

@@ -234,10 +234,43 @@ pub async fn reallocate(
         let mut audited = family_ids.clone();
         audited.extend([leaver.id, to.id]);
         audit(conn, ctx, "allocation.reallocate", "allocation", &audited).await?;
+        // The rest of the caseload moves with the families, in the same transaction: the FCAFs
+        // the leaver leads and the actions they own, each named in the audit. The receiver
+        // joins each family's Team Around the Family, as a new lead or owner would.
+        let assessments = crate::db::assessments::hand_over_led(conn, leaver.id, to.id).await?;
+        let actions = crate::db::plans::hand_over_owned(conn, leaver.id, to.id).await?;
+        let mut joined: Vec<Uuid> = assessments.iter().chain(&actions).map(|r| r.1).collect();
+        joined.sort();
+        joined.dedup();
+        let today = super::families::today();
+        for family_id in joined {
+            super::timeline::ensure_on_team(conn, ctx, family_id, to.id, today).await?;
+        }
+        let assessment_ids: Vec<Uuid> = assessments.iter().map(|r| r.0).collect();
+        let action_ids: Vec<Uuid> = actions.iter().map(|r| r.0).collect();
+        if !assessment_ids.is_empty() {
+            let mut ids = assessment_ids.clone();
+            ids.extend([leaver.id, to.id]);
+            audit(conn, ctx, "assessment.lead_handed_over", "assessment", &ids).await?;
+        }
+        if !action_ids.is_empty() {
+            let mut ids = action_ids.clone();
+            ids.extend([leaver.id, to.id]);
+            audit(
+                conn,
+                ctx,
+                "plan_action.owner_handed_over",
+                "plan_action",
+                &ids,
+            )
+            .await?;
+        }
         Ok(Reply::ok(
             &ReallocationDone {
                 moved: family_ids.len() as i32,
                 family_ids,
+                assessment_ids,
+                action_ids,
             },
             None,
         ))

@@ -139,6 +139,17 @@ pub async fn deactivate(pool: &Pool, ctx: &Allowed<Admin>, id: Uuid) -> ApiResul
                 "You cannot deactivate yourself; ask another administrator.".into(),
             ));
         }
+        // Open casework must not be left with nobody: a leader of open FCAFs or owner of open
+        // actions is deactivated only once a manager has handed them on.
+        let led = crate::db::assessments::open_led_by(conn, id).await?;
+        let owned = crate::db::plans::open_owned_by(conn, id).await?;
+        if led > 0 || owned > 0 {
+            return Err(ApiError::Conflict(format!(
+                "This member of staff leads {led} open FCAF(s) and owns {owned} open action(s): a \
+                 manager moves them with POST /api/v1/staff/{id}/reallocate (naming who receives \
+                 them) before they are deactivated."
+            )));
+        }
         let row = match q::deactivate(conn, id, &ctx.principal.subject).await? {
             Some(r) => r,
             None => return Err(ApiError::Conflict("Already deactivated.".into())),

@@ -155,7 +155,8 @@ fn no_response_header_or_parameter_is_written_out_twice() {
 // The fixture is the document of 0d0d7ba with the text edits made since, each also made there:
 // the FCAF domains' description cited a file outside the repository and now cites docs/rules.md
 // (the same issue's fourth part); the referral list says what a provider asking for another
-// organisation gets, and teams show their open families to those who allocate (issue 20).
+// organisation gets, teams show their open families to those who allocate, and a leaver's
+// reallocation moves their FCAFs and actions while deactivation waits for it (issue 20).
 #[test]
 fn the_lean_document_resolves_to_the_document_before_it() {
     let before: Value = serde_json::from_str(

@@ -393,3 +393,96 @@ async fn the_action_plan_is_worked_closed_and_overdue_actions_are_listed_per_own
     let (_, list) = send(app.get("/api/v1/overdue-actions", &coordinator())).await;
     assert_eq!(list["items"].as_array().unwrap().len(), 0);
 }
+
+#[tokio::test]
+async fn a_leavers_whole_caseload_moves_in_one_call_and_the_audit_names_each_record() {
+    let app = spawn_app().await;
+    let leaver = staff(&app, "lw-leaving", "lead_worker", None).await;
+    let receiver = staff(&app, "lw-staying", "lead_worker", None).await;
+    let (f, aid) = agreed(&app, &leaver).await;
+    let fid = f["id"].as_str().unwrap().to_string();
+    let actions = at(&fid, "actions");
+    let (s, open) = send(app.post(
+        &actions,
+        &coordinator(),
+        &json!({"description": "Child completes his order and moves to college.",
+        "owner_staff_id": leaver, "need": "education", "due_on": "2013-09-02"}),
+    ))
+    .await;
+    assert_eq!(s, 201, "{open}");
+    let oid = open["id"].as_str().unwrap().to_string();
+    let (s, other) = send(app.post(
+        &actions,
+        &coordinator(),
+        &json!({"description": "Employment support with Wiseability.",
+        "owner_organisation": "wiseability", "need": "employment", "due_on": "2013-06-28"}),
+    ))
+    .await;
+    assert_eq!(s, 201, "{other}");
+
+    // Leading an open FCAF and owning an open action, the leaver cannot be deactivated yet.
+    let deactivate = format!("/api/v1/staff/{leaver}/deactivate");
+    let (s, p) = send(app.post(&deactivate, &token(&[Role::Admin]), &json!({}))).await;
+    assert_eq!(s, 409, "{p}");
+    assert!(p["detail"].as_str().unwrap().contains("reallocate"), "{p}");
+
+    // One call moves all of it: the FCAF's lead and the open action's owner, not the action
+    // owned by an organisation.
+    let (s, moved) = send(app.post(
+        &format!("/api/v1/staff/{leaver}/reallocate"),
+        &token(&[Role::Manager]),
+        &json!({"to_staff_id": receiver}),
+    ))
+    .await;
+    assert_eq!(s, 200, "{moved}");
+    assert_eq!(moved["assessment_ids"], json!([aid]));
+    assert_eq!(moved["action_ids"], json!([oid]));
+    let (_, fcaf) = send(app.get(&at(&fid, &format!("assessments/{aid}")), &coordinator())).await;
+    assert_eq!(fcaf["lead_worker_id"], json!(receiver), "{fcaf}");
+    let (_, list) = send(app.get(&actions, &coordinator())).await;
+    let owner = |id: &str| {
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["id"] == id)
+            .unwrap()["owner_staff_id"]
+            .clone()
+    };
+    assert_eq!(owner(&oid), json!(receiver));
+    assert_eq!(owner(other["id"].as_str().unwrap()), Value::Null);
+    // The receiver joined the family's team, as a new lead would.
+    let (_, team) = send(app.get(&at(&fid, "team"), &coordinator())).await;
+    assert!(
+        team["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["staff_id"] == json!(receiver)),
+        "{team}"
+    );
+
+    // The audit names each record moved.
+    for (id, action) in [
+        (&aid, "assessment.lead_handed_over"),
+        (&oid, "plan_action.owner_handed_over"),
+    ] {
+        let (_, events) = send(app.get(
+            &format!("/api/v1/audit-events?resource_id={id}"),
+            &token(&[Role::Auditor]),
+        ))
+        .await;
+        assert!(
+            events["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["action"] == action),
+            "{action}: {events}"
+        );
+    }
+
+    // Nothing open is left with the leaver, so they can go.
+    let (s, p) = send(app.post(&deactivate, &token(&[Role::Admin]), &json!({}))).await;
+    assert_eq!(s, 200, "{p}");
+}
