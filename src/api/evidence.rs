@@ -26,6 +26,15 @@ text_enum!(
     }
 );
 
+impl EvidenceKind {
+    /// What an employment adviser's part needs: work, benefits and the Work Programme.
+    pub const WORK_AND_BENEFIT: [EvidenceKind; 3] = [
+        EvidenceKind::OutOfWorkBenefit,
+        EvidenceKind::Employment,
+        EvidenceKind::WorkProgramme,
+    ];
+}
+
 text_enum!(
     /// Who the information came from.
     EvidenceSource {

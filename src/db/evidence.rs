@@ -69,12 +69,16 @@ pub async fn superseded_by(conn: &mut Conn, ids: &[Uuid]) -> QueryResult<Vec<(Uu
 pub async fn list(
     conn: &mut Conn,
     family_id: Uuid,
+    kinds: Option<&[&str]>,
     before_id: Option<Uuid>,
     limit: i64,
 ) -> QueryResult<Vec<EvidenceRow>> {
     let mut q = evidence::table
         .filter(evidence::family_id.eq(family_id))
         .into_boxed();
+    if let Some(k) = kinds {
+        q = q.filter(evidence::kind.eq_any(k));
+    }
     if let Some(b) = before_id {
         q = q.filter(evidence::id.lt(b));
     }

@@ -31,6 +31,7 @@ pub async fn list(
     conn: &mut Conn,
     family_id: Uuid,
     with_sensitive: bool,
+    author: Option<&str>,
     before: Option<Uuid>,
     limit: i64,
 ) -> QueryResult<Vec<NoteRow>> {
@@ -39,6 +40,9 @@ pub async fn list(
         .into_boxed();
     if !with_sensitive {
         q = q.filter(case_notes::sensitive.eq(false));
+    }
+    if let Some(a) = author {
+        q = q.filter(case_notes::author.eq(a));
     }
     if let Some(b) = before {
         q = q.filter(case_notes::id.lt(b));

@@ -196,6 +196,45 @@ pub struct ActionFilter {
     pub status: Option<ActionStatus>,
     pub assessment_id: Option<Uuid>,
     pub before_id: Option<Uuid>,
+    /// Only the actions shared with the active member of staff with this token subject
+    /// (`shares`): a partner on the team sees their own part of the plan.
+    pub shared_with: Option<String>,
+}
+
+/// Whether the action is the partner's to work: they own it, or it is owned by the organisation
+/// their staff record names.
+pub async fn shares(conn: &mut Conn, action_id: Uuid, subject: &str) -> QueryResult<bool> {
+    let found: Option<Uuid> = plan_actions::table
+        .filter(plan_actions::id.eq(action_id))
+        .filter(shared_with(subject))
+        .select(plan_actions::id)
+        .first(conn)
+        .await
+        .optional()?;
+    Ok(found.is_some())
+}
+
+type SharedWith = Box<
+    dyn BoxableExpression<
+        plan_actions::table,
+        diesel::pg::Pg,
+        SqlType = diesel::sql_types::Nullable<diesel::sql_types::Bool>,
+    >,
+>;
+
+/// The actions owned by this token subject's active staff record, or by its organisation.
+fn shared_with(subject: &str) -> SharedWith {
+    let me = || {
+        staff::table
+            .filter(staff::subject.eq(subject.to_string()))
+            .filter(staff::active.eq(true))
+    };
+    Box::new(
+        plan_actions::owner_staff_id
+            .eq_any(me().select(staff::id.nullable()))
+            .or(plan_actions::owner_organisation
+                .eq_any(me().select(staff::organisation.nullable()))),
+    )
 }
 
 pub async fn actions_of(
@@ -215,6 +254,9 @@ pub async fn actions_of(
     }
     if let Some(b) = f.before_id {
         q = q.filter(plan_actions::id.lt(b));
+    }
+    if let Some(subject) = &f.shared_with {
+        q = q.filter(shared_with(subject));
     }
     q.order(plan_actions::id.desc())
         .limit(limit)

@@ -43,12 +43,14 @@ pub async fn create_evidence(
 
 /// List a family's evidence
 ///
-/// Every record, newest first, corrected ones included (`superseded_by`, `in_force`).
+/// Every record, newest first, corrected ones included (`superseded_by`, `in_force`). An
+/// employment adviser on the family's team sees the work and benefit records only
+/// (`out_of_work_benefit`, `employment`, `work_programme`).
 #[utoipa::path(
     operation_id = "list_evidence",
     tag = "evidence",
     params(("family_id" = Uuid, Path, description = "Family id"), EvidenceListQuery, params::Page),
-    extensions(("x-policy" = json!(fam::Read::ROLES))),
+    extensions(("x-policy" = json!(service::evidence::Read::ROLES))),
     responses(
         (status = 200, description = "A page of evidence records.", body = Page<Evidence>),
         (status = 404, description = "No such family visible to you.", body = Problem, content_type = "application/problem+json")
@@ -57,7 +59,7 @@ pub async fn create_evidence(
 #[get("/families/{family_id}/evidence")]
 pub async fn list_evidence(
     req: HttpRequest,
-    ctx: Allowed<fam::Read>,
+    ctx: Allowed<service::evidence::Read>,
     state: web::Data<AppState>,
     path: PathIds,
 ) -> ApiResult<Reply> {
@@ -69,9 +71,9 @@ pub async fn list_evidence(
 #[utoipa::path(
     operation_id = "get_evidence",
     tag = "evidence",
-    description = "One evidence record, with the record that corrected it if any.",
+    description = "One evidence record, with the record that corrected it if any. An employment adviser on the family's team reads the work and benefit records only; any other is 404 to them.",
     params(("family_id" = Uuid, Path, description = "Family id"), ("evidence_id" = Uuid, Path, description = "Evidence id")),
-    extensions(("x-policy" = json!(fam::Read::ROLES))),
+    extensions(("x-policy" = json!(service::evidence::Read::ROLES))),
     responses(
         (status = 200, description = "The record.", body = Evidence),
         (status = 404, description = "No such family or record visible to you.", body = Problem, content_type = "application/problem+json")
@@ -79,7 +81,7 @@ pub async fn list_evidence(
 )]
 #[get("/families/{family_id}/evidence/{evidence_id}")]
 pub async fn get_evidence(
-    ctx: Allowed<fam::Read>,
+    ctx: Allowed<service::evidence::Read>,
     state: web::Data<AppState>,
     path: PathIds,
 ) -> ApiResult<Reply> {

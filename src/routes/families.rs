@@ -41,11 +41,13 @@ pub async fn create_family(
 ///
 /// Families newest first, filtered by postcode, status and text in the reference or a member's
 /// name, with cursor pagination. Archived families appear only when `status=archived` is asked for.
+/// Key workers, lead workers, employment advisers and social workers see their own caseload: the
+/// families allocated to them and those whose Team Around the Family they sit on.
 #[utoipa::path(
     operation_id = "list_families",
     tag = "families",
     params(FamilyListQuery, params::Page),
-    extensions(("x-policy" = json!(fam::Read::ROLES))),
+    extensions(("x-policy" = json!(fam::TeamRead::ROLES))),
     responses((status = 200, description = "A page of families.", body = Page<FamilySummary>,
         example = json!({"items": [{"id": "019a2b3c-0000-7000-8000-000000000002", "reference": "FFC-000001",
             "town": "Rotherham", "postcode": "S60 1AE", "status": "identified",
@@ -57,7 +59,7 @@ pub async fn create_family(
 #[get("/families")]
 pub async fn list_families(
     req: HttpRequest,
-    ctx: Allowed<fam::Read>,
+    ctx: Allowed<fam::TeamRead>,
     state: web::Data<AppState>,
 ) -> ApiResult<Reply> {
     let params = query_map(&req, &["postcode", "status", "q", "limit", "cursor"])?;
@@ -72,7 +74,7 @@ pub async fn list_families(
     operation_id = "get_family",
     tag = "families",
     params(("family_id" = Uuid, Path, description = "Family id")),
-    extensions(("x-policy" = json!(fam::Read::ROLES))),
+    extensions(("x-policy" = json!(fam::TeamRead::ROLES))),
     responses(
         (status = 200, description = "The family.", body = Family, headers(("ETag" = String, description = "Current version"))),
         (status = 404, description = "No such family visible to you.", body = Problem, content_type = "application/problem+json")
@@ -80,7 +82,7 @@ pub async fn list_families(
 )]
 #[get("/families/{family_id}")]
 pub async fn get_family(
-    ctx: Allowed<fam::Read>,
+    ctx: Allowed<fam::TeamRead>,
     state: web::Data<AppState>,
     path: PathIds,
 ) -> ApiResult<Reply> {
@@ -176,7 +178,7 @@ pub async fn create_member(
     tag = "members",
     description = "One current member of the household.",
     params(("family_id" = Uuid, Path, description = "Family id"), ("member_id" = Uuid, Path, description = "Member id")),
-    extensions(("x-policy" = json!(fam::Read::ROLES))),
+    extensions(("x-policy" = json!(fam::TeamRead::ROLES))),
     responses(
         (status = 200, description = "The member.", body = Member, headers(("ETag" = String, description = "Current version"))),
         (status = 404, description = "No such family or member visible to you.", body = Problem, content_type = "application/problem+json")
@@ -184,7 +186,7 @@ pub async fn create_member(
 )]
 #[get("/families/{family_id}/members/{member_id}")]
 pub async fn get_member(
-    ctx: Allowed<fam::Read>,
+    ctx: Allowed<fam::TeamRead>,
     state: web::Data<AppState>,
     path: PathIds,
 ) -> ApiResult<Reply> {

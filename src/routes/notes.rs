@@ -42,13 +42,14 @@ pub async fn create_note(
 /// List a family's case notes
 ///
 /// Newest first. Sensitive notes are included only for the family's allocated worker and
-/// managers.
+/// managers. An employment adviser or social worker on the family's team sees the notes they
+/// wrote themselves.
 #[utoipa::path(
     operation_id = "list_notes",
     tag = "notes",
     params(("family_id" = Uuid, Path, description = "Family id"),
         params::Page),
-    extensions(("x-policy" = json!(fam::Read::ROLES))),
+    extensions(("x-policy" = json!(fam::TeamRead::ROLES))),
     responses(
         (status = 200, description = "A page of notes.", body = Page<Note>),
         (status = 404, description = "No such family visible to you.", body = Problem, content_type = "application/problem+json")
@@ -57,7 +58,7 @@ pub async fn create_note(
 #[get("/families/{family_id}/notes")]
 pub async fn list_notes(
     req: HttpRequest,
-    ctx: Allowed<fam::Read>,
+    ctx: Allowed<fam::TeamRead>,
     state: web::Data<AppState>,
     path: PathIds,
 ) -> ApiResult<Reply> {

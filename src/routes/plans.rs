@@ -55,7 +55,7 @@ pub async fn create_taf_meeting(
     operation_id = "list_taf_meetings",
     tag = "team",
     params(("family_id" = Uuid, Path, description = "Family id")),
-    extensions(("x-policy" = json!(fam::Read::ROLES))),
+    extensions(("x-policy" = json!(fam::TeamRead::ROLES))),
     responses(
         (status = 200, description = "The meetings.", body = Page<Meeting>),
         (status = 404, description = "No such family visible to you.", body = Problem, content_type = "application/problem+json")
@@ -63,7 +63,7 @@ pub async fn create_taf_meeting(
 )]
 #[get("/families/{family_id}/taf-meetings")]
 pub async fn list_taf_meetings(
-    ctx: Allowed<fam::Read>,
+    ctx: Allowed<fam::TeamRead>,
     state: web::Data<AppState>,
     path: PathIds,
 ) -> ApiResult<Reply> {
@@ -162,7 +162,9 @@ pub async fn create_action(
 
 /// List a family's actions
 ///
-/// Newest first, each with its progress notes.
+/// Newest first, each with its progress notes. An employment adviser or social worker on the
+/// family's team sees the actions they own or share: owned by them, or by the organisation their
+/// staff record names.
 #[utoipa::path(
     operation_id = "list_actions",
     tag = "actions",
@@ -170,7 +172,7 @@ pub async fn create_action(
         ("status" = Option<ActionStatus>, Query, description = "Only actions in this status."),
         ("assessment_id" = Option<Uuid>, Query, description = "Only this FCAF's actions."),
         params::Page),
-    extensions(("x-policy" = json!(fam::Read::ROLES))),
+    extensions(("x-policy" = json!(fam::TeamRead::ROLES))),
     responses(
         (status = 200, description = "A page of actions.", body = Page<PlanAction>),
         (status = 404, description = "No such family visible to you.", body = Problem, content_type = "application/problem+json")
@@ -179,7 +181,7 @@ pub async fn create_action(
 #[get("/families/{family_id}/actions")]
 pub async fn list_actions(
     req: HttpRequest,
-    ctx: Allowed<fam::Read>,
+    ctx: Allowed<fam::TeamRead>,
     state: web::Data<AppState>,
     path: PathIds,
 ) -> ApiResult<Reply> {
@@ -289,7 +291,9 @@ pub async fn drop_action(
 
 /// Note progress on an action
 ///
-/// Answers with the action and all its notes. Notes are never edited.
+/// Answers with the action and all its notes. Notes are never edited. An employment adviser or
+/// social worker on the family's team notes progress on the actions they own or share; any other
+/// action is 404 to them.
 #[utoipa::path(
     operation_id = "add_action_progress",
     tag = "actions",
@@ -320,8 +324,8 @@ pub async fn add_action_progress(
 /// Overdue actions
 ///
 /// Open actions past their due date, most overdue first. Coordinators and managers see all
-/// (optionally one owner's, a member of staff or an organisation); lead and key workers see their
-/// own.
+/// (optionally one owner's, a member of staff or an organisation); lead and key workers,
+/// employment advisers and social workers see their own.
 #[utoipa::path(
     operation_id = "list_overdue_actions",
     tag = "actions",

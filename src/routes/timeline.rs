@@ -46,7 +46,7 @@ pub async fn add_team_member(
     operation_id = "list_team",
     tag = "team",
     params(("family_id" = Uuid, Path, description = "Family id")),
-    extensions(("x-policy" = json!(fam::Read::ROLES))),
+    extensions(("x-policy" = json!(fam::TeamRead::ROLES))),
     responses(
         (status = 200, description = "The team, past and present.", body = Page<TafMember>),
         (status = 404, description = "No such family visible to you.", body = Problem, content_type = "application/problem+json")
@@ -54,7 +54,7 @@ pub async fn add_team_member(
 )]
 #[get("/families/{family_id}/team")]
 pub async fn list_team(
-    ctx: Allowed<fam::Read>,
+    ctx: Allowed<fam::TeamRead>,
     state: web::Data<AppState>,
     path: PathIds,
 ) -> ApiResult<Reply> {

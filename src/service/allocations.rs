@@ -36,8 +36,14 @@ impl Policy for Read {
 }
 
 /// Only these posts can be a family's dedicated worker (docs/rules.md, "How families are
-/// worked with").
-const DEDICATED: [&str; 3] = ["key_worker", "lead_worker", "provider_lead_worker"];
+/// worked with"). The employment adviser seconded from DWP "carries a small caseload" of their
+/// own (review of May 2014), so the families allocated to them are theirs as to a key worker.
+const DEDICATED: [&str; 4] = [
+    "key_worker",
+    "lead_worker",
+    "provider_lead_worker",
+    "employment_adviser",
+];
 
 /// A worker who can take families: exists, active, in a dedicated-worker post.
 async fn worker(conn: &mut Conn, id: Uuid, field: &str) -> ApiResult<StaffRow> {
@@ -53,7 +59,7 @@ async fn worker(conn: &mut Conn, id: Uuid, field: &str) -> ApiResult<StaffRow> {
     if !DEDICATED.contains(&s.staff_role.as_str()) {
         return Err(ApiError::validation(
             field,
-            "only key workers, lead workers and providers' lead workers hold families",
+            "only key workers, lead workers, providers' lead workers and employment advisers hold families",
         ));
     }
     Ok(s)

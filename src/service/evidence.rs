@@ -9,21 +9,43 @@ use super::{audit, idem_begin, idem_finish, Idem};
 use crate::api::evidence::*;
 use crate::api::{decode_cursor, end_page, parse_limit, Page};
 use crate::auth::Role;
-use crate::context::{Allowed, Policy};
+use crate::context::{Allowed, Ctx, Policy};
 use crate::db::evidence::{self as q, EvidenceRow};
 use crate::db::{families as fq, Pool};
 use crate::domain::eligibility::{PHASE2_PROBLEMS, SF_EXPECTANT_PARENT, SF_NEEDS};
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::http::reply::Reply;
 
-/// Evidence is personal data: the same readers as the family.
-pub const READ: &[Role] = super::families::READ;
+/// Evidence is personal data: the family's readers, and the employment adviser on the family's
+/// team, who reads the work and benefit records only (`EvidenceKind::WORK_AND_BENEFIT`).
+pub const READ: &[Role] = &[
+    Role::Coordinator,
+    Role::Manager,
+    Role::Admin,
+    Role::Auditor,
+    Role::LeadWorker,
+    Role::KeyWorker,
+    Role::EmploymentAdviser,
+];
 /// Coordinators record evidence; partners' bulk data arrives by import.
 pub const WRITE: &[Role] = &[Role::Coordinator, Role::Manager, Role::Admin];
 
 pub struct Write;
 impl Policy for Write {
     const ROLES: &'static [Role] = WRITE;
+}
+pub struct Read;
+impl Policy for Read {
+    const ROLES: &'static [Role] = READ;
+}
+
+/// The kinds the caller may read: all, or for a partner on the team the work and benefit ones.
+fn readable_kinds(ctx: &Ctx) -> Option<Vec<&'static str>> {
+    super::families::partner_only(ctx).then(|| {
+        EvidenceKind::WORK_AND_BENEFIT
+            .map(EvidenceKind::as_str)
+            .to_vec()
+    })
 }
 
 /// Which kind-specific fields each kind needs; any other kind-specific field is refused.
@@ -247,16 +269,13 @@ pub async fn create(
     .await
 }
 
-pub async fn get(
-    pool: &Pool,
-    ctx: &Allowed<super::families::Read>,
-    family_id: Uuid,
-    id: Uuid,
-) -> ApiResult<Reply> {
+pub async fn get(pool: &Pool, ctx: &Allowed<Read>, family_id: Uuid, id: Uuid) -> ApiResult<Reply> {
+    let kinds = readable_kinds(ctx);
     super::read(pool, async |conn| {
         super::families::visible_family(conn, ctx, family_id, false).await?;
         let r = q::find(conn, family_id, id)
             .await?
+            .filter(|r| kinds.as_ref().is_none_or(|k| k.contains(&r.kind.as_str())))
             .ok_or_else(|| ApiError::not_found("evidence record"))?;
         let next = q::superseded_by(conn, &[id])
             .await?
@@ -272,15 +291,16 @@ pub async fn get(
 
 pub async fn list(
     pool: &Pool,
-    ctx: &Allowed<super::families::Read>,
+    ctx: &Allowed<Read>,
     family_id: Uuid,
     params: HashMap<String, String>,
 ) -> ApiResult<Reply> {
     let limit = parse_limit(params.get("limit").map(String::as_str))?;
     let before = params.get("cursor").map(|c| decode_cursor(c)).transpose()?;
+    let kinds = readable_kinds(ctx);
     super::read(pool, async |conn| {
         super::families::visible_family(conn, ctx, family_id, false).await?;
-        let mut rows = q::list(conn, family_id, before, limit + 1).await?;
+        let mut rows = q::list(conn, family_id, kinds.as_deref(), before, limit + 1).await?;
         let next_cursor = end_page(&mut rows, limit, |r| r.id);
         let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
         let successors: HashMap<Uuid, Uuid> =

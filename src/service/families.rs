@@ -32,6 +32,23 @@ pub const READ: &[Role] = &[
     Role::LeadWorker,
     Role::KeyWorker,
 ];
+/// Partners on the Team Around the Family (docs/architecture.md, "Partners on the team"): the
+/// employment adviser seconded from DWP and the social worker see the families whose team they
+/// sit on or that are allocated to them, like a key worker, and of each only what their part
+/// needs: the household, the plan's actions they own or share, meetings, their own notes, and
+/// for the adviser the work and benefit evidence.
+pub const PARTNERS: &[Role] = &[Role::EmploymentAdviser, Role::SocialWorker];
+/// Who reads the household and the team's work: the family's readers and its partners.
+pub const TEAM_READ: &[Role] = &[
+    Role::Coordinator,
+    Role::Manager,
+    Role::Admin,
+    Role::Auditor,
+    Role::LeadWorker,
+    Role::KeyWorker,
+    Role::EmploymentAdviser,
+    Role::SocialWorker,
+];
 /// Who may create, change and archive families and members.
 pub const WRITE: &[Role] = &[Role::Coordinator, Role::Manager, Role::Admin];
 
@@ -42,6 +59,17 @@ impl Policy for Read {
 pub struct Write;
 impl Policy for Write {
     const ROLES: &'static [Role] = WRITE;
+}
+pub struct TeamRead;
+impl Policy for TeamRead {
+    const ROLES: &'static [Role] = TEAM_READ;
+}
+
+/// Whether the caller reads only as a partner on the team: a partner role and none of the
+/// family's full readers (a token holding both reads as the fuller role).
+pub fn partner_only(ctx: &Ctx) -> bool {
+    let roles = &ctx.principal.roles;
+    roles.iter().any(|r| PARTNERS.contains(r)) && !roles.iter().any(|r| READ.contains(r))
 }
 
 /// Today in England (docs/architecture.md: dates are Europe/London).
@@ -252,7 +280,7 @@ fn looks_like_reference(text: &str) -> bool {
         || t.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("ffc"))
 }
 
-pub async fn get_family(pool: &Pool, ctx: &Allowed<Read>, id: Uuid) -> ApiResult<Reply> {
+pub async fn get_family(pool: &Pool, ctx: &Allowed<TeamRead>, id: Uuid) -> ApiResult<Reply> {
     read(pool, async |conn| {
         // One round trip for the three reads; people of a family out of scope are dropped.
         let (row, members, relatives) = q::family_with_people(conn, id).await?;
@@ -266,7 +294,7 @@ pub async fn get_family(pool: &Pool, ctx: &Allowed<Read>, id: Uuid) -> ApiResult
 
 pub async fn list_families(
     pool: &Pool,
-    ctx: &Allowed<Read>,
+    ctx: &Allowed<TeamRead>,
     params: HashMap<String, String>,
 ) -> ApiResult<Reply> {
     let limit = parse_limit(params.get("limit").map(String::as_str))?;
@@ -457,7 +485,7 @@ pub async fn add_member(
 
 pub async fn get_member(
     pool: &Pool,
-    ctx: &Allowed<Read>,
+    ctx: &Allowed<TeamRead>,
     family_id: Uuid,
     id: Uuid,
 ) -> ApiResult<Reply> {

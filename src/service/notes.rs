@@ -17,12 +17,14 @@ use crate::db::{allocations as aq, Conn, Pool};
 use crate::error::{ApiError, ApiResult};
 use crate::http::reply::Reply;
 
-/// Coordinators, managers and the family's workers write notes.
+/// Coordinators, managers, the family's workers and the partners on its team write notes.
 pub const WRITE: &[Role] = &[
     Role::Coordinator,
     Role::Manager,
     Role::LeadWorker,
     Role::KeyWorker,
+    Role::EmploymentAdviser,
+    Role::SocialWorker,
 ];
 
 pub struct Write;
@@ -80,16 +82,19 @@ pub async fn create(
 
 pub async fn list(
     pool: &Pool,
-    ctx: &Allowed<super::families::Read>,
+    ctx: &Allowed<super::families::TeamRead>,
     family_id: Uuid,
     params: HashMap<String, String>,
 ) -> ApiResult<Reply> {
     let limit = parse_limit(params.get("limit").map(String::as_str))?;
     let before = params.get("cursor").map(|c| decode_cursor(c)).transpose()?;
+    // A partner on the team records their own contacts; the rest of the case record is the
+    // lead worker's (need to know).
+    let author = super::families::partner_only(ctx).then_some(ctx.principal.subject.as_str());
     super::read(pool, async |conn| {
         visible_family(conn, ctx, family_id, false).await?;
         let sensitive = sees_sensitive(conn, ctx, family_id).await?;
-        let mut rows = q::list(conn, family_id, sensitive, before, limit + 1).await?;
+        let mut rows = q::list(conn, family_id, sensitive, author, before, limit + 1).await?;
         let next_cursor = end_page(&mut rows, limit, |r| r.id);
         audit_family_read(
             conn,

@@ -23,12 +23,15 @@ use crate::error::{ApiError, ApiResult, FieldError};
 use crate::http::extract::{bad_param, check_version, code_param};
 use crate::http::reply::Reply;
 
-/// Whoever works an action notes its progress.
+/// Whoever works an action notes its progress: the family's workers, and a partner on its team
+/// on the actions they own or share.
 pub const PROGRESS: &[Role] = &[
     Role::Coordinator,
     Role::Manager,
     Role::LeadWorker,
     Role::KeyWorker,
+    Role::EmploymentAdviser,
+    Role::SocialWorker,
 ];
 /// Overdue reviews: coordinators and managers see all, lead workers those they lead.
 pub const REVIEWS: &[Role] = &[Role::Coordinator, Role::Manager, Role::LeadWorker];
@@ -277,7 +280,7 @@ pub async fn update_meeting(
 
 pub async fn list_meetings(
     pool: &Pool,
-    ctx: &Allowed<super::families::Read>,
+    ctx: &Allowed<super::families::TeamRead>,
     family_id: Uuid,
 ) -> ApiResult<Reply> {
     super::read(pool, async |conn| {
@@ -492,6 +495,12 @@ pub async fn add_progress(
             return Ok(replay);
         }
         visible_family(conn, ctx, family_id, false).await?;
+        // A partner's part of the plan is what they own or share; the rest is not theirs to see.
+        if super::families::partner_only(ctx)
+            && !q::shares(conn, id, &ctx.principal.subject).await?
+        {
+            return Err(ApiError::not_found("action"));
+        }
         let row = open_action(conn, family_id, id, None).await?;
         let p = q::insert_progress(
             conn,
@@ -543,12 +552,13 @@ async fn with_progress(conn: &mut Conn, rows: Vec<ActionRow>) -> ApiResult<Vec<P
 
 pub async fn list_actions(
     pool: &Pool,
-    ctx: &Allowed<super::families::Read>,
+    ctx: &Allowed<super::families::TeamRead>,
     family_id: Uuid,
     params: HashMap<String, String>,
 ) -> ApiResult<Reply> {
     let limit = parse_limit(params.get("limit").map(String::as_str))?;
     let filter = q::ActionFilter {
+        shared_with: super::families::partner_only(ctx).then(|| ctx.principal.subject.clone()),
         status: params
             .get("status")
             .map(|s| {

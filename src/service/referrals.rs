@@ -711,6 +711,7 @@ pub async fn shared_family(pool: &Pool, ctx: &Allowed<Read>, id: Uuid) -> ApiRes
             status: None,
             assessment_id: None,
             before_id: None,
+            shared_with: None,
         };
         let plan_items: Vec<SharedAction> =
             crate::db::plans::actions_of(conn, row.family_id, &filter, 200)

@@ -116,7 +116,7 @@ pub async fn add_member(
 
 pub async fn list_members(
     pool: &Pool,
-    ctx: &Allowed<super::families::Read>,
+    ctx: &Allowed<super::families::TeamRead>,
     family_id: Uuid,
 ) -> ApiResult<Reply> {
     super::read(pool, async |conn| {

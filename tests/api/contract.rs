@@ -156,7 +156,8 @@ fn no_response_header_or_parameter_is_written_out_twice() {
 // the FCAF domains' description cited a file outside the repository and now cites docs/rules.md
 // (the same issue's fourth part); the referral list says what a provider asking for another
 // organisation gets, teams show their open families to those who allocate, and a leaver's
-// reallocation moves their FCAFs and actions while deactivation waits for it (issue 20).
+// reallocation moves their FCAFs and actions while deactivation waits for it, and the partners
+// on a family's team (employment advisers, social workers) read and write their part (issue 20).
 #[test]
 fn the_lean_document_resolves_to_the_document_before_it() {
     let before: Value = serde_json::from_str(

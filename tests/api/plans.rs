@@ -486,3 +486,175 @@ async fn a_leavers_whole_caseload_moves_in_one_call_and_the_audit_names_each_rec
     let (s, p) = send(app.post(&deactivate, &token(&[Role::Admin]), &json!({}))).await;
     assert_eq!(s, 200, "{p}");
 }
+
+fn ids(page: &Value) -> Vec<String> {
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn an_employment_adviser_on_the_team_reads_their_part_and_nothing_of_other_families() {
+    let app = spawn_app().await;
+    let lead = staff(&app, "lw-ea", "lead_worker", None).await;
+    let (s, ea) = send(app.post(
+        "/api/v1/staff",
+        &token(&[Role::Admin]),
+        &json!({"subject": "ea-1", "name": "Employment Adviser", "staff_role": "employment_adviser",
+            "organisation": "dwp"}),
+    ))
+    .await;
+    assert_eq!(s, 201, "{ea}");
+    let ea = ea["id"].as_str().unwrap().to_string();
+    let adviser = token_for("ea-1", &[Role::EmploymentAdviser]);
+    let (f, _) = agreed(&app, &lead).await;
+    let fid = f["id"].as_str().unwrap().to_string();
+    let other = app.create_family(&coordinator(), &family_body()).await;
+    let other_id = other["id"].as_str().unwrap().to_string();
+
+    // Not yet on the team: the family does not exist for the adviser.
+    let (s, _) = send(app.get(&format!("/api/v1/families/{fid}"), &adviser)).await;
+    assert_eq!(s, 404);
+    let (s, v) = send(app.post(&at(&fid, "team"), &coordinator(), &json!({"staff_id": ea}))).await;
+    assert_eq!(s, 201, "{v}");
+
+    let actions = at(&fid, "actions");
+    let mut made = Vec::new();
+    for owner in [
+        json!({"owner_staff_id": ea}),
+        json!({"owner_organisation": "dwp"}),
+        json!({"owner_staff_id": lead}),
+    ] {
+        let mut body = json!({"description": "Adult H attends the Work Programme.",
+            "need": "employment", "due_on": "2013-06-28"});
+        body.as_object_mut()
+            .unwrap()
+            .extend(owner.as_object().unwrap().clone());
+        let (s, a) = send(app.post(&actions, &coordinator(), &body)).await;
+        assert_eq!(s, 201, "{a}");
+        made.push(a["id"].as_str().unwrap().to_string());
+    }
+    let alice = crate::outcomes::member(&f, "Alice");
+    let kieran = crate::outcomes::member(&f, "Kieran");
+    let mut evidence = Vec::new();
+    for body in [
+        json!({"member_id": alice, "kind": "out_of_work_benefit", "source": "dwp",
+            "occurred_on": "2012-01-01", "benefit_type": "jobseekers_allowance"}),
+        json!({"member_id": kieran, "kind": "proven_offence", "source": "police",
+            "occurred_on": "2012-09-03"}),
+    ] {
+        let (s, e) = send(app.post(&at(&fid, "evidence"), &coordinator(), &body)).await;
+        assert_eq!(s, 201, "{e}");
+        evidence.push(e["id"].as_str().unwrap().to_string());
+    }
+    let lead_token = token_for("lw-ea", &[Role::LeadWorker]);
+    let (s, _) = send(app.post(
+        &at(&fid, "notes"),
+        &lead_token,
+        &json!({"text": "Home visit: Kieran back at school."}),
+    ))
+    .await;
+    assert_eq!(s, 201);
+
+    // On the team: the household, its members, the team, meetings.
+    for path in [
+        format!("members/{alice}"),
+        "team".into(),
+        "taf-meetings".into(),
+    ] {
+        let (s, v) = send(app.get(&at(&fid, &path), &adviser)).await;
+        assert_eq!(s, 200, "{path}: {v}");
+    }
+    let (s, v) = send(app.get(&format!("/api/v1/families/{fid}"), &adviser)).await;
+    assert_eq!(s, 200, "{v}");
+    // Of the plan, the actions they own or their organisation owns.
+    let (s, list) = send(app.get(&actions, &adviser)).await;
+    assert_eq!(s, 200, "{list}");
+    let mut seen = ids(&list);
+    seen.sort();
+    let mut theirs = made[..2].to_vec();
+    theirs.sort();
+    assert_eq!(seen, theirs);
+    // Of the evidence, the work and benefit records.
+    let (_, list) = send(app.get(&at(&fid, "evidence"), &adviser)).await;
+    assert_eq!(ids(&list), vec![evidence[0].clone()], "{list}");
+    let (s, _) = send(app.get(&at(&fid, &format!("evidence/{}", evidence[1])), &adviser)).await;
+    assert_eq!(s, 404);
+    let (s, _) = send(app.get(&at(&fid, &format!("evidence/{}", evidence[0])), &adviser)).await;
+    assert_eq!(s, 200);
+
+    // Progress on their own action and their organisation's; not on the lead worker's.
+    for (id, want) in [(&made[0], 201), (&made[1], 201), (&made[2], 404)] {
+        let (s, v) = send(app.post(
+            &at(&fid, &format!("actions/{id}/progress")),
+            &adviser,
+            &json!({"note": "Attended the Work Programme induction."}),
+        ))
+        .await;
+        assert_eq!(s, want, "{v}");
+    }
+    // Their own case notes, not the lead worker's.
+    let (s, mine) = send(app.post(
+        &at(&fid, "notes"),
+        &adviser,
+        &json!({"text": "Adult H referred to Wiseability ESF provision."}),
+    ))
+    .await;
+    assert_eq!(s, 201, "{mine}");
+    let (_, notes) = send(app.get(&at(&fid, "notes"), &adviser)).await;
+    assert_eq!(ids(&notes), vec![mine["id"].as_str().unwrap().to_string()]);
+    let (_, notes) = send(app.get(&at(&fid, "notes"), &lead_token)).await;
+    assert_eq!(ids(&notes).len(), 2);
+
+    // The rest of the case record stays with its readers.
+    for path in ["consents", "eligibility", "assessments", "allocations"] {
+        let (s, _) = send(app.get(&at(&fid, path), &adviser)).await;
+        assert_eq!(s, 403, "{path}");
+    }
+    // A family whose team they are not on does not exist for them.
+    let (s, _) = send(app.get(&format!("/api/v1/families/{other_id}"), &adviser)).await;
+    assert_eq!(s, 404);
+    for path in [
+        format!("members/{}", crate::outcomes::member(&other, "Alice")),
+        "actions".into(),
+        "evidence".into(),
+        "notes".into(),
+        "team".into(),
+        "taf-meetings".into(),
+    ] {
+        let (s, _) = send(app.get(&at(&other_id, &path), &adviser)).await;
+        assert_eq!(s, 404, "{path}");
+    }
+    let (_, list) = send(app.get("/api/v1/families", &adviser)).await;
+    assert_eq!(ids(&list), vec![fid.clone()]);
+
+    // Their own small caseload: a family allocated to them is listed as a lead worker's is.
+    let (s, v) = send(app.post(
+        &at(&other_id, "allocations"),
+        &coordinator(),
+        &json!({"staff_id": ea}),
+    ))
+    .await;
+    assert_eq!(s, 201, "{v}");
+    let (_, list) = send(app.get("/api/v1/families", &adviser)).await;
+    let mut seen = ids(&list);
+    seen.sort();
+    let mut both = vec![fid.clone(), other_id.clone()];
+    both.sort();
+    assert_eq!(seen, both);
+
+    // A social worker on the team reads the household but no evidence.
+    let sw = staff(&app, "sw-1", "social_worker", None).await;
+    let (s, _) = send(app.post(&at(&fid, "team"), &coordinator(), &json!({"staff_id": sw}))).await;
+    assert_eq!(s, 201);
+    let social = token_for("sw-1", &[Role::SocialWorker]);
+    let (s, _) = send(app.get(&format!("/api/v1/families/{fid}"), &social)).await;
+    assert_eq!(s, 200);
+    let (s, _) = send(app.get(&at(&fid, "evidence"), &social)).await;
+    assert_eq!(s, 403);
+    let (_, list) = send(app.get(&actions, &social)).await;
+    assert_eq!(ids(&list), Vec::<String>::new());
+}
