@@ -52,6 +52,7 @@ before removal, and responses from deprecated operations carry a `Deprecation` h
         (name = "allocations", description = "Each open family's dedicated worker"),
         (name = "notes", description = "Case notes on a family"),
         (name = "consent", description = "Consent to share, sharing without consent, and the organisations they name"),
+        (name = "information-requests", description = "Requests for information to partner organisations (the police single point of contact, health, schools) and their answers, which become evidence"),
         (name = "assessments", description = "The Family Common Assessment (FCAF): strengths, needs and priorities"),
         (name = "team", description = "The Team Around the Family"),
         (name = "timeline", description = "Social care plans and early help as one history: step up, step down"),

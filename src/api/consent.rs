@@ -6,6 +6,7 @@ use validator::Validate;
 
 use super::text_enum;
 use crate::db::consent::{ConsentRow, OrganisationRow, SharingRow};
+pub use crate::domain::information::SharingDirection;
 
 text_enum!(
     /// What kind of body an organisation is.
@@ -276,8 +277,13 @@ pub struct Sharing {
     pub what_was_shared: String,
     pub reason: String,
     pub shared_on: NaiveDate,
-    /// Token subject of whoever shared it.
+    /// Token subject of whoever shared it, or recorded what was received.
     pub shared_by: String,
+    /// `sent` by the council to `shared_with`, or `received` from it (an answer to an
+    /// information request).
+    pub direction: SharingDirection,
+    /// The information request this entry is a step of.
+    pub information_request_id: Option<Uuid>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -294,6 +300,8 @@ impl From<SharingRow> for Sharing {
             reason: r.reason,
             shared_on: r.shared_on,
             shared_by: r.shared_by,
+            direction: r.direction,
+            information_request_id: r.information_request_id,
             created_at: r.created_at,
         }
     }

@@ -219,6 +219,8 @@ pub struct Evidence {
     pub in_force: bool,
     /// Token subject of whoever recorded it.
     pub recorded_by: String,
+    /// The information request whose answer gave this record, if one did.
+    pub information_request_id: Option<Uuid>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -253,6 +255,7 @@ impl Evidence {
             retracts: r.retracts,
             superseded_by,
             recorded_by: r.recorded_by,
+            information_request_id: r.information_request_id,
             created_at: r.created_at,
         }
     }

@@ -10,6 +10,7 @@ pub mod evidence;
 pub mod families;
 pub mod identification;
 pub mod imports;
+pub mod information;
 pub mod jobs;
 pub mod notes;
 pub mod outcomes;

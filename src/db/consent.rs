@@ -5,6 +5,7 @@ use uuid::Uuid;
 
 use super::schema::{consents, information_sharing, organisations};
 use super::Conn;
+use crate::domain::information::SharingDirection;
 
 #[derive(Queryable, Selectable, Insertable, Debug, Clone)]
 #[diesel(table_name = organisations)]
@@ -51,6 +52,8 @@ pub struct SharingRow {
     pub reason: String,
     pub shared_on: NaiveDate,
     pub shared_by: String,
+    pub direction: SharingDirection,
+    pub information_request_id: Option<Uuid>,
     #[diesel(skip_insertion)]
     pub created_at: DateTime<Utc>,
 }

@@ -34,6 +34,8 @@ pub struct EvidenceRow {
     pub recorded_by: String,
     /// Set on imported records: the identity that makes a re-upload add nothing.
     pub import_key: Option<String>,
+    /// Set on the records an information request's answer gave.
+    pub information_request_id: Option<Uuid>,
     #[diesel(skip_insertion)]
     pub created_at: DateTime<Utc>,
 }

@@ -27,6 +27,7 @@ pub mod families;
 pub mod idempotency;
 pub mod identification;
 pub mod imports;
+pub mod information;
 pub mod jobs;
 pub mod notes;
 pub mod outcomes;

@@ -90,6 +90,7 @@ diesel::table! {
         import_key -> Nullable<Text>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        information_request_id -> Nullable<Uuid>,
     }
 }
 
@@ -387,6 +388,30 @@ diesel::table! {
 }
 
 diesel::table! {
+    information_requests (id) {
+        id -> Uuid,
+        family_id -> Uuid,
+        member_id -> Nullable<Uuid>,
+        organisation -> Text,
+        asked -> Text,
+        purpose -> Text,
+        lawful_basis -> Text,
+        categories -> Array<Text>,
+        due_on -> Date,
+        status -> Text,
+        requested_by -> Text,
+        requested_on -> Date,
+        outcome -> Nullable<Text>,
+        response -> Nullable<Text>,
+        responded_by -> Nullable<Text>,
+        responded_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
     information_sharing (id) {
         id -> Uuid,
         family_id -> Uuid,
@@ -400,6 +425,8 @@ diesel::table! {
         shared_by -> Text,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        direction -> Text,
+        information_request_id -> Nullable<Uuid>,
     }
 }
 
@@ -669,6 +696,9 @@ diesel::joinable!(attachments -> ruleset_revisions (revision_id));
 diesel::joinable!(attachments -> rulesets (ruleset_code));
 diesel::joinable!(evidence -> families (family_id));
 diesel::joinable!(evidence -> members (member_id));
+diesel::joinable!(evidence -> information_requests (information_request_id));
+diesel::joinable!(information_requests -> families (family_id));
+diesel::joinable!(information_requests -> members (member_id));
 diesel::joinable!(taf_members -> staff (staff_id));
 diesel::joinable!(webhook_deliveries -> webhook_subscriptions (subscription_id));
 diesel::joinable!(webhook_deliveries -> outbox (outbox_id));
@@ -706,6 +736,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     import_review_rows,
     imports,
     jobs,
+    information_requests,
     information_sharing,
     members,
     organisations,

@@ -66,6 +66,7 @@ pub mod claims;
 pub mod consent;
 pub mod eligibility;
 pub mod identifiers;
+pub mod information;
 pub mod jobs;
 pub mod outcomes;
 pub mod payments;

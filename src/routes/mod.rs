@@ -11,6 +11,7 @@ pub mod families;
 pub mod health;
 pub mod identification;
 pub mod imports;
+pub mod information;
 pub mod jobs;
 pub mod metrics;
 pub mod notes;
@@ -37,6 +38,7 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .configure(staff::configure)
             .configure(allocations::configure)
             .configure(consent::configure)
+            .configure(information::configure)
             .configure(assessments::configure)
             .configure(timeline::configure)
             .configure(plans::configure)

@@ -466,6 +466,8 @@ pub async fn create_sharing(
                 reason: crate::api::tidy(&input.reason),
                 shared_on: input.shared_on,
                 shared_by: ctx.principal.subject.clone(),
+                direction: crate::domain::information::SharingDirection::Sent,
+                information_request_id: None,
                 created_at: chrono::Utc::now(),
             },
         )

@@ -200,6 +200,7 @@ pub fn row(family_id: Uuid, e: EvidenceCreate, recorded_by: &str) -> EvidenceRow
         retracts: e.retracts,
         recorded_by: recorded_by.into(),
         import_key: None,
+        information_request_id: None,
         created_at: chrono::Utc::now(),
     }
 }

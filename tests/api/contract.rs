@@ -157,7 +157,8 @@ fn no_response_header_or_parameter_is_written_out_twice() {
 // (the same issue's fourth part); the referral list says what a provider asking for another
 // organisation gets, teams show their open families to those who allocate, and a leaver's
 // reallocation moves their FCAFs and actions while deactivation waits for it, and the partners
-// on a family's team (employment advisers, social workers) read and write their part (issue 20).
+// on a family's team (employment advisers, social workers) read and write their part, and evidence
+// and sharing records name the information request they came from (issue 20).
 #[test]
 fn the_lean_document_resolves_to_the_document_before_it() {
     let before: Value = serde_json::from_str(

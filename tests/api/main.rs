@@ -12,6 +12,7 @@ mod conventions;
 mod families;
 mod imports;
 mod indexes;
+mod information;
 mod jobs;
 mod layout;
 mod metrics;
